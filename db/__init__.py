@@ -1,0 +1,1 @@
+"""Database layer: settings, engine, table definitions, migrations and rollup refresh."""

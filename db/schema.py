@@ -1,0 +1,356 @@
+"""Table definitions (SQLAlchemy Core) — the single source the Alembic migrations are written from.
+
+All timestamps are naive UTC datetimes (`TIMESTAMP WITHOUT TIME ZONE` on PostgreSQL): the
+application converts to the centre's time zone only for display and for day boundaries.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger elsewhere.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # voice / chat / async / social
+    Column("is_social", Boolean, nullable=False, default=False),
+    Column("sort_order", Integer, nullable=False, default=0),
+    CheckConstraint("kind IN ('voice', 'chat', 'async', 'social')", name="kind"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200)),
+    Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+)
+
+customer_handles = Table(
+    "customer_handles",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False, index=True),
+    Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    Column("handle", String(200), nullable=False),
+    UniqueConstraint("channel_id", "handle"),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("team", String(64), nullable=False),
+    Column("shift", String(32)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+agent_skills = Table(
+    "agent_skills",
+    metadata,
+    Column("agent_id", ForeignKey("agents.id"), primary_key=True),
+    Column("channel_id", ForeignKey("channels.id"), primary_key=True),
+)
+
+# One row per state change; an agent's current state is its latest row.
+agent_states = Table(
+    "agent_states",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("agent_id", ForeignKey("agents.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("since", DateTime, nullable=False),
+    CheckConstraint(
+        "state IN ('available', 'busy', 'after_call', 'break', 'offline')", name="state"
+    ),
+    Index("ix_agent_states_agent_since", "agent_id", "since"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False, default="demo"),
+    Column("external_id", String(128), nullable=False),
+    Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    Column("direction", String(8), nullable=False, default="inbound"),
+    Column("is_public", Boolean, nullable=False, default=False),
+    Column("conversation_id", String(128)),
+    Column("customer_id", ForeignKey("customers.id")),
+    Column("agent_id", ForeignKey("agents.id")),
+    Column("queue", String(64), nullable=False, default="general"),
+    Column("priority", String(16), nullable=False, default="normal"),
+    Column("topic", String(64)),
+    Column("sentiment", Float),
+    Column("reach", Integer),
+    Column("created_at", DateTime, nullable=False),
+    Column("first_response_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("abandoned_at", DateTime),
+    Column("handle_seconds", Integer),
+    Column("status", String(16), nullable=False, default="open"),
+    Column("csat", Integer),
+    Column("body", Text),
+    # Bumped on every change so the rollup refresh knows which intervals to recompute.
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("source", "external_id"),
+    CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
+    CheckConstraint("status IN ('open', 'pending', 'resolved', 'abandoned')", name="status"),
+    CheckConstraint("csat IS NULL OR (csat BETWEEN 1 AND 5)", name="csat"),
+    CheckConstraint("sentiment IS NULL OR (sentiment BETWEEN -1 AND 1)", name="sentiment"),
+    Index("ix_interactions_created_channel", "created_at", "channel_id"),
+    Index("ix_interactions_channel_created", "channel_id", "created_at"),
+    Index("ix_interactions_updated_at", "updated_at"),
+    Index("ix_interactions_status", "status", "first_response_at"),
+    Index("ix_interactions_conversation", "conversation_id"),
+    Index("ix_interactions_customer", "customer_id"),
+    Index("ix_interactions_agent_created", "agent_id", "created_at"),
+)
+
+business_calendars = Table(
+    "business_calendars",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    # JSON: {"mon": [["09:00", "17:00"]], ...}; days not listed are closed.
+    Column("weekly_hours", Text, nullable=False),
+)
+
+sla_policies = Table(
+    "sla_policies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    Column("priority", String(16)),  # null = any priority
+    Column("is_public", Boolean),  # null = public and private alike
+    Column("target_seconds", Integer, nullable=False),
+    Column("goal_percent", Float, nullable=False),
+    Column("business_hours", ForeignKey("business_calendars.id")),  # null = 24/7
+    Column("abandon_rule", String(16), nullable=False, default="fail"),
+    Column("short_abandon_seconds", Integer, nullable=False, default=5),
+    Column("active_from", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    CheckConstraint("abandon_rule IN ('fail', 'exclude', 'exclude_short')", name="abandon_rule"),
+    CheckConstraint("target_seconds > 0", name="target_positive"),
+    CheckConstraint("goal_percent > 0 AND goal_percent <= 100", name="goal_range"),
+)
+
+scorecards = Table(
+    "scorecards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+)
+
+scorecard_criteria = Table(
+    "scorecard_criteria",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scorecard_id", ForeignKey("scorecards.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("max_points", Integer, nullable=False),
+    Column("critical", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False, default=0),
+    CheckConstraint("weight > 0", name="weight_positive"),
+    CheckConstraint("max_points > 0", name="max_points_positive"),
+)
+
+qa_samples = Table(
+    "qa_samples",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("rule", Text, nullable=False),  # JSON description of the sampling rule
+    Column("seed", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("idempotency_key", String(64), unique=True),
+)
+
+qa_assignments = Table(
+    "qa_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample_id", ForeignKey("qa_samples.id"), nullable=False, index=True),
+    Column("interaction_id", ForeignKey("interactions.id"), nullable=False),
+    Column("reviewer", String(64), nullable=False),
+    Column("due_at", DateTime),
+    Column("status", String(16), nullable=False, default="open"),
+    UniqueConstraint("sample_id", "interaction_id", "reviewer"),
+)
+
+qa_reviews = Table(
+    "qa_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interaction_id", ForeignKey("interactions.id"), nullable=False, index=True),
+    Column("reviewer", String(64), nullable=False),
+    Column("scorecard_id", ForeignKey("scorecards.id"), nullable=False),
+    Column("scores", Text, nullable=False),  # JSON {criterion_id: points or null for N/A}
+    Column("comment", Text),
+    Column("total", Float, nullable=False),
+    Column("auto_failed", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("idempotency_key", String(64), unique=True),
+)
+
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interaction_id", ForeignKey("interactions.id"), nullable=False, index=True),
+    Column("author_agent_id", ForeignKey("agents.id")),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False, default="draft"),
+    Column("reviewer", String(64)),
+    Column("reason", Text),
+    Column("template_id", ForeignKey("playbook_entries.id")),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", DateTime, nullable=False),
+    Column("submitted_at", DateTime),
+    Column("reviewed_at", DateTime),
+    Column("published_at", DateTime),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    CheckConstraint(
+        "state IN ('draft', 'pending_review', 'approved', 'rejected', 'published')",
+        name="state",
+    ),
+)
+
+playbook_entries = Table(
+    "playbook_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issue", String(200), nullable=False),
+    Column("topic", String(64)),
+    Column("response_template", Text, nullable=False),
+    Column("escalation", Text),
+    Column("move_to_private", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+)
+
+stakeholders = Table(
+    "stakeholders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(200), nullable=False),
+    Column("topic", String(64)),
+    Column("role", String(100)),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("keywords", Text, nullable=False, default=""),  # comma-separated match words
+    Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),  # always lower case
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(200)),
+    Column("password_hash", String(200), nullable=False),  # bcrypt
+    Column("roles", String(200), nullable=False, default=""),  # comma-separated
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("record_id", String(64)),
+    Column("before", Text),
+    Column("after", Text),
+)
+
+# 15-minute x channel x queue rollup of interactions by arrival (created_at, UTC).
+interval_stats = Table(
+    "interval_stats",
+    metadata,
+    Column("interval_start", DateTime, primary_key=True),
+    Column("channel_id", String(32), primary_key=True),
+    Column("queue", String(64), primary_key=True),
+    Column("offered", Integer, nullable=False, default=0),
+    Column("answered", Integer, nullable=False, default=0),
+    Column("met", Integer, nullable=False, default=0),  # answered within the policy target
+    Column("abandoned", Integer, nullable=False, default=0),
+    Column("abandoned_short", Integer, nullable=False, default=0),  # under the short threshold
+    Column("resolved", Integer, nullable=False, default=0),
+    Column("sum_frt_seconds", Float, nullable=False, default=0),
+    Column("sum_handle_seconds", Float, nullable=False, default=0),
+    Column("handled", Integer, nullable=False, default=0),  # contacts with handle_seconds
+    Column("public_offered", Integer, nullable=False, default=0),
+    Index("ix_interval_stats_channel_interval", "channel_id", "interval_start"),
+)
+
+# Watermarks of incremental jobs (the rollup refresh).
+job_state = Table(
+    "job_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("watermark", DateTime),
+)
