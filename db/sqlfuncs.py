@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import DateTime, Float
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import FunctionElement
 
 INTERVAL_SECONDS = 900
 
@@ -20,7 +20,16 @@ class seconds_between(FunctionElement):  # noqa: N801 - reads as a SQL function
 @compiles(seconds_between, "sqlite")
 def _seconds_between_sqlite(element, compiler, **kw) -> str:
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+    # Whole seconds as exact integers plus the millisecond fraction: julianday() arithmetic
+    # drifts by microseconds, which would flip "exactly at target" contacts to misses.
+    def whole(ts: str) -> str:
+        return f"CAST(strftime('%s', {ts}) AS INTEGER)"
+
+    def fraction(ts: str) -> str:
+        return f"(strftime('%f', {ts}) - strftime('%S', {ts}))"
+
+    return f"(({whole(end)} - {whole(start)}) + ROUND({fraction(end)} - {fraction(start)}, 3))"
 
 
 @compiles(seconds_between)
@@ -51,8 +60,3 @@ def _bucket_sqlite(element, compiler, **kw) -> str:
 def _bucket_pg(element, compiler, **kw) -> str:
     (ts,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"date_bin(INTERVAL '15 minutes', {ts}, TIMESTAMP '2000-01-01')"
-
-
-def seconds_expr(start: ColumnElement, end: ColumnElement) -> ColumnElement:
-    """Typed helper: `seconds_between(start, end)`."""
-    return seconds_between(start, end)

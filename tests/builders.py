@@ -1,0 +1,53 @@
+"""Small data builders for tests: insert interactions with only the fields a test cares about."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from db.schema import interactions
+
+_ids = itertools.count(1)
+
+
+def interaction(
+    created_at: datetime,
+    *,
+    channel_id: str = "chat",
+    frt: float | None = None,
+    abandon_after: float | None = None,
+    handle_seconds: int | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """One interaction row: answered `frt` seconds after arrival, or abandoned, or open."""
+    first_response_at = created_at + timedelta(seconds=frt) if frt is not None else None
+    abandoned_at = (
+        created_at + timedelta(seconds=abandon_after) if abandon_after is not None else None
+    )
+    status = "abandoned" if abandoned_at else ("resolved" if first_response_at else "open")
+    row = {
+        "source": "test",
+        "external_id": f"t{next(_ids)}",
+        "channel_id": channel_id,
+        "direction": "inbound",
+        "is_public": False,
+        "queue": "general",
+        "priority": "normal",
+        "created_at": created_at,
+        "first_response_at": first_response_at,
+        "resolved_at": first_response_at,
+        "abandoned_at": abandoned_at,
+        "handle_seconds": handle_seconds,
+        "status": status,
+        "updated_at": max(t for t in (created_at, first_response_at, abandoned_at) if t),
+    }
+    row.update(fields)
+    return row
+
+
+def insert_interactions(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows built by `interaction`."""
+    conn.execute(interactions.insert(), rows)
