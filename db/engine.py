@@ -11,7 +11,7 @@ from db.settings import get_settings
 
 
 def make_engine(url: str) -> Engine:
-    """A new engine for `url`; SQLite gets WAL mode and foreign keys so the simulator and app share it."""
+    """A new engine for `url`; SQLite gets WAL and foreign keys (the simulator writes alongside)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -1,4 +1,4 @@
-"""One typed settings object for the whole app, read from the environment or `.streamlit/secrets.toml`.
+"""One typed settings object, read from the environment or `.streamlit/secrets.toml`.
 
 Order of precedence for every value: environment variable `FLOORLIGHT_<NAME>`, then the
 `[floorlight]` table (or top-level key) of `.streamlit/secrets.toml`, then the default here.

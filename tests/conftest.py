@@ -97,3 +97,26 @@ def engine(db_url: str) -> Iterator[Engine]:
 def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of a fresh migrated SQLite database (for app-level tests that need only one backend)."""
     yield from _fresh_db_url("sqlite", request, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def app_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SQLite template with one user per role (see tests/apphelpers.py)."""
+    from tests.apphelpers import add_role_users
+
+    path = tmp_path_factory.mktemp("app_template") / "app.db"
+    shutil.copy(sqlite_template, path)
+    add_role_users(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def app_db(app_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite database with role users, and the app pointed at it."""
+    from tests.apphelpers import app_environment
+
+    path = tmp_path / "app.db"
+    shutil.copy(app_template, path)
+    url = f"sqlite:///{path}"
+    with app_environment(url):
+        yield url

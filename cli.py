@@ -1,0 +1,221 @@
+"""Floorlight's one command-line entry: init-db, demo, simulate, import, users, refresh-rollups.
+
+Every command works on the configured database (FLOORLIGHT_DB_URL, else .streamlit/secrets.toml,
+else the SQLite file under data/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from db.engine import get_engine
+from db.migrate import upgrade_to_head
+from db.reference import seed_reference_data
+from db.settings import PROJECT_ROOT, get_settings
+
+DEMO_USERS = (  # username, display name, roles
+    ("supervisor", "Sam Supervisor", ["supervisor"]),
+    ("qa", "Quinn Reviewer", ["qa_reviewer"]),
+    ("exec", "Erin Executive", ["executive"]),
+    ("admin", "Alex Admin", ["admin"]),
+)
+DEMO_LOGINS_FILE = PROJECT_ROOT / "data" / "demo-logins.txt"
+
+
+def cmd_init_db(_args: argparse.Namespace) -> int:
+    url = get_settings().db_url
+    upgrade_to_head(url)
+    with get_engine().begin() as conn:
+        seed_reference_data(conn)
+    print("Database is at the newest schema, reference data in place.")
+    return 0
+
+
+def _create_demo_users() -> list[tuple[str, str, list[str]]]:
+    from queries import users as users_q
+
+    created = []
+    for username, name, roles in DEMO_USERS:
+        if users_q.get_user(engine=get_engine(), username=username) is not None:
+            continue
+        password = secrets.token_urlsafe(9)
+        users_q.create_user(
+            engine=get_engine(),
+            username=username,
+            display_name=name,
+            password=password,
+            roles=roles,
+            actor="demo",
+        )
+        created.append((username, password, roles))
+    return created
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ingest.demo import build_demo
+
+    cmd_init_db(args)
+    started = time.perf_counter()
+    counts = build_demo(
+        get_engine(), weeks=args.weeks, seed=args.seed, replace=args.replace, progress=True
+    )
+    print(f"Demo data built in {time.perf_counter() - started:.1f} s: {counts}")
+    created = _create_demo_users()
+    if created:
+        lines = [f"  {u:<11} {p:<14} ({', '.join(r)})" for u, p, r in created]
+        text = "Demo logins (for the demo only; shown once, also in data/demo-logins.txt):\n"
+        text += "\n".join(lines)
+        print(text)
+        DEMO_LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_LOGINS_FILE.write_text(text + "\n")
+        DEMO_LOGINS_FILE.chmod(0o600)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from ingest.simulator import run_simulator
+
+    print("Simulating the live floor; Ctrl-C stops it.")
+    run_simulator(get_engine(), tick_seconds=args.tick, verbose=args.verbose)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ingest.importer import import_file
+
+    result = import_file(
+        get_engine(),
+        Path(args.file),
+        fmt=args.format,
+        source=args.source,
+        reject_path=Path(args.rejects) if args.rejects else None,
+        progress=True,
+    )
+    print(
+        f"Loaded {result.loaded:,} rows; {result.skipped_duplicates:,} already present; "
+        f"{result.rejected:,} rejected"
+        + (f" (see {result.reject_path})" if result.rejected else "")
+    )
+    from db.rollups import refresh_interval_stats
+
+    refresh_interval_stats(get_engine())
+    return 0 if result.rejected == 0 else 1
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from db.rollups import refresh_interval_stats
+
+    intervals = refresh_interval_stats(get_engine(), full=args.full)
+    print(f"Recomputed {intervals:,} 15-minute intervals.")
+    return 0
+
+
+def _read_password(prompt: str) -> str:
+    password = getpass.getpass(prompt)
+    if password != getpass.getpass("Repeat: "):
+        raise SystemExit("The two passwords differ; nothing changed.")
+    return password
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from queries import users as users_q
+    from queries.writes import StaleWriteError, ValidationError
+
+    engine = get_engine()
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if args.action == "add":
+            users_q.create_user(
+                engine=engine,
+                username=args.username,
+                display_name=args.name or args.username,
+                password=_read_password("Password: "),
+                roles=args.roles.split(","),
+                actor=actor,
+                email=args.email,
+            )
+            print(f"Created {args.username.lower()}.")
+            return 0
+        user = users_q.get_user(engine=engine, username=args.username)
+        if user is None:
+            print(f"No user named {args.username!r}.", file=sys.stderr)
+            return 2
+        common = {
+            "engine": engine,
+            "username": user["username"],
+            "actor": actor,
+            "expected_version": user["version"],
+        }
+        if args.action == "roles":
+            users_q.set_roles(roles=args.roles.split(","), **common)
+        elif args.action == "reset":
+            users_q.reset_password(password=_read_password("New password: "), **common)
+        elif args.action == "disable":
+            users_q.set_disabled(disabled=not args.enable, **common)
+        print(f"Updated {user['username']}.")
+        return 0
+    except ValidationError as exc:
+        for field, message in exc.field_errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    except StaleWriteError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cli.py", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init-db", help="create or upgrade the schema, add reference data").set_defaults(
+        func=cmd_init_db
+    )
+
+    demo = sub.add_parser("demo", help="build a realistic demo centre and one login per role")
+    demo.add_argument("--weeks", type=int, default=8)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--replace", action="store_true", help="delete earlier demo data first")
+    demo.set_defaults(func=cmd_demo)
+
+    sim = sub.add_parser("simulate", help="write live floor activity for now until Ctrl-C")
+    sim.add_argument("--tick", type=float, default=3.0, help="seconds between ticks")
+    sim.add_argument("--verbose", action="store_true")
+    sim.set_defaults(func=cmd_simulate)
+
+    imp = sub.add_parser("import", help="import interactions from CSV, JSONL or the TWCS export")
+    imp.add_argument("file")
+    imp.add_argument("--format", choices=["csv", "jsonl", "twcs"])
+    imp.add_argument("--source", help="source name for external ids (default: file name)")
+    imp.add_argument("--rejects", help="reject file (default: <file>.rejects.csv)")
+    imp.set_defaults(func=cmd_import)
+
+    refresh = sub.add_parser("refresh-rollups", help="bring the 15-minute rollup up to date")
+    refresh.add_argument("--full", action="store_true", help="rebuild every interval")
+    refresh.set_defaults(func=cmd_refresh)
+
+    users = sub.add_parser("users", help="manage login users")
+    users.add_argument("action", choices=["add", "roles", "reset", "disable"])
+    users.add_argument("username")
+    users.add_argument("--roles", help="comma-separated: supervisor,qa_reviewer,executive,admin")
+    users.add_argument("--name", help="display name (add)")
+    users.add_argument("--email")
+    users.add_argument("--enable", action="store_true", help="with disable: enable again")
+    users.set_defaults(func=cmd_users)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "users" and args.action in ("add", "roles") and not args.roles:
+        print("--roles is required for add and roles.", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

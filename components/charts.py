@@ -1,0 +1,65 @@
+"""Plotly figure builders. Each returns a go.Figure (testable without Streamlit) with a title
+that states the metric and period, axis units, fixed channel colours, and an empty-state
+annotation instead of an empty plot."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.theme import channel_colour, channel_label
+
+LAYOUT = {
+    "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    "hovermode": "x unified",
+    "height": 380,
+}
+
+
+def empty_figure(title: str, message: str = "No interactions in this period.") -> go.Figure:
+    """A titled figure that says there is nothing to show."""
+    fig = go.Figure()
+    fig.update_layout(title=title, **{**LAYOUT, "height": 240})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(
+        text=message, showarrow=False, font={"size": 16}, x=0.5, y=0.5, xref="paper", yref="paper"
+    )
+    return fig
+
+
+def channel_bars(
+    frame: pd.DataFrame,
+    *,
+    value_columns: dict[str, str],
+    title: str,
+    y_title: str,
+) -> go.Figure:
+    """Bars per channel (x) for each value column (grouped), channel-coloured.
+
+    Args:
+        frame: one row per channel with `channel_id` and the value columns.
+        value_columns: column -> legend label; the first is drawn solid, others lighter.
+        title: metric and period, e.g. "Offered by channel — today".
+        y_title: axis title with unit, e.g. "Interactions".
+    """
+    if frame.empty or not frame[list(value_columns)].to_numpy().any():
+        return empty_figure(title)
+    labels = [channel_label(c) for c in frame["channel_id"]]
+    colours = [channel_colour(c) for c in frame["channel_id"]]
+    fig = go.Figure()
+    for i, (column, legend) in enumerate(value_columns.items()):
+        fig.add_bar(
+            x=labels,
+            y=frame[column],
+            name=legend,
+            marker={"color": colours, "opacity": 1.0 if i == 0 else 0.45},
+            text=frame[column],
+            textposition="outside",
+            hovertemplate=f"%{{x}}<br>{legend}: %{{y:,}}<extra></extra>",
+        )
+    fig.update_layout(title=title, barmode="group", **{**LAYOUT, "hovermode": "closest"})
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    fig.update_xaxes(title_text="Channel")
+    return fig

@@ -1,0 +1,92 @@
+"""The page registry (which role sees which page) and the sidebar drawn from it.
+
+Pages-directory mode with `client.showSidebarNavigation = false`: this module is the only
+navigation. The role -> page list is recomputed on every run from the logged-in user's roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+ROLES = ("supervisor", "qa_reviewer", "executive", "admin")
+ROLE_LABELS = {
+    "supervisor": "Supervisor",
+    "qa_reviewer": "QA reviewer",
+    "executive": "Executive",
+    "admin": "Admin",
+}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its file, sidebar label, icon and group, and the roles that may open it."""
+
+    path: str
+    label: str
+    icon: str
+    group: str
+    roles: frozenset[str]
+
+
+def _page(path: str, label: str, icon: str, group: str, *roles: str) -> PageSpec:
+    # Admins see every page (DESIGN: "admin — Settings, and every page").
+    return PageSpec(path, label, icon, group, frozenset({*roles, "admin"}))
+
+
+PAGES: tuple[PageSpec, ...] = (
+    _page("pages/floor.py", "Floor (live)", ":material/monitor_heart:", "Floor", "supervisor"),
+    _page(
+        "pages/service_level.py",
+        "Service level",
+        ":material/timer:",
+        "Floor",
+        "supervisor",
+        "executive",
+    ),
+    _page(
+        "pages/channels.py",
+        "Channels",
+        ":material/forum:",
+        "Floor",
+        "supervisor",
+        "executive",
+    ),
+    _page("pages/settings.py", "Settings", ":material/settings:", "Admin"),
+    _page("pages/audit.py", "Audit log", ":material/history:", "Admin"),
+)
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pages_for(roles: Iterable[str]) -> list[PageSpec]:
+    """The pages a user with `roles` may open, in sidebar order (only pages that exist)."""
+    held = set(roles or ())
+    return [p for p in PAGES if p.roles & held and (_PROJECT_ROOT / p.path).is_file()]
+
+
+def page_spec(path: str) -> PageSpec:
+    """The registry entry of a page file (`__file__` of the page or its relative path)."""
+    relative = Path(path).resolve().relative_to(_PROJECT_ROOT).as_posix()
+    for spec in PAGES:
+        if spec.path == relative:
+            return spec
+    raise KeyError(f"{relative} is not in the page registry")
+
+
+def render_sidebar(display_name: str, roles: Iterable[str]) -> None:
+    """Sidebar: home link, the user's pages grouped, and who is logged in."""
+    with st.sidebar:
+        st.page_link("app.py", label="Home", icon=":material/home:")
+        group = None
+        for spec in pages_for(roles):
+            if spec.group != group:
+                group = spec.group
+                st.caption(group)
+            st.page_link(spec.path, label=spec.label, icon=spec.icon)
+        st.divider()
+        role_names = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
+        st.caption(f"Signed in as **{display_name}** · {role_names}")

@@ -1,0 +1,78 @@
+"""AppTest of the login, the role-based sidebar and the per-page role guard."""
+
+import pytest
+
+from components.navigation import PAGES, pages_for
+from tests.apphelpers import PASSWORD, ROLE_USERS, logged_in_app, new_app, open_page, texts
+
+
+def _sidebar_links(at) -> list[str]:
+    """Labels of the sidebar's page links."""
+    return [el.proto.label for el in at.sidebar.get("page_link")]
+
+
+def _login(at, username, password):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click()  # the form's submit button is the only button on the login view
+    return at.run()
+
+
+def test_logged_out_visitor_sees_only_the_login_form(app_db):
+    at = new_app().run()
+    assert at.text_input(key="login_username") is not None
+    assert not at.get("page_link")
+    assert "Welcome" not in texts(at)
+
+
+def test_login_with_the_right_password_opens_the_home_view(app_db):
+    at = _login(new_app().run(), "Supervisor", PASSWORD)  # usernames are case-insensitive
+    assert not at.exception
+    assert "Welcome, Supervisor User" in texts(at)
+    assert at.session_state["username"] == "supervisor"
+
+
+def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(app_db):
+    at = new_app().run()
+    for _ in range(4):
+        at = _login(at, "supervisor", "wrong-password")
+        assert "Username or password is incorrect." in texts(at)
+    at = _login(at, "supervisor", "wrong-password")  # the 5th failure locks
+    assert "locked" in texts(at)
+    # Even the right password is refused while locked, and the lock is stored, not in session.
+    at = _login(new_app().run(), "supervisor", PASSWORD)
+    assert "locked" in texts(at)
+    assert "Welcome" not in texts(at)
+
+
+@pytest.mark.parametrize("username", sorted(ROLE_USERS))
+def test_sidebar_lists_exactly_the_pages_of_the_role(app_db, username):
+    at = logged_in_app(username)
+    expected = ["Home"] + [p.label for p in pages_for(ROLE_USERS[username])]
+    assert _sidebar_links(at) == expected
+
+
+def test_admin_sees_every_built_page():
+    from pathlib import Path
+
+    built = [p.path for p in PAGES if Path(p.path).is_file()]
+    assert [p.path for p in pages_for(["admin"])] == built
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.path)
+@pytest.mark.parametrize("username", ["supervisor", "qa", "exec", "norole"])
+def test_page_opened_without_its_role_shows_access_message_and_no_data(app_db, spec, username):
+    from pathlib import Path
+
+    if not Path(spec.path).is_file():
+        pytest.skip(f"{spec.path} not built yet")
+    at = open_page(username, spec.path)
+    allowed = bool(spec.roles & set(ROLE_USERS[username]))
+    if allowed:
+        assert not at.exception, at.exception
+        assert "You don't have access" not in texts(at)
+    else:
+        assert "You don't have access" in texts(at)
+        assert not at.get("plotly_chart")
+        assert not at.dataframe
+        assert not at.metric
