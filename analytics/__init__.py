@@ -1,0 +1,17 @@
+"""Pure calculations behind Floorlight's metrics, on plain values and pandas frames.
+
+Nothing here touches the database or the UI: queries/ hands frames in, pages and components
+show what comes out. Every public function's docstring states the exact definition it computes,
+so the pages can show it as chart help.
+
+Modules:
+    service_level    SLA classification (met / missed / pending / excluded) and period summary.
+    business_hours   Seconds inside a weekly business-hours calendar (time-zone and DST aware).
+    erlang           Erlang C staffing: probability of wait, service level, ASA, agents needed.
+    distributions    Percentiles, first-response-time summary and FRT buckets.
+    spikes           Weekly topic counts and the z-score spike rule (weekly and last hour).
+    expected_volume  Expected arrivals per 15-minute slot from the same weekday in past weeks.
+
+Time conventions: timestamps arriving here are naive UTC (as stored), unless a function says it
+takes local wall-clock times; time zones are IANA names resolved with `zoneinfo`.
+"""
