@@ -1,0 +1,492 @@
+"""Users, roles, passwords and login bookkeeping (failed logins, lockout) — all audited.
+
+Passwords are stored only as bcrypt hashes (cost `BCRYPT_ROUNDS`; tests lower it for speed) and
+never leave this module except inside the credentials dict the authenticator needs. Usernames
+are stored lower case. Admin edits go through `queries.writes.update_record` with the version
+the form showed (optimistic locking); login bookkeeping is not a form edit, so it leaves the
+version alone — a failed login while an admin edits that user must not make the admin's form
+stale.
+
+All times are naive UTC; aware datetimes passed in are converted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import bcrypt
+import pandas as pd
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from db.schema import users
+from queries.frames import read_frame
+from queries.validation import EMAIL_PATTERN
+from queries.writes import (
+    NotFoundError,
+    ValidationError,
+    as_utc_naive,
+    audit,
+    insert_record,
+    transaction,
+    update_record,
+    utcnow,
+)
+
+ROLES: tuple[str, ...] = ("supervisor", "qa_reviewer", "executive", "admin")
+USERNAME_PATTERN = re.compile(r"^[a-z0-9_.-]{3,32}$")
+MIN_PASSWORD_LENGTH = 10
+# bcrypt reads at most 72 bytes; longer passwords would be silently cut, so they are refused.
+MAX_PASSWORD_BYTES = 72
+BCRYPT_ROUNDS = 12
+
+# Every column except the hash: what pages may see.
+_PUBLIC_COLUMNS = [column for column in users.c if column.key != "password_hash"]
+_dummy_hash: bytes | None = None
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash of `password` at the configured cost."""
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+
+
+def normalise_username(username: str) -> str:
+    """Usernames are compared and stored trimmed and lower case."""
+    return (username or "").strip().lower()
+
+
+def parse_roles(roles: str | Iterable[str] | None) -> list[str]:
+    """Roles from a comma string or a list, trimmed, lower case, de-duplicated, in ROLES order.
+
+    Raises ValidationError (field "roles") for unknown roles or none at all.
+    """
+    if roles is None:
+        items: list[str] = []
+    elif isinstance(roles, str):
+        items = roles.split(",")
+    else:
+        items = [str(role) for role in roles]
+    wanted = {item.strip().lower() for item in items if item and item.strip()}
+    unknown = sorted(wanted - set(ROLES))
+    if unknown:
+        raise ValidationError(
+            {"roles": f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}"}
+        )
+    if not wanted:
+        raise ValidationError({"roles": "choose at least one role"})
+    return [role for role in ROLES if role in wanted]
+
+
+def _password_error(password: str | None) -> str | None:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        return f"must be at most {MAX_PASSWORD_BYTES} bytes"
+    return None
+
+
+def _row_for(conn: Connection, username: str, *, for_update: bool = False) -> dict | None:
+    statement = select(users).where(users.c.username == normalise_username(username))
+    if for_update:
+        statement = statement.with_for_update()
+    row = conn.execute(statement).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _require_id(conn: Connection, username: str) -> int:
+    row = _row_for(conn, username)
+    if row is None:
+        raise NotFoundError("users", normalise_username(username))
+    return row["id"]
+
+
+def _enabled_admins(conn: Connection) -> int:
+    rows = conn.execute(select(users.c.roles).where(users.c.disabled.is_(False))).scalars()
+    return sum("admin" in (roles or "").split(",") for roles in rows)
+
+
+def _update_user(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    actor: str,
+    keeps_an_admin: bool = False,
+) -> dict[str, Any]:
+    with transaction(engine) as conn:
+        record_id = _require_id(conn, username)
+        admins_before = _enabled_admins(conn) if keeps_an_admin else 0
+        updated = update_record(
+            engine=conn,
+            table=users,
+            record_id=record_id,
+            expected_version=expected_version,
+            changes=changes,
+            user=actor,
+        )
+        # Checked after the change, inside the transaction: the raise rolls it back. Only a
+        # change that removes the last admin is refused (a new install may have none yet).
+        if keeps_an_admin and admins_before > 0 and _enabled_admins(conn) == 0:
+            field = "disabled" if "disabled" in changes else "roles"
+            raise ValidationError({field: "at least one enabled admin must remain"})
+        return updated
+
+
+def create_user(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: str | Iterable[str],
+    actor: str,
+    email: str | None = None,
+) -> dict[str, Any]:
+    """Create a user (hash stored, never returned); ValidationError names each bad field."""
+    errors: dict[str, str] = {}
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        errors["username"] = "3–32 characters: lower-case letters, digits, _ . -"
+    display = (display_name or "").strip()
+    if not display:
+        errors["display_name"] = "is required"
+    elif len(display) > 200:
+        errors["display_name"] = "must be at most 200 characters"
+    password_problem = _password_error(password)
+    if password_problem:
+        errors["password"] = password_problem
+    try:
+        role_list = parse_roles(roles)
+    except ValidationError as exc:
+        errors.update(exc.field_errors)
+        role_list = []
+    email_value = (email or "").strip() or None
+    if email_value is not None and (len(email_value) > 200 or not EMAIL_PATTERN.match(email_value)):
+        errors["email"] = "must look like name@example.com"
+
+    try:
+        with transaction(engine) as conn:
+            if "username" not in errors and _row_for(conn, name) is not None:
+                errors["username"] = "is already taken"
+            if errors:
+                raise ValidationError(errors)
+            return insert_record(
+                engine=conn,
+                table=users,
+                values={
+                    "username": name,
+                    "display_name": display,
+                    "email": email_value,
+                    "password_hash": hash_password(password),
+                    "roles": ",".join(role_list),
+                    "disabled": False,
+                    "failed_logins": 0,
+                    "locked_until": None,
+                    "created_at": utcnow(),
+                },
+                user=actor,
+            )
+    except IntegrityError as exc:
+        # Two admins created the same username at once; the unique index decided.
+        raise ValidationError({"username": "is already taken"}) from exc
+
+
+def set_roles(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    roles: str | Iterable[str],
+    expected_version: int,
+    actor: str,
+) -> dict[str, Any]:
+    """Replace a user's roles; the last enabled admin cannot lose the admin role."""
+    role_list = parse_roles(roles)
+    return _update_user(
+        engine=engine,
+        username=username,
+        expected_version=expected_version,
+        changes={"roles": ",".join(role_list)},
+        actor=actor,
+        keeps_an_admin=True,
+    )
+
+
+def set_profile(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    display_name: str,
+    email: str | None,
+    expected_version: int,
+    actor: str,
+) -> dict[str, Any]:
+    """Change a user's display name and e-mail."""
+    errors: dict[str, str] = {}
+    display = (display_name or "").strip()
+    if not display:
+        errors["display_name"] = "is required"
+    elif len(display) > 200:
+        errors["display_name"] = "must be at most 200 characters"
+    email_value = (email or "").strip() or None
+    if email_value is not None and (len(email_value) > 200 or not EMAIL_PATTERN.match(email_value)):
+        errors["email"] = "must look like name@example.com"
+    if errors:
+        raise ValidationError(errors)
+    return _update_user(
+        engine=engine,
+        username=username,
+        expected_version=expected_version,
+        changes={"display_name": display, "email": email_value},
+        actor=actor,
+    )
+
+
+def reset_password(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    password: str,
+    expected_version: int,
+    actor: str,
+) -> dict[str, Any]:
+    """Set a new password; also lifts a lockout (the admin has vouched for the user)."""
+    problem = _password_error(password)
+    if problem:
+        raise ValidationError({"password": problem})
+    return _update_user(
+        engine=engine,
+        username=username,
+        expected_version=expected_version,
+        changes={
+            "password_hash": hash_password(password),
+            "failed_logins": 0,
+            "locked_until": None,
+        },
+        actor=actor,
+    )
+
+
+def set_disabled(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    disabled: bool,
+    expected_version: int,
+    actor: str,
+) -> dict[str, Any]:
+    """Disable (or re-enable) a user; the last enabled admin cannot be disabled."""
+    return _update_user(
+        engine=engine,
+        username=username,
+        expected_version=expected_version,
+        changes={"disabled": bool(disabled)},
+        actor=actor,
+        keeps_an_admin=bool(disabled),
+    )
+
+
+def unlock_user(
+    *, engine: Engine | Connection, username: str, expected_version: int, actor: str
+) -> dict[str, Any]:
+    """Lift a lockout before it expires and clear the failed-login counter."""
+    return _update_user(
+        engine=engine,
+        username=username,
+        expected_version=expected_version,
+        changes={"failed_logins": 0, "locked_until": None},
+        actor=actor,
+    )
+
+
+def list_users(*, engine: Engine | Connection) -> pd.DataFrame:
+    """Every user without the password hash; `roles` is the stored comma string."""
+    return read_frame(engine=engine, statement=select(*_PUBLIC_COLUMNS).order_by(users.c.username))
+
+
+def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | None:
+    """One user without the hash, `roles` as a list; None when unknown."""
+    statement = select(*_PUBLIC_COLUMNS).where(users.c.username == normalise_username(username))
+    if isinstance(engine, Connection):
+        row = engine.execute(statement).mappings().first()
+    else:
+        with engine.connect() as conn:
+            row = conn.execute(statement).mappings().first()
+    if row is None:
+        return None
+    user = dict(row)
+    user["roles"] = [role for role in (user["roles"] or "").split(",") if role]
+    return user
+
+
+def credentials_for_authenticator(
+    *, engine: Engine | Connection, now: datetime | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The streamlit-authenticator 0.4.x credentials of enabled users not locked at `now`.
+
+    A new dict on every call: the authenticator mutates the one it is given.
+    """
+    moment = as_utc_naive(now) if now is not None else utcnow()
+    statement = (
+        select(users)
+        .where(
+            users.c.disabled.is_(False),
+            (users.c.locked_until.is_(None)) | (users.c.locked_until <= moment),
+        )
+        .order_by(users.c.username)
+    )
+    if isinstance(engine, Connection):
+        rows = engine.execute(statement).mappings().all()
+    else:
+        with engine.connect() as conn:
+            rows = conn.execute(statement).mappings().all()
+    return {
+        "usernames": {
+            row["username"]: {
+                "name": row["display_name"],
+                "email": row["email"],
+                "password": row["password_hash"],
+                "roles": [role for role in (row["roles"] or "").split(",") if role],
+                "failed_login_attempts": 0,
+                "logged_in": False,
+            }
+            for row in rows
+        }
+    }
+
+
+def check_lockout(*, engine: Engine | Connection, username: str, now: datetime) -> datetime | None:
+    """When the user's lockout ends, if they are locked out at `now`; else None."""
+    moment = as_utc_naive(now)
+    with transaction(engine) as conn:
+        row = conn.execute(
+            select(users.c.locked_until).where(users.c.username == normalise_username(username))
+        ).first()
+    if row is None or row.locked_until is None or row.locked_until <= moment:
+        return None
+    return row.locked_until
+
+
+def record_login_failure(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    now: datetime,
+    max_failed: int,
+    lockout_minutes: int,
+) -> datetime | None:
+    """Count a failed login; at `max_failed` lock the user until now + lockout and reset the count.
+
+    Returns the end of the lockout when the user is (now) locked, else None. Unknown usernames
+    are audited as login_failed but create nothing; attempts during a lockout do not extend it.
+    """
+    moment = as_utc_naive(now)
+    typed = normalise_username(username)
+    with transaction(engine) as conn:
+        row = _row_for(conn, typed, for_update=True)
+        if row is None:
+            audit(
+                conn,
+                user=typed,
+                action="login_failed",
+                table=users,
+                after={"reason": "unknown user"},
+            )
+            return None
+        if row["locked_until"] is not None and row["locked_until"] > moment:
+            audit(
+                conn,
+                user=typed,
+                action="login_failed",
+                table=users,
+                record_id=row["id"],
+                after={"reason": "locked", "locked_until": row["locked_until"]},
+            )
+            return row["locked_until"]
+        # Increment in SQL, not from the value read: two failures at once must count twice.
+        conn.execute(
+            update(users)
+            .where(users.c.id == row["id"])
+            .values(failed_logins=users.c.failed_logins + 1)
+        )
+        count = conn.execute(select(users.c.failed_logins).where(users.c.id == row["id"])).scalar()
+        audit(
+            conn,
+            user=typed,
+            action="login_failed",
+            table=users,
+            record_id=row["id"],
+            after={"failed_logins": count},
+        )
+        if count < max_failed:
+            return None
+        locked_until = moment + timedelta(minutes=lockout_minutes)
+        conn.execute(
+            update(users)
+            .where(users.c.id == row["id"])
+            .values(failed_logins=0, locked_until=locked_until)
+        )
+        audit(
+            conn,
+            user=typed,
+            action="lockout",
+            table=users,
+            record_id=row["id"],
+            before={"failed_logins": count},
+            after={"failed_logins": 0, "locked_until": locked_until},
+        )
+        return locked_until
+
+
+def record_login_success(*, engine: Engine | Connection, username: str, now: datetime) -> None:
+    """Reset the failed-login counter after a successful login and audit the login."""
+    moment = as_utc_naive(now)
+    typed = normalise_username(username)
+    with transaction(engine) as conn:
+        row = _row_for(conn, typed, for_update=True)
+        if row is None:
+            raise NotFoundError("users", typed)
+        conn.execute(
+            update(users).where(users.c.id == row["id"]).values(failed_logins=0, locked_until=None)
+        )
+        audit(
+            conn,
+            user=typed,
+            action="login",
+            table=users,
+            record_id=row["id"],
+            before={"failed_logins": row["failed_logins"]} if row["failed_logins"] else None,
+            after={"at": moment},
+        )
+
+
+def _dummy() -> bytes:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
+    return _dummy_hash
+
+
+def verify_password(*, engine: Engine | Connection, username: str, password: str) -> bool:
+    """True when `password` is right for an enabled user (bcrypt.checkpw, constant time).
+
+    Unknown and disabled users are checked against a dummy hash, so the answer takes as long as
+    for a real user and timing does not tell which usernames exist.
+    """
+    with transaction(engine) as conn:
+        row = conn.execute(
+            select(users.c.password_hash, users.c.disabled).where(
+                users.c.username == normalise_username(username)
+            )
+        ).first()
+    candidate = (password or "").encode("utf-8")
+    if row is None or row.disabled:
+        bcrypt.checkpw(candidate, _dummy())
+        return False
+    try:
+        return bcrypt.checkpw(candidate, row.password_hash.encode("utf-8"))
+    except ValueError:  # a malformed stored hash is a failed login, not a crash
+        return False
