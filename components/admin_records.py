@@ -1,0 +1,174 @@
+"""The admin record kinds edited on Settings with the shared record editor (field specs only)."""
+
+from __future__ import annotations
+
+from components.record_form import FieldSpec, RecordKind
+from components.theme import channel_label
+from queries import admin
+
+ABANDON_RULE_LABELS = {
+    "fail": "fail — every abandon is a miss",
+    "exclude": "exclude — abandons leave the denominator",
+    "exclude_short": "exclude_short — abandons under the threshold excluded, others miss",
+}
+
+VISIBILITY = {None: "public and private", True: "public only", False: "private only"}
+
+
+def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> RecordKind:
+    """SLA policies: target and goal per channel, priority and public/private, from a date."""
+    return RecordKind(
+        key="sla",
+        title="SLA policy",
+        describe=lambda p: (
+            f"{channel_label(p['channel_id'])} · {p.get('priority') or 'any priority'} · "
+            f"{VISIBILITY[p.get('is_public')]}"
+            f" · {p['target_seconds']} s / {p['goal_percent']:g} % from {p['active_from']:%Y-%m-%d}"
+        ),
+        create=admin.create_sla_policy,
+        update=admin.update_sla_policy,
+        fields=(
+            FieldSpec(
+                "channel_id",
+                "Channel",
+                "select",
+                tuple(channel_ids),
+                {c: channel_label(c) for c in channel_ids},
+            ),
+            FieldSpec(
+                "priority", "Priority", "select", (None, "normal", "high"), {None: "any priority"}
+            ),
+            FieldSpec(
+                "is_public",
+                "Visibility",
+                "select",
+                (None, True, False),
+                VISIBILITY,
+                help="Social posts and comments are public; messages are private.",
+            ),
+            FieldSpec(
+                "target_seconds",
+                "Target (seconds)",
+                "int",
+                default=60,
+                help="SLA met: answered with first response time ≤ this target.",
+            ),
+            FieldSpec(
+                "goal_percent",
+                "Goal (%)",
+                "float",
+                default=80.0,
+                help="Service level goal: met / (met + missed) should reach this.",
+            ),
+            FieldSpec(
+                "business_hours",
+                "Business hours",
+                "select",
+                (None, *calendar_ids),
+                {None: "24/7", **calendar_ids},
+                help="Business-hours FRT counts only seconds inside these hours.",
+            ),
+            FieldSpec(
+                "abandon_rule",
+                "Abandon rule",
+                "select",
+                tuple(ABANDON_RULE_LABELS),
+                ABANDON_RULE_LABELS,
+                default="fail",
+            ),
+            FieldSpec(
+                "short_abandon_seconds", "Short-abandon threshold (seconds)", "int", default=5
+            ),
+            FieldSpec(
+                "active_from",
+                "Active from (UTC, YYYY-MM-DD HH:MM)",
+                "datetime",
+                help="A changed target is a new policy from a later date, so past "
+                "service levels keep the target in force at the time.",
+            ),
+        ),
+    )
+
+
+def topic_kind() -> RecordKind:
+    """Topics of the taxonomy with their match keywords."""
+    return RecordKind(
+        key="topic",
+        title="Topic",
+        describe=lambda t: f"{t['name']}{'' if t.get('active', True) else ' (inactive)'}",
+        create=admin.create_topic,
+        update=admin.update_topic,
+        fields=(
+            FieldSpec("name", "Name"),
+            FieldSpec(
+                "keywords",
+                "Keywords (comma-separated)",
+                "textarea",
+                help="An interaction whose text contains one of these words gets the topic.",
+            ),
+            FieldSpec("active", "Active", "bool", default=True),
+        ),
+    )
+
+
+def playbook_kind(topics: list[str]) -> RecordKind:
+    """Approved responses per issue, with escalation and the move-to-private flag."""
+    return RecordKind(
+        key="playbook",
+        title="Playbook entry",
+        describe=lambda e: f"{e.get('topic') or 'any topic'} · {e['issue']}",
+        create=admin.create_playbook_entry,
+        update=admin.update_playbook_entry,
+        fields=(
+            FieldSpec("issue", "Issue"),
+            FieldSpec("topic", "Topic", "select", (None, *topics), {None: "any topic"}),
+            FieldSpec("response_template", "Approved response", "textarea"),
+            FieldSpec("escalation", "Escalation", "textarea"),
+            FieldSpec("move_to_private", "Move the conversation to a private channel", "bool"),
+        ),
+    )
+
+
+def stakeholder_kind(topics: list[str]) -> RecordKind:
+    """Whom to tell inside the company about which topic."""
+    return RecordKind(
+        key="stakeholder",
+        title="Stakeholder",
+        describe=lambda s: f"{s['name']} · {s.get('topic') or 'all topics'}",
+        create=admin.create_stakeholder,
+        update=admin.update_stakeholder,
+        fields=(
+            FieldSpec("name", "Name"),
+            FieldSpec("email", "Email"),
+            FieldSpec("topic", "Topic", "select", (None, *topics), {None: "all topics"}),
+            FieldSpec("role", "Role"),
+        ),
+    )
+
+
+def kind_columns(kind: RecordKind) -> list[str]:
+    """The columns to list for a kind: its fields plus who changed it last."""
+    return [spec.name for spec in kind.fields] + ["version", "updated_at", "updated_by"]
+
+
+def scorecard_kind() -> RecordKind:
+    """QA scorecards with their weighted criteria, saved together."""
+    return RecordKind(
+        key="scorecard",
+        title="Scorecard",
+        describe=lambda c: f"{c['name']}{'' if c.get('active', True) else ' (inactive)'}",
+        create=admin.create_scorecard,
+        update=admin.update_scorecard,
+        fields=(
+            FieldSpec("name", "Name"),
+            FieldSpec("active", "Active", "bool", default=True),
+            FieldSpec(
+                "criteria",
+                "Criteria",
+                "table",
+                ("id", "name", "weight", "max_points", "critical"),
+                help="Review score = Σ(weight × points/max points) / Σ weight × 100 over the "
+                "criteria rated; a failed critical criterion sets the score to 0.",
+            ),
+        ),
+    )

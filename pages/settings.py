@@ -1,0 +1,70 @@
+"""Settings (admin): users and roles, SLA policies, scorecards, topics, playbook, stakeholders."""
+
+import pandas as pd
+import streamlit as st
+
+from components import admin_records as kinds
+from components.db import app_engine, database_errors
+from components.guard import require_page
+from components.record_form import record_editor
+from components.user_admin import users_tab
+from queries import admin
+from queries.channels_list import channel_ids
+from queries.rollup_jobs import rebuild_after_policy_change
+
+user = require_page(__file__)
+engine = app_engine()
+st.title("Settings")
+st.caption(
+    "Every change is validated, versioned and written to the audit log with your name. "
+    "If someone else saved a record after you opened it, your save is refused and the "
+    "current version is shown."
+)
+
+
+def _listed(frame: pd.DataFrame, kind) -> None:
+    columns = [c for c in kinds.kind_columns(kind) if c in frame.columns]
+    st.dataframe(frame[columns], hide_index=True, key=f"{kind.key}_table")
+
+
+def _after_policy_save() -> None:
+    with st.spinner("Recounting service levels with the new policy…"):
+        rebuild_after_policy_change(engine=engine)
+    st.cache_data.clear()  # every service-level figure may change
+
+
+with database_errors():
+    tabs = st.tabs(["Users", "SLA policies", "Scorecards", "Topics", "Playbook", "Stakeholders"])
+    with tabs[0]:
+        users_tab(engine, user.username)
+    with tabs[1]:
+        calendars = admin.list_business_calendars(engine=engine)
+        kind = kinds.sla_policy_kind(
+            channel_ids(engine=engine), dict(zip(calendars["id"], calendars["name"], strict=True))
+        )
+        policies = admin.list_sla_policies(engine=engine)
+        _listed(policies, kind)
+        record_editor(
+            kind, policies, engine=engine, actor=user.username, on_saved=_after_policy_save
+        )
+    with tabs[2]:
+        kind = kinds.scorecard_kind()
+        cards = admin.list_scorecards(engine=engine)
+        st.dataframe(
+            cards[["name", "active", "criteria_count", "version", "updated_by"]],
+            hide_index=True,
+            key="scorecard_table",
+        )
+        full = pd.DataFrame(
+            [admin.get_scorecard(engine=engine, scorecard_id=int(i)) for i in cards["id"]]
+        )
+        record_editor(kind, full, engine=engine, actor=user.username, on_saved=lambda: None)
+    topic_names = admin.topic_names(engine=engine)
+    for tab, kind, frame in (
+        (tabs[3], kinds.topic_kind(), admin.list_topics(engine=engine)),
+        (tabs[4], kinds.playbook_kind(topic_names), admin.list_playbook_entries(engine=engine)),
+        (tabs[5], kinds.stakeholder_kind(topic_names), admin.list_stakeholders(engine=engine)),
+    ):
+        with tab:
+            _listed(frame, kind)
+            record_editor(kind, frame, engine=engine, actor=user.username, on_saved=lambda: None)
