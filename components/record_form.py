@@ -20,6 +20,7 @@ from queries.writes import StaleWriteError, ValidationError
 
 FieldKind = Literal["text", "textarea", "int", "float", "bool", "select", "datetime", "table"]
 NEW = "__new__"
+NONE = "__none__"
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,19 @@ def _widget(spec: FieldSpec, key: str, value: Any) -> Any:
     if spec.kind == "bool":
         return st.checkbox(spec.label, value=bool(value), key=key, help=spec.help)
     if spec.kind == "select":
-        options = list(spec.options)
-        index = options.index(value) if value in options else 0
-        return st.selectbox(
+        # Streamlit shows a None option as "no selection", so None travels as a sentinel.
+        options = [NONE if option is None else option for option in spec.options]
+        wanted = NONE if value is None else value
+        index = options.index(wanted) if wanted in options else 0
+        choice = st.selectbox(
             spec.label,
             options,
             index=index,
             key=key,
             help=spec.help,
-            format_func=lambda option: spec.option_labels.get(option, str(option)),
+            format_func=lambda o: spec.option_labels.get(None if o == NONE else o, str(o)),
         )
+        return None if choice == NONE else choice
     if spec.kind == "table":
         # options = the columns; rows without an id are new. Extra rows can be added/deleted.
         frame = pd.DataFrame(value or [], columns=list(spec.options))

@@ -66,7 +66,8 @@ if rows.empty:
     st.info("No audit entries match these filters.")
     st.stop()
 rows["at"] = [to_local(t.to_pydatetime(), tz).strftime("%Y-%m-%d %H:%M:%S") for t in rows["at"]]
-st.caption(f"{len(rows):,} entries (at most 500 are shown; narrow the filters for older ones).")
+noun = "entry" if len(rows) == 1 else "entries"
+st.caption(f"{len(rows):,} {noun} (at most 500 are shown; narrow the filters for older ones).")
 st.dataframe(
     rows[["at", "username", "action", "table_name", "record_id", "before", "after"]],
     hide_index=True,

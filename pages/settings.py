@@ -24,7 +24,9 @@ st.caption(
 
 def _listed(frame: pd.DataFrame, kind) -> None:
     columns = [c for c in kinds.kind_columns(kind) if c in frame.columns]
-    st.dataframe(frame[columns], hide_index=True, key=f"{kind.key}_table")
+    labels = {spec.name: spec.label for spec in kind.fields}
+    labels.update(version="Version", updated_at="Changed at (UTC)", updated_by="Changed by")
+    st.dataframe(frame[columns], hide_index=True, key=f"{kind.key}_table", column_config=labels)
 
 
 def _after_policy_save() -> None:

@@ -1,5 +1,6 @@
 """Real browser: log in as each role, see exactly that role's navigation, and see a chart render."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,3 +50,19 @@ def test_channels_chart_renders_and_login_survives_a_refresh(served_app, browser
     page.reload()
     page.locator(".js-plotly-plot").first.wait_for()  # still logged in after a refresh
     assert page.get_by_role("textbox", name="Password").count() == 0
+
+
+def test_admin_settings_and_audit_pages_render(served_app, page):
+    log_in(page, served_app, "admin", PASSWORD)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Settings").click()
+    page.get_by_role("tab", name="SLA policies").click()
+    page.get_by_text("SLA policy to edit").wait_for()
+    screenshot(page, "settings")
+    sidebar.get_by_role("link", name="Audit log").click()
+    page.get_by_text("Every write and login").wait_for()
+    # This very login is audited, so the log is not empty (the grid itself draws on a canvas).
+    page.get_by_text(re.compile(r"^\d+ (entry|entries)")).wait_for()
+    page.locator('[data-testid="stDataFrame"]').wait_for()
+    page.get_by_text("Period").wait_for()
+    screenshot(page, "audit")
