@@ -75,6 +75,7 @@ st.dataframe(
     column_config={
         "at": "When",
         "username": "User",
+        "action": "Action",
         "table_name": "Record kind",
         "record_id": "Record",
         "before": "Before",
