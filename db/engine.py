@@ -28,7 +28,15 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # A statement that runs past the timeout fails (and the page says so) instead of hanging.
+    timeout_ms = get_settings().statement_timeout_ms
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": f"-c statement_timeout={int(timeout_ms)}", "connect_timeout": 5},
+    )
 
 
 @lru_cache(maxsize=4)

@@ -61,6 +61,7 @@ class Settings:
     alert_backlog: int = 25
     alert_oldest_wait_seconds: int = 1800
     cache_ttl_seconds: int = 10
+    statement_timeout_ms: int = 30000
 
 
 @lru_cache(maxsize=1)
@@ -82,4 +83,5 @@ def get_settings() -> Settings:
         alert_backlog=int(_value("alert_backlog", "25", secrets) or 25),
         alert_oldest_wait_seconds=int(_value("alert_oldest_wait_seconds", "1800", secrets) or 1800),
         cache_ttl_seconds=int(_value("cache_ttl_seconds", "10", secrets) or 10),
+        statement_timeout_ms=int(_value("statement_timeout_ms", "30000", secrets) or 30000),
     )
