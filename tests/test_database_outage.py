@@ -1,4 +1,4 @@
-"""When the database is unreachable, pages say so plainly (no traceback) and recover by themselves."""
+"""An unreachable database: pages say so plainly (no traceback) and recover by themselves."""
 
 import pytest
 import streamlit as st
