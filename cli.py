@@ -88,14 +88,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from ingest.importer import import_file
 
-    result = import_file(
-        get_engine(),
-        Path(args.file),
-        fmt=args.format,
-        source=args.source,
-        reject_path=Path(args.rejects) if args.rejects else None,
-        progress=True,
-    )
+    try:
+        result = import_file(
+            get_engine(),
+            Path(args.file),
+            fmt=args.format,
+            source=args.source,
+            reject_path=Path(args.rejects) if args.rejects else None,
+            progress=True,
+        )
+    except (OSError, ValueError) as exc:  # unreadable file or not this format: nothing loaded
+        print(f"Nothing imported: {exc}", file=sys.stderr)
+        return 2
     print(
         f"Loaded {result.loaded:,} rows; {result.skipped_duplicates:,} already present; "
         f"{result.rejected:,} rejected"

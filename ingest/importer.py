@@ -1,0 +1,609 @@
+"""Import interactions from CSV, JSONL or the Kaggle TWCS export into the interaction database.
+
+Every format is turned into `SourceRecord`s (ingest/validation.py) and goes through one loader:
+rows are validated one by one, bad rows go to a rejects CSV with their line number, reason and
+original text, and good rows are stored in batches of one transaction each. Inserts ignore rows
+whose (source, external_id) is already stored, so re-importing a file — or resuming after an
+interrupted import — adds only what is missing and never alters a stored row. The column
+reference is ingest/FORMATS.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from tqdm import tqdm
+
+from db.schema import agents, channels, customer_handles, customers, interactions
+from ingest import twcs
+from ingest.validation import (
+    REQUIRED_COLUMNS,
+    RowError,
+    SourceRecord,
+    ValidRow,
+    normalise_column,
+    validate_record,
+)
+
+FORMATS = ("csv", "jsonl", "twcs")
+EXTENSION_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+REJECT_COLUMNS = ("line", "reason", "original")
+# Keeps IN (...) lists well under SQLite's bound-parameter limit whatever the batch size.
+LOOKUP_CHUNK = 500
+SOURCE_MAX_LENGTH = interactions.c.source.type.length
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (no header, missing or repeated columns)."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: rows stored, rows already stored, rows rejected and where they went."""
+
+    loaded: int
+    skipped_duplicates: int
+    rejected: int
+    reject_path: Path | None  # None when nothing was rejected
+
+
+def import_file(
+    engine: Engine,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    source: str | None = None,
+    reject_path: Path | None = None,
+    batch_size: int = 1000,
+    progress: bool = False,
+) -> ImportResult:
+    """Import the interactions in `path` and say what was loaded, skipped and rejected.
+
+    `fmt` is "csv", "jsonl" or "twcs" (default: from the extension — .csv, .jsonl/.ndjson);
+    `source` names where the rows come from (default: the file's stem) and scopes external_id;
+    rejected rows go to `reject_path` (default `<file>.rejects.csv` beside the input), written
+    only when something is rejected. Raises ImportFileError when the file cannot be read as
+    the format at all; a bad row never stops the import.
+    """
+    path = Path(path)
+    fmt = fmt or infer_format(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    source = (source if source is not None else path.stem).strip()
+    if not source or len(source) > SOURCE_MAX_LENGTH:
+        raise ValueError(f"source must be 1 to {SOURCE_MAX_LENGTH} characters")
+    reject_path = Path(reject_path) if reject_path is not None else default_reject_path(path)
+    if reject_path.resolve() == path.resolve():
+        raise ValueError("reject_path must not be the input file")
+
+    with RejectFile(reject_path) as rejects:
+        counts = load_records(
+            engine,
+            _records(path, fmt, progress),
+            source=source,
+            rejects=rejects,
+            batch_size=batch_size,
+        )
+    return ImportResult(
+        loaded=counts.loaded,
+        skipped_duplicates=counts.duplicates,
+        rejected=rejects.count,
+        reject_path=reject_path if rejects.count else None,
+    )
+
+
+def infer_format(path: Path) -> str:
+    """The format implied by a file's extension; TWCS is a .csv too, so it is never inferred."""
+    try:
+        return EXTENSION_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ValueError(
+            f"cannot tell the format of {path.name!r} from its extension; pass fmt"
+        ) from None
+
+
+def default_reject_path(path: Path) -> Path:
+    """`<file>.rejects.csv` beside the input."""
+    return path.with_name(path.name + ".rejects.csv")
+
+
+def _records(path: Path, fmt: str, progress: bool) -> Iterator[SourceRecord]:
+    if fmt == "jsonl":
+        return read_jsonl_records(path, progress=progress)
+    if fmt == "csv":
+        return read_csv_records(path, required=REQUIRED_COLUMNS, progress=progress)
+
+    def read_pass(description: str) -> Iterator[SourceRecord]:
+        return read_csv_records(
+            path, required=twcs.REQUIRED_COLUMNS, progress=progress, description=description
+        )
+
+    return twcs.twcs_records(read_pass)
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+class _PhysicalLines:
+    """The decoded lines of a file, counted, keeping those of the record being read.
+
+    The csv module reports where a record ended, not where it started nor its text; reading
+    through this iterator gives both, so a reject can quote the original record exactly.
+    """
+
+    def __init__(self, handle: BinaryIO, bar: tqdm) -> None:
+        self._handle = handle
+        self._bar = bar
+        self.number = 0
+        self._current: list[str] = []
+
+    def __iter__(self) -> _PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        data = self._handle.readline()
+        if not data:
+            raise StopIteration
+        self._bar.update(len(data))
+        # surrogateescape keeps undecodable bytes: the row is rejected, its bytes kept intact.
+        text = data.decode("utf-8", "surrogateescape")
+        if self.number == 0:
+            text = text.removeprefix("\ufeff")  # spreadsheet exports often start with a BOM
+        self.number += 1
+        self._current.append(text)
+        return text
+
+    def take(self) -> str:
+        """The original text of the lines read since the last call, without the line ending."""
+        text = "".join(self._current).rstrip("\r\n")
+        self._current.clear()
+        return text
+
+
+@contextmanager
+def _physical_lines(path: Path, description: str, progress: bool) -> Iterator[_PhysicalLines]:
+    with (
+        path.open("rb") as handle,
+        tqdm(
+            total=path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            desc=description,
+            disable=not progress,
+        ) as bar,
+    ):
+        yield _PhysicalLines(handle, bar)
+
+
+def keyed_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Fields keyed by normalised column name; a name given twice is an error, not a guess."""
+    fields: dict[str, Any] = {}
+    for name, value in pairs:
+        key = normalise_column(name)
+        if key in fields:
+            raise RowError(f"column {key!r} is given twice")
+        fields[key] = value
+    return fields
+
+
+def _csv_header(reader: Iterator[list[str]], required: Sequence[str], path: Path) -> list[str]:
+    try:
+        names = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name}: the header line is not valid CSV ({exc})") from None
+    if not names:
+        raise ImportFileError(f"{path.name}: no header line")
+    try:
+        header = list(keyed_fields((name, None) for name in names))
+    except RowError as exc:
+        raise ImportFileError(f"{path.name}: header {exc}") from None
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFileError(f"{path.name}: missing required columns: {', '.join(missing)}")
+    return header
+
+
+def read_csv_records(
+    path: Path,
+    *,
+    required: Sequence[str],
+    progress: bool = False,
+    description: str | None = None,
+) -> Iterator[SourceRecord]:
+    """Each record of a CSV file with a header line; malformed records come back as errors."""
+    with _physical_lines(path, description or f"Importing {path.name}", progress) as lines:
+        # strict: a stray quote is reported instead of silently merged into the field.
+        reader = csv.reader(lines, strict=True)
+        header = _csv_header(reader, required, path)
+        lines.take()
+        while True:
+            start = lines.number + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield SourceRecord(start, lines.take(), error=f"malformed CSV: {exc}")
+                continue
+            raw = lines.take()
+            if not row:
+                continue  # blank line
+            if len(row) != len(header):
+                error = f"malformed CSV: expected {len(header)} fields, found {len(row)}"
+                yield SourceRecord(start, raw, error=error)
+                continue
+            yield SourceRecord(start, raw, fields=dict(zip(header, row, strict=True)))
+
+
+def read_jsonl_records(path: Path, *, progress: bool = False) -> Iterator[SourceRecord]:
+    """Each non-blank line of a JSON Lines file as a record; invalid lines come back as errors."""
+    with _physical_lines(path, f"Importing {path.name}", progress) as lines:
+        for _ in lines:
+            raw = lines.take()
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except (ValueError, RecursionError) as exc:
+                yield SourceRecord(lines.number, raw, error=f"invalid JSON: {exc}")
+                continue
+            if not isinstance(data, dict):
+                yield SourceRecord(lines.number, raw, error="line is not a JSON object")
+                continue
+            try:
+                yield SourceRecord(lines.number, raw, fields=keyed_fields(data.items()))
+            except RowError as exc:
+                yield SourceRecord(lines.number, raw, error=str(exc))
+
+
+# --- Rejects -------------------------------------------------------------------------------
+
+
+class RejectFile:
+    """The rejects CSV (line, reason, original), created on the first reject.
+
+    An import with no rejects removes a rejects file left at the same path by an earlier run,
+    so the file beside the input always describes the latest import.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._handle: Any = None
+        self._writer: Any = None
+
+    def add(self, line: int, reason: str, original: str) -> None:
+        if self._writer is None:
+            # surrogateescape writes undecodable input bytes back exactly as they were read.
+            self._handle = self.path.open(
+                "w", newline="", encoding="utf-8", errors="surrogateescape"
+            )
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(REJECT_COLUMNS)
+        self._writer.writerow((line, reason, original))
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = self._writer = None
+        elif self.count == 0:
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> RejectFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+# --- Loading -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadCounts:
+    """Rows stored and rows skipped because their (source, external_id) was already there."""
+
+    loaded: int = 0
+    duplicates: int = 0
+
+
+@dataclass
+class _References:
+    """Agents and customer keys resolved so far in this import, so each is looked up once."""
+
+    agent_by_name: dict[str, int | None] = field(default_factory=dict)  # None: name is ambiguous
+    agent_name_by_id: dict[int, str] = field(default_factory=dict)
+    customer_by_key: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A valid row on its way into the database, with the ids resolved for it."""
+
+    record: SourceRecord
+    row: ValidRow
+    agent_id: int | None = None
+    customer_id: int | None = None
+    problem: str | None = None
+
+
+def load_records(
+    engine: Engine,
+    records: Iterable[SourceRecord],
+    *,
+    source: str,
+    rejects: RejectFile,
+    batch_size: int = 1000,
+) -> LoadCounts:
+    """Validate `records` and store the good ones in batches; bad ones go to `rejects`."""
+    with engine.connect() as conn:
+        known_channels = frozenset(conn.scalars(select(channels.c.id)))
+    references = _References()
+    counts = LoadCounts()
+    batch: list[_Pending] = []
+    for record in records:
+        if record.fields is None:
+            rejects.add(record.line, record.error or "unreadable record", record.raw)
+            continue
+        try:
+            batch.append(_Pending(record, validate_record(record.fields, known_channels)))
+        except RowError as exc:
+            rejects.add(record.line, str(exc), record.raw)
+            continue
+        if len(batch) >= batch_size:
+            _flush(engine, batch, source, references, rejects, counts)
+            batch = []
+    if batch:
+        _flush(engine, batch, source, references, rejects, counts)
+    return counts
+
+
+def _flush(
+    engine: Engine,
+    batch: list[_Pending],
+    source: str,
+    references: _References,
+    rejects: RejectFile,
+    counts: LoadCounts,
+) -> None:
+    """Store one batch in one transaction, then record what it rejected."""
+    with engine.begin() as conn:
+        loaded, duplicates = _store_batch(conn, batch, source, references)
+    counts.loaded += loaded
+    counts.duplicates += duplicates
+    for pending in batch:
+        if pending.problem is not None:
+            rejects.add(pending.record.line, pending.problem, pending.record.raw)
+
+
+def _store_batch(
+    conn: Connection, batch: list[_Pending], source: str, references: _References
+) -> tuple[int, int]:
+    """Insert the batch's new rows; returns (loaded, duplicates) and marks rejected rows."""
+    stored = _stored_external_ids(conn, source, [p.row.values["external_id"] for p in batch])
+    # Rows already stored are skipped before resolving references, so a re-import creates
+    # no customers or agents for them.
+    fresh = [p for p in batch if p.row.values["external_id"] not in stored]
+    _resolve_agents(conn, fresh, references)
+    _resolve_customers(conn, fresh, references)
+    insertable = [p for p in fresh if p.problem is None]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    loaded = _insert_new_interactions(
+        conn,
+        [
+            {
+                **p.row.values,
+                "source": source,
+                "customer_id": p.customer_id,
+                "agent_id": p.agent_id,
+                "updated_at": now,
+            }
+            for p in insertable
+        ],
+    )
+    # What the insert skipped repeats an earlier row of this batch (or a concurrent import).
+    return loaded, len(batch) - len(fresh) + len(insertable) - loaded
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), LOOKUP_CHUNK):
+        yield items[start : start + LOOKUP_CHUNK]
+
+
+def _insert_ignoring_conflicts(conn: Connection, table: Table, keys: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING in the connection's dialect.
+
+    The conflict target is named so that only the uniqueness of `keys` is ignored; any other
+    constraint violation still fails loudly (SQLite's INSERT OR IGNORE would hide it).
+    """
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    try:
+        insert = dialects[conn.dialect.name]
+    except KeyError:
+        raise NotImplementedError(f"import is not supported on {conn.dialect.name}") from None
+    return insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
+def _insert_new_interactions(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert rows whose (source, external_id) is new; returns how many were inserted."""
+    if not rows:
+        return 0
+    statement = _insert_ignoring_conflicts(conn, interactions, ["source", "external_id"])
+    return len(conn.execute(statement.returning(interactions.c.id), rows).all())
+
+
+def _stored_external_ids(conn: Connection, source: str, external_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(external_ids))):
+        found.update(
+            conn.scalars(
+                select(interactions.c.external_id).where(
+                    interactions.c.source == source, interactions.c.external_id.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def _look_up_agents(conn: Connection, fresh: list[_Pending], references: _References) -> None:
+    """Load the agents this batch names that this import has not seen yet."""
+    ids = {p.row.agent_id for p in fresh if p.row.agent_id is not None}
+    for chunk in _chunks(sorted(ids - references.agent_name_by_id.keys())):
+        query = select(agents.c.id, agents.c.name).where(agents.c.id.in_(chunk))
+        references.agent_name_by_id.update(conn.execute(query).tuples().all())
+    names = {p.row.agent_name for p in fresh if p.row.agent_id is None and p.row.agent_name}
+    for chunk in _chunks(sorted(names - references.agent_by_name.keys())):
+        query = select(agents.c.id, agents.c.name).where(agents.c.name.in_(chunk))
+        for agent_id, name in conn.execute(query).tuples():
+            references.agent_name_by_id[agent_id] = name
+            # Two agents with one name cannot be told apart: the rows must give agent_id.
+            references.agent_by_name[name] = None if name in references.agent_by_name else agent_id
+
+
+def _resolve_agents(conn: Connection, fresh: list[_Pending], references: _References) -> None:
+    """Set each row's agent_id from agent_id or agent name; unknown names become new agents."""
+    _look_up_agents(conn, fresh, references)
+    for pending in fresh:
+        row = pending.row
+        if row.agent_id is not None:
+            name = references.agent_name_by_id.get(row.agent_id)
+            if name is None:
+                pending.problem = f"agent_id {row.agent_id} is not a known agent"
+            elif row.agent_name is not None and row.agent_name != name:
+                pending.problem = (
+                    f"agent {row.agent_name!r} does not match agent_id {row.agent_id} ({name!r})"
+                )
+            else:
+                pending.agent_id = row.agent_id
+        elif row.agent_name is not None:
+            if row.agent_name not in references.agent_by_name:
+                # An export from another system names agents Floorlight has not met yet; the
+                # queue they first answered is the best team there is.
+                new_id = conn.execute(
+                    agents.insert().values(
+                        name=row.agent_name, team=row.values["queue"], active=True
+                    )
+                ).inserted_primary_key[0]
+                references.agent_by_name[row.agent_name] = new_id
+                references.agent_name_by_id[new_id] = row.agent_name
+            pending.agent_id = references.agent_by_name[row.agent_name]
+            if pending.agent_id is None:
+                pending.problem = f"agent {row.agent_name!r} matches several agents; give agent_id"
+
+
+def _handle_owners(conn: Connection, handles: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The customer owning each stored (channel, handle) among `handles`."""
+    owners: dict[tuple[str, str], int] = {}
+    by_channel = itertools.groupby(sorted(handles), key=lambda handle: handle[0])
+    for channel_id, group in by_channel:
+        for chunk in _chunks([handle for _, handle in group]):
+            query = select(customer_handles.c.handle, customer_handles.c.customer_id).where(
+                customer_handles.c.channel_id == channel_id,
+                customer_handles.c.handle.in_(chunk),
+            )
+            owners.update(
+                ((channel_id, handle), customer_id)
+                for handle, customer_id in conn.execute(query).tuples()
+            )
+    return owners
+
+
+def _resolve_customers(conn: Connection, fresh: list[_Pending], references: _References) -> None:
+    """Set each row's customer from its handle and customer_id, creating customers as needed.
+
+    A stored handle keeps its customer. A customer_id key ties the handles of this import's
+    rows to one customer; a row whose key and stored handle point at different customers is
+    rejected rather than merging two customers behind the user's back.
+    """
+    wanted = [
+        p for p in fresh if p.problem is None and (p.row.customer_handle or p.row.customer_key)
+    ]
+    owners = _handle_owners(conn, {_handle_key(p) for p in wanted if p.row.customer_handle})
+    new_handles: list[tuple[str, str]] = []
+    new_keys: list[str] = []
+    placeholders = 0  # customers to create, numbered -1, -2, ... until inserted
+    for pending in wanted:
+        handle = _handle_key(pending) if pending.row.customer_handle else None
+        key = pending.row.customer_key
+        owner = owners.get(handle) if handle else None
+        tied = references.customer_by_key.get(key) if key else None
+        if owner is not None and tied is not None and owner != tied:
+            pending.problem = (
+                f"customer {pending.row.customer_handle!r} on {handle[0]} belongs to another "
+                f"customer than earlier rows with customer_id {key!r}"
+            )
+            continue
+        customer = owner if owner is not None else tied
+        if customer is None:
+            placeholders += 1
+            customer = -placeholders
+        if handle and owner is None:
+            owners[handle] = customer
+            new_handles.append(handle)
+        if key and tied is None:
+            references.customer_by_key[key] = customer
+            new_keys.append(key)
+        pending.customer_id = customer
+
+    real = _insert_customers(conn, placeholders)
+    for key in new_keys:
+        customer = references.customer_by_key[key]
+        references.customer_by_key[key] = real.get(customer, customer)
+    for pending in wanted:
+        if pending.customer_id is not None:
+            pending.customer_id = real.get(pending.customer_id, pending.customer_id)
+    if new_handles:
+        _insert_handles(
+            conn, {handle: real.get(owners[handle], owners[handle]) for handle in new_handles}
+        )
+        # A handle another writer stored meanwhile keeps its owner; the rows follow the handle.
+        stored = _handle_owners(conn, set(new_handles))
+        for pending in wanted:
+            if pending.customer_id is not None and pending.row.customer_handle:
+                pending.customer_id = stored.get(_handle_key(pending), pending.customer_id)
+
+
+def _handle_key(pending: _Pending) -> tuple[str, str]:
+    return (pending.row.values["channel_id"], pending.row.customer_handle or "")
+
+
+def _insert_customers(conn: Connection, count: int) -> dict[int, int]:
+    """Insert `count` customers; maps placeholders -1..-count to their new ids."""
+    if not count:
+        return {}
+    # The new customers are interchangeable (no name yet), so the order of the ids is moot.
+    created = conn.scalars(
+        customers.insert().returning(customers.c.id), [{"name": None}] * count
+    ).all()
+    return {-number: customer_id for number, customer_id in enumerate(created, start=1)}
+
+
+def _insert_handles(conn: Connection, owners: dict[tuple[str, str], int]) -> None:
+    """Store new (channel, handle) -> customer links, leaving any stored meanwhile alone."""
+    statement = _insert_ignoring_conflicts(conn, customer_handles, ["channel_id", "handle"])
+    conn.execute(
+        statement,
+        [
+            {"channel_id": channel_id, "handle": handle, "customer_id": customer_id}
+            for (channel_id, handle), customer_id in owners.items()
+        ],
+    )
