@@ -1,0 +1,131 @@
+"""Cached readers of the Floor (live) page: one query per refresh tick per filter set.
+
+Live readers are keyed on the channel filter and on `as_of`, "now" floored to the refresh
+interval (`snapshot_time`): every viewer whose fragment ticks within the same interval gets the
+same key, so a wall of supervisors' screens costs one query per reader per refresh, not one
+per viewer. History readers (previous weeks' volumes, AHT, the policy table) change slowly and
+are keyed on the day instead, with a longer TTL. The engine comes from `app_engine()` inside
+each reader, never as an argument (it would be hashed into the key).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from components.db import app_engine
+from db.settings import get_settings
+from queries import floor
+
+TTL = get_settings().cache_ttl_seconds
+# Past weeks don't change during a shift; re-reading them every quarter hour is plenty.
+HISTORY_TTL = max(TTL, 15 * 60)
+# Bounds memory when many filter sets are in use: old ticks are useless once passed.
+MAX_ENTRIES = 256
+
+ChannelIds = tuple[str, ...] | None
+
+
+def snapshot_time(now: datetime, refresh_seconds: int) -> datetime:
+    """`now` (naive UTC) floored to a multiple of `refresh_seconds` since midnight: the tick
+    every viewer's cache key shares."""
+    step = max(int(refresh_seconds), 1)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = int((now - midnight).total_seconds())
+    return midnight + timedelta(seconds=elapsed - elapsed % step)
+
+
+@st.cache_data(ttl=HISTORY_TTL, show_spinner=False)
+def channel_catalogue() -> pd.DataFrame:
+    """queries.floor.channel_catalogue, cached."""
+    return floor.channel_catalogue(engine=app_engine())
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def todays_counts(
+    channel_ids: ChannelIds, start: datetime, end: datetime, as_of: datetime
+) -> pd.DataFrame:
+    """queries.floor.todays_counts for [start, end), cached per refresh tick `as_of`."""
+    del as_of  # only part of the cache key: today's counts grow during the day
+    return floor.todays_counts(engine=app_engine(), start=start, end=end, channel_ids=channel_ids)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def todays_intervals(
+    channel_ids: ChannelIds, start: datetime, end: datetime, as_of: datetime
+) -> pd.DataFrame:
+    """Offered per 15-minute interval and channel in [start, end), cached per refresh tick."""
+    del as_of  # cache key only
+    return floor.offered_per_interval(
+        engine=app_engine(), ranges=[(start, end)], channel_ids=channel_ids
+    )
+
+
+@st.cache_data(ttl=HISTORY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def reference_intervals(
+    channel_ids: ChannelIds, ranges: tuple[tuple[datetime, datetime], ...]
+) -> pd.DataFrame:
+    """Offered per interval and channel on the reference days of the expected curve."""
+    return floor.offered_per_interval(engine=app_engine(), ranges=ranges, channel_ids=channel_ids)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def first_interval(as_of: datetime) -> datetime | None:
+    """When the rollup's history starts (a fresh database gains its first rows any time)."""
+    del as_of  # cache key only
+    return floor.first_interval(engine=app_engine())
+
+
+@st.cache_data(ttl=HISTORY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def handle_time(channel_ids: ChannelIds, start: datetime, end: datetime) -> pd.DataFrame:
+    """AHT per channel over [start, end) from the rollup."""
+    return floor.handle_time_by_channel(
+        engine=app_engine(), start=start, end=end, channel_ids=channel_ids
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def channel_policies(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
+    """The policy each channel is judged by at `as_of` (an admin's edit shows on the next tick)."""
+    return floor.channel_policies(engine=app_engine(), at=as_of, channel_ids=channel_ids)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def open_unanswered(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
+    """The open, unanswered contacts at `as_of` with their targets."""
+    return floor.open_unanswered(engine=app_engine(), now=as_of, channel_ids=channel_ids)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def closed_unanswered_breached(
+    channel_ids: ChannelIds, start: datetime, end: datetime, as_of: datetime
+) -> pd.DataFrame:
+    """Today's contacts closed without a reply past target, per channel."""
+    del as_of  # cache key only
+    return floor.closed_unanswered_breached(
+        engine=app_engine(), start=start, end=end, channel_ids=channel_ids
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def negative_public_posts(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
+    """Unanswered negative public social posts at `as_of`, widest reach first."""
+    return floor.negative_public_posts(engine=app_engine(), now=as_of, channel_ids=channel_ids)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def agent_states(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
+    """Each active agent's state at `as_of` and skills."""
+    return floor.latest_agent_states(engine=app_engine(), now=as_of, channel_ids=channel_ids)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def topic_counts(
+    channel_ids: ChannelIds, windows: tuple[tuple[datetime, datetime], ...]
+) -> pd.DataFrame:
+    """Arrivals per topic in each window (the windows move with the refresh tick)."""
+    return floor.topic_counts_in_windows(
+        engine=app_engine(), windows=windows, channel_ids=channel_ids
+    )

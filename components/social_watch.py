@@ -1,0 +1,167 @@
+"""The live list of unanswered negative public social posts, widest reach first, with a
+drill-down to read one.
+
+A public complaint from an author with many followers does the most damage while it waits, so
+the list ranks by reach and shows the time left before the target (negative = already missed).
+The drill-down is a select box keyed on the interaction id, not a table row position: the list
+re-ranks on every refresh and the chosen post must stay the chosen post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from analytics.periods import to_local
+from components.theme import BAD, channel_label, format_seconds
+
+OPEN_KEY = "floor_social_open"
+HELP = (
+    "Public posts and comments on social channels with negative sentiment (< 0), still open and "
+    "unanswered, ranked by the author's reach (followers); the 50 widest-reach are read, and a "
+    "thread's unanswered messages show as one row, timed from the first. "
+    "Time left = the post's target (policy in force at arrival) − time waited; negative means "
+    "the target has already been missed."
+)
+
+
+def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    """One row per waiting conversation, widest reach first, with its wait and time left.
+
+    posts: queries.floor.negative_public_posts. Several unanswered messages of one conversation
+    (a thread) become one row, the earliest: the wait runs from the customer's first unanswered
+    message (DESIGN: FRT per conversation), and `messages` says how many are waiting.
+    Adds waited_seconds and time_left_seconds (target − waited; negative = breached) at `as_of`
+    (naive UTC).
+    """
+    waited = (pd.Timestamp(as_of) - pd.to_datetime(posts["created_at"])).dt.total_seconds()
+    frame = posts.assign(
+        waited_seconds=waited.clip(lower=0),
+        time_left_seconds=posts["target_seconds"] - waited.clip(lower=0),
+        thread=posts["conversation_id"].where(
+            posts["conversation_id"].notna(), "#" + posts["id"].astype(str)
+        ),
+    )
+    frame["messages"] = frame["thread"].map(frame["thread"].value_counts()).astype("int64")
+    earliest = frame.sort_values(["created_at", "id"]).drop_duplicates("thread")
+    ranked = earliest.sort_values(
+        ["reach", "created_at", "id"], ascending=[False, True, True], na_position="last"
+    )
+    return ranked.drop(columns="thread").reset_index(drop=True)
+
+
+def signed_duration(seconds: float) -> str:
+    """'12 min' left, or '−5 min' when past target."""
+    text = format_seconds(abs(seconds))
+    return f"−{text}" if seconds < 0 else text
+
+
+def _time_left_style(seconds: object) -> str:
+    if seconds is None or pd.isna(seconds) or seconds >= 0:
+        return ""
+    return f"color: {BAD}; font-weight: 600"
+
+
+def _label(row: pd.Series) -> str:
+    reach = "reach unknown" if pd.isna(row["reach"]) else f"reach {int(row['reach']):,}"
+    return (
+        f"{row['author']} · {channel_label(row['channel_id'])} · {reach} · "
+        f"{signed_duration(row['time_left_seconds'])} left"
+    )
+
+
+def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
+    """The ranked table and, for the post chosen in the select box, its text and details."""
+    if frame.empty:
+        st.session_state.pop(OPEN_KEY, None)
+        st.success(
+            "No unanswered negative public posts right now.", icon=":material/sentiment_satisfied:"
+        )
+        return
+    shown = pd.DataFrame(
+        {
+            "Channel": [channel_label(c) for c in frame["channel_id"]],
+            "Author": frame["author"],
+            "Reach": frame["reach"].astype("Int64"),
+            "Sentiment": frame["sentiment"],
+            "Topic": frame["topic"].fillna("—"),
+            "Waiting": [format_seconds(s) for s in frame["waited_seconds"]],
+            "Time left": frame["time_left_seconds"],
+            "Messages": frame["messages"],
+        }
+    )
+    if (frame["messages"] <= 1).all():
+        shown = shown.drop(columns="Messages")
+    st.dataframe(
+        shown.style.map(_time_left_style, subset=["Time left"]).format(
+            {"Time left": signed_duration, "Sentiment": "{:+.2f}", "Reach": "{:,}"}, na_rep="—"
+        ),
+        hide_index=True,
+        key="floor_social_table",
+        column_config={
+            "Reach": st.column_config.NumberColumn("Reach", help="Author's followers."),
+            "Time left": st.column_config.TextColumn(
+                "Time left", help="Target − waited; negative = target already missed."
+            ),
+            "Messages": st.column_config.NumberColumn(
+                "Messages", help="Unanswered messages in this thread; the wait is the first's."
+            ),
+        },
+    )
+    by_id = {int(row["id"]): row for _, row in frame.iterrows()}
+    previous = st.session_state.get(OPEN_KEY)
+    if previous is not None and previous not in by_id:
+        # Answered, closed or pushed off the list since it was chosen: say so, don't show another.
+        st.session_state[OPEN_KEY] = None
+        st.info(f"Post #{previous} is no longer waiting (answered or closed).")
+    chosen = st.selectbox(
+        "Read a post",
+        options=list(by_id),
+        index=None,
+        format_func=lambda i: _label(by_id[i]),
+        placeholder="Choose a post to read it and see its details",
+        key=OPEN_KEY,
+    )
+    if chosen is None:
+        return
+    row = by_id[chosen]
+    with st.container(border=True):
+        st.markdown(f"**{channel_label(row['channel_id'])}** post, interaction #{int(row['id'])}")
+        st.text(row["body"] or "(no text)")
+        arrived = to_local(pd.Timestamp(row["created_at"]).to_pydatetime(), tz)
+        details = pd.DataFrame(
+            {
+                "Field": [
+                    "Author",
+                    "Reach",
+                    "Sentiment",
+                    "Topic",
+                    "Priority / queue",
+                    "Arrived",
+                    "Waiting",
+                    "Target",
+                    "Time left",
+                    "Messages waiting",
+                    "External id",
+                ],
+                "Value": [
+                    str(row["author"]),
+                    "—" if pd.isna(row["reach"]) else f"{int(row['reach']):,}",
+                    f"{row['sentiment']:+.2f}",
+                    row["topic"] or "—",
+                    f"{row['priority']} / {row['queue']}",
+                    f"{arrived:%a %d %b %H:%M:%S} ({tz})",
+                    format_seconds(row["waited_seconds"]),
+                    format_seconds(row["target_seconds"]),
+                    signed_duration(row["time_left_seconds"])
+                    + (" (target missed)" if row["time_left_seconds"] < 0 else ""),
+                    f"{int(row['messages'])} (timed from the first)"
+                    if row["messages"] > 1
+                    else "1",
+                    str(row["external_id"]),
+                ],
+            }
+        )
+        st.dataframe(details, hide_index=True, key="floor_social_details")

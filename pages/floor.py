@@ -1,0 +1,154 @@
+"""Floor (live): what is waiting, what is late, who is on, is staffing enough, what is blowing up.
+
+The channel filter sits outside the refreshing fragment, so a refresh redraws only the figures
+and never the user's filter choice or scroll position. Every number comes from a cached reader
+keyed on the filter and the refresh tick; components turn the frames into tiles and charts.
+"""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from analytics.periods import day_bounds, local_today, to_local
+from components import cache_floor
+from components.alerts import (
+    alert_rules,
+    floor_alerts,
+    render_alerts,
+    same_hour_windows,
+    topic_spikes,
+)
+from components.db import database_errors
+from components.floor_tiles import (
+    channel_summary,
+    render_agent_states,
+    render_channel_details,
+    render_channel_tiles,
+    render_totals,
+)
+from components.guard import require_page
+from components.social_watch import HELP as SOCIAL_HELP
+from components.social_watch import render_social_watch, social_watch_frame
+from components.staffing_table import render_staffing_table, staffing_frame
+from components.theme import channel_label
+from components.volume_chart import (
+    AHT_WEEKS,
+    VOLUME_HELP,
+    expected_by_channel,
+    reference_ranges,
+    volume_figure,
+)
+from db.settings import get_settings
+
+require_page(__file__)
+settings = get_settings()
+tz = settings.timezone
+
+st.title("Floor (live)")
+with database_errors():
+    catalogue = cache_floor.channel_catalogue()
+selected = st.multiselect(
+    "Channels",
+    options=list(catalogue["channel_id"]),
+    format_func=channel_label,
+    placeholder="All channels",
+    key="floor_channels",
+)
+
+
+@st.fragment(run_every=settings.refresh_seconds)
+def live_floor(channel_ids: tuple[str, ...] | None) -> None:
+    """Everything that refreshes: read the tick's frames, then hand them to the components."""
+    as_of = cache_floor.snapshot_time(
+        datetime.now(UTC).replace(tzinfo=None), settings.refresh_seconds
+    )
+    today = local_today(as_of, tz)
+    day_start, day_end = day_bounds(today, tz)
+    windows = same_hour_windows(as_of, tz)
+    with database_errors():
+        counts = cache_floor.todays_counts(channel_ids, day_start, day_end, as_of)
+        intervals = cache_floor.todays_intervals(channel_ids, day_start, day_end, as_of)
+        backlog = cache_floor.open_unanswered(channel_ids, as_of)
+        closed = cache_floor.closed_unanswered_breached(channel_ids, day_start, day_end, as_of)
+        policies = cache_floor.channel_policies(channel_ids, as_of)
+        agents = cache_floor.agent_states(channel_ids, as_of)
+        posts = cache_floor.negative_public_posts(channel_ids, as_of)
+        topics = cache_floor.topic_counts(channel_ids, windows)
+        history_start = cache_floor.first_interval(as_of)
+        reference = cache_floor.reference_intervals(channel_ids, reference_ranges(today, tz))
+        aht = cache_floor.handle_time(channel_ids, day_start - AHT_WEEKS, day_end)
+
+    shown = catalogue[catalogue["channel_id"].isin(channel_ids or catalogue["channel_id"])]
+    st.caption(
+        f"As of **{to_local(as_of, tz):%H:%M:%S}** ({tz}) · refreshes every "
+        f"{settings.refresh_seconds} s · {', '.join(shown['channel']) or 'no channels'}"
+    )
+    summary = channel_summary(counts, backlog, closed, policies, as_of=as_of, day_start=day_start)
+    social = social_watch_frame(posts, as_of)
+    if summary["offered"].sum() == 0 and summary["backlog"].sum() == 0 and agents.empty:
+        st.info(
+            "Nothing on the floor yet: no interactions today, nothing waiting and no agents. "
+            "The figures fill in as soon as contacts arrive.",
+            icon=":material/hourglass_empty:",
+        )
+    render_totals(summary, agents)
+
+    st.subheader("Alerts")
+    spikes = topic_spikes(topics, windows, observed_from=history_start)
+    render_alerts(
+        floor_alerts(
+            summary,
+            spikes,
+            social,
+            backlog_threshold=settings.alert_backlog,
+            oldest_threshold_seconds=settings.alert_oldest_wait_seconds,
+        ),
+        alert_rules(settings.alert_backlog, settings.alert_oldest_wait_seconds),
+    )
+
+    st.subheader("Service level today and backlog now, by channel")
+    render_channel_tiles(summary)
+    render_channel_details(summary)
+
+    st.subheader("Agents by state")
+    render_agent_states(agents)
+
+    observed_from = None if history_start is None else to_local(history_start, tz).date()
+    expected = expected_by_channel(
+        reference, list(shown["channel_id"]), day=today, tz=tz, observed_from=observed_from
+    )
+    st.plotly_chart(
+        volume_figure(
+            intervals,
+            expected[expected["channel_id"] == "all"],
+            day=today,
+            tz=tz,
+            now_local=to_local(as_of, tz).replace(tzinfo=None),
+            channel_order=list(catalogue["channel_id"]),
+        ),
+        key="floor_volume_chart",
+    )
+    st.caption(VOLUME_HELP)
+
+    st.subheader("Staffing now and next")
+    render_staffing_table(
+        staffing_frame(
+            channels=shown,
+            policies=policies,
+            aht=aht,
+            expected=expected,
+            today=intervals,
+            agents=agents,
+            as_of=as_of,
+            tz=tz,
+            shrinkage_percent=settings.shrinkage_percent,
+            concurrency=settings.concurrency,
+        )
+    )
+
+    st.subheader("Negative public posts waiting", help=SOCIAL_HELP)
+    render_social_watch(social, tz)
+
+
+# Sorted, so viewers who picked the same channels in another order share cache entries.
+live_floor(tuple(sorted(selected)) or None)

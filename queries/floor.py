@@ -1,0 +1,446 @@
+"""Reads behind the Floor (live) page: today's counts, volumes, the open backlog and the agents.
+
+Counts and volumes come from the 15-minute `interval_stats` rollup, so the page never scans
+history. Raw interaction rows are read only where the rollup cannot answer: the open, unanswered
+contacts (each with the target of the policy in force at its arrival, so "open and past target"
+is a miss now), the negative public social posts waiting for a reply, today's contacts closed
+without a reply (a miss when they waited past target), and topic counts for the spike alert.
+
+Every function is keyword-only, takes the engine explicitly and returns a DataFrame whose
+columns exist even when nothing matched. `channel_ids=None` means every channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import (
+    Engine,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+
+from db.policies import load_policies, policy_for, policy_value_expr
+from db.rollups import FALLBACK_TARGET_SECONDS
+from db.schema import (
+    agent_skills,
+    agent_states,
+    agents,
+    channels,
+    customer_handles,
+    customers,
+    interactions,
+    interval_stats,
+)
+from db.sqlfuncs import seconds_between
+from queries.frames import read_frame
+
+OPEN_STATUSES = ("open", "pending")
+COUNT_COLUMNS = ["offered", "answered", "met", "abandoned", "abandoned_short", "public_offered"]
+
+
+def _channel_filter(column, channel_ids: Sequence[str] | None):
+    """A WHERE condition limiting `column` to `channel_ids` (no condition for None)."""
+    if channel_ids is None:
+        return true()
+    if not channel_ids:
+        return false()
+    return column.in_(list(channel_ids))
+
+
+def _open_unanswered(now: datetime):
+    """Inbound, not answered, not abandoned, not closed, and arrived by `now`: the backlog.
+
+    The status test lets the (status, first_response_at) index find the few open rows.
+    """
+    i = interactions.c
+    return and_(
+        i.direction == "inbound",
+        i.status.in_(OPEN_STATUSES),
+        i.first_response_at.is_(None),
+        i.abandoned_at.is_(None),
+        i.resolved_at.is_(None),
+        i.created_at <= now,
+    )
+
+
+def channel_catalogue(*, engine: Engine) -> pd.DataFrame:
+    """Every channel in display order. Columns: channel_id, channel, kind, is_social."""
+    c = channels.c
+    statement = select(
+        c.id.label("channel_id"),
+        c.name.label("channel"),
+        c.kind,
+        c.is_social,
+    ).order_by(c.sort_order, c.id)
+    return read_frame(engine=engine, statement=statement)
+
+
+def todays_counts(
+    *, engine: Engine, start: datetime, end: datetime, channel_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Rollup counts per channel for arrivals in [start, end) UTC, every channel listed (0 if none).
+
+    Columns: channel_id, channel, kind, offered, answered, met (answered within the target of the
+    policy in force at arrival), abandoned (no response; includes abandoned_short),
+    abandoned_short (abandoned under the policy's short threshold), public_offered.
+    """
+    s = interval_stats.c
+    totals = (
+        select(s.channel_id, *[func.sum(getattr(s, name)).label(name) for name in COUNT_COLUMNS])
+        .where(s.interval_start >= start, s.interval_start < end)
+        .group_by(s.channel_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            channels.c.id.label("channel_id"),
+            channels.c.name.label("channel"),
+            channels.c.kind,
+            *[func.coalesce(getattr(totals.c, name), 0).label(name) for name in COUNT_COLUMNS],
+        )
+        .select_from(channels.outerjoin(totals, totals.c.channel_id == channels.c.id))
+        .where(_channel_filter(channels.c.id, channel_ids))
+        .order_by(channels.c.sort_order, channels.c.id)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    return frame.astype({name: "int64" for name in COUNT_COLUMNS})
+
+
+def offered_per_interval(
+    *,
+    engine: Engine,
+    ranges: Sequence[tuple[datetime, datetime]],
+    channel_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Offered per 15-minute interval and channel (summed over queues) inside any of `ranges`.
+
+    ranges: [start, end) pairs in UTC, e.g. today, or the same weekday in previous weeks.
+    Only intervals with arrivals are returned. Columns: interval_start (UTC), channel_id, offered.
+    """
+    s = interval_stats.c
+    columns = ["interval_start", "channel_id", "offered"]
+    if not ranges:
+        return pd.DataFrame(columns=columns)
+    in_ranges = or_(*[and_(s.interval_start >= lo, s.interval_start < hi) for lo, hi in ranges])
+    statement = (
+        select(s.interval_start, s.channel_id, func.sum(s.offered).label("offered"))
+        .where(in_ranges, _channel_filter(s.channel_id, channel_ids))
+        .group_by(s.interval_start, s.channel_id)
+        .order_by(s.interval_start, s.channel_id)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"])
+    return frame.astype({"offered": "int64"})[columns]
+
+
+def first_interval(*, engine: Engine) -> datetime | None:
+    """The earliest interval in the rollup (UTC): when the history starts; None when empty."""
+    with engine.connect() as conn:
+        value = conn.scalar(select(func.min(interval_stats.c.interval_start)))
+    return None if value is None else pd.Timestamp(value).to_pydatetime()
+
+
+def handle_time_by_channel(
+    *, engine: Engine, start: datetime, end: datetime, channel_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Average handle time per channel over arrivals in [start, end) UTC, from the rollup.
+
+    AHT = Σ handle_seconds / number of contacts that have a handle time (DESIGN: mean of
+    handled contacts). Every channel is listed. Columns: channel_id, handled,
+    sum_handle_seconds, aht_seconds (NaN when nothing was handled).
+    """
+    s = interval_stats.c
+    totals = (
+        select(
+            s.channel_id,
+            func.sum(s.handled).label("handled"),
+            func.sum(s.sum_handle_seconds).label("sum_handle_seconds"),
+        )
+        .where(s.interval_start >= start, s.interval_start < end)
+        .group_by(s.channel_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            channels.c.id.label("channel_id"),
+            func.coalesce(totals.c.handled, 0).label("handled"),
+            func.coalesce(totals.c.sum_handle_seconds, 0.0).label("sum_handle_seconds"),
+        )
+        .select_from(channels.outerjoin(totals, totals.c.channel_id == channels.c.id))
+        .where(_channel_filter(channels.c.id, channel_ids))
+        .order_by(channels.c.sort_order, channels.c.id)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    frame = frame.astype({"handled": "int64", "sum_handle_seconds": "float64"})
+    frame["aht_seconds"] = frame["sum_handle_seconds"] / frame["handled"].where(
+        frame["handled"] > 0
+    )
+    return frame
+
+
+def _target_expr(engine: Engine):
+    with engine.connect() as conn:
+        policies = load_policies(conn)
+    return policy_value_expr(policies, "target_seconds", FALLBACK_TARGET_SECONDS)
+
+
+def open_unanswered(
+    *, engine: Engine, now: datetime, channel_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The backlog at `now`: inbound contacts not answered, abandoned or closed, one row each.
+
+    target_seconds is the target of the policy in force at each contact's arrival (e.g. social
+    public 1,800 s, private 3,600 s), so the caller can tell pending from already missed.
+    Columns: id, channel_id, is_public, priority, queue, topic, created_at, target_seconds.
+    """
+    i = interactions.c
+    statement = (
+        select(
+            i.id,
+            i.channel_id,
+            i.is_public,
+            i.priority,
+            i.queue,
+            i.topic,
+            i.created_at,
+            _target_expr(engine).label("target_seconds"),
+        )
+        .where(_open_unanswered(now), _channel_filter(i.channel_id, channel_ids))
+        .order_by(i.created_at, i.id)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    frame["created_at"] = pd.to_datetime(frame["created_at"])
+    return frame.astype({"target_seconds": "float64", "is_public": "bool"})
+
+
+def closed_unanswered_breached(
+    *, engine: Engine, start: datetime, end: datetime, channel_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per channel, arrivals in [start, end) closed without any reply after waiting past target.
+
+    These are misses (the customer waited past target and never got an answer); the rollup has
+    no column for them. Only channels with such contacts are listed.
+    Columns: channel_id, closed_breached.
+    """
+    i = interactions.c
+    waited = seconds_between(i.created_at, i.resolved_at)
+    statement = (
+        select(i.channel_id, func.count().label("closed_breached"))
+        .where(
+            i.direction == "inbound",
+            i.created_at >= start,
+            i.created_at < end,
+            i.first_response_at.is_(None),
+            i.abandoned_at.is_(None),
+            i.resolved_at.is_not(None),
+            waited > _target_expr(engine),
+            _channel_filter(i.channel_id, channel_ids),
+        )
+        .group_by(i.channel_id)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    return frame.astype({"closed_breached": "int64"})
+
+
+def negative_public_posts(
+    *,
+    engine: Engine,
+    now: datetime,
+    channel_ids: Sequence[str] | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Unanswered negative (sentiment < 0) public posts on social channels, widest reach first.
+
+    The author is the customer's handle on that channel (else the customer's name). Posts with
+    no reach recorded come last. Columns: id, external_id, conversation_id, channel_id, author,
+    reach, sentiment, topic, priority, queue, created_at, target_seconds, body.
+    """
+    i = interactions.c
+    handle = (
+        select(customer_handles.c.handle)
+        .where(
+            customer_handles.c.customer_id == i.customer_id,
+            customer_handles.c.channel_id == i.channel_id,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    author = func.coalesce(handle, customers.c.name, literal("(unknown)"))
+    statement = (
+        select(
+            i.id,
+            i.external_id,
+            i.conversation_id,
+            i.channel_id,
+            author.label("author"),
+            i.reach,
+            i.sentiment,
+            i.topic,
+            i.priority,
+            i.queue,
+            i.created_at,
+            _target_expr(engine).label("target_seconds"),
+            i.body,
+        )
+        .select_from(
+            interactions.join(channels, channels.c.id == i.channel_id).outerjoin(
+                customers, customers.c.id == i.customer_id
+            )
+        )
+        .where(
+            _open_unanswered(now),
+            channels.c.is_social.is_(True),
+            i.is_public.is_(True),
+            i.sentiment < 0,
+            _channel_filter(i.channel_id, channel_ids),
+        )
+        .order_by(func.coalesce(i.reach, -1).desc(), i.created_at, i.id)
+        .limit(limit)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    frame["created_at"] = pd.to_datetime(frame["created_at"])
+    return frame.astype({"target_seconds": "float64", "sentiment": "float64"})
+
+
+def latest_agent_states(
+    *, engine: Engine, now: datetime, channel_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Each active agent's current state (latest agent_states row at or before `now`) and skills.
+
+    An agent with no state row yet is offline. With channel_ids, only agents skilled on at least
+    one of them. Columns: agent_id, name, team, state, since (NaT when never seen), skills
+    (tuple of channel ids, sorted).
+    """
+    states = agent_states.c
+    # Per agent, the id of its latest row: one (agent_id, since) index probe per agent, so the
+    # cost stays flat however long the state history grows (a window over every row would not).
+    latest_id = (
+        select(states.id)
+        .where(states.agent_id == agents.c.id, states.since <= now)
+        .order_by(states.since.desc(), states.id.desc())
+        .limit(1)
+        .correlate(agents)
+        .scalar_subquery()
+    )
+    latest = agent_states.alias("latest")
+    roster: Select = (
+        select(
+            agents.c.id.label("agent_id"),
+            agents.c.name,
+            agents.c.team,
+            func.coalesce(latest.c.state, literal("offline")).label("state"),
+            latest.c.since,
+        )
+        .select_from(agents.outerjoin(latest, latest.c.id == latest_id))
+        .where(agents.c.active.is_(True))
+        .order_by(agents.c.name, agents.c.id)
+    )
+    if channel_ids is not None:
+        skilled = select(agent_skills.c.agent_id).where(
+            _channel_filter(agent_skills.c.channel_id, channel_ids)
+        )
+        roster = roster.where(agents.c.id.in_(skilled))
+    skills_statement = select(agent_skills.c.agent_id, agent_skills.c.channel_id).order_by(
+        agent_skills.c.agent_id, agent_skills.c.channel_id
+    )
+    with engine.connect() as conn:
+        frame = read_frame(engine=conn, statement=roster)
+        skills = read_frame(engine=conn, statement=skills_statement)
+    by_agent = skills.groupby("agent_id")["channel_id"].agg(tuple).to_dict()
+    frame["skills"] = [by_agent.get(a, ()) for a in frame["agent_id"]]
+    frame["since"] = pd.to_datetime(frame["since"])
+    return frame
+
+
+def topic_counts_in_windows(
+    *,
+    engine: Engine,
+    windows: Sequence[tuple[datetime, datetime]],
+    channel_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Inbound arrivals per topic in each [start, end) UTC window (contacts without a topic left
+    out). Window n is `windows[n]`; only (topic, window) pairs with arrivals are returned.
+    Columns: topic, window, count.
+    """
+    columns = ["topic", "window", "count"]
+    if not windows:
+        return pd.DataFrame(columns=columns)
+    i = interactions.c
+    window = case(
+        *[
+            (and_(i.created_at >= lo, i.created_at < hi), literal(n))
+            for n, (lo, hi) in enumerate(windows)
+        ],
+        else_=literal(-1),
+    ).label("window")
+    statement = (
+        select(i.topic, window, func.count().label("count"))
+        .where(
+            i.direction == "inbound",
+            i.topic.is_not(None),
+            or_(*[and_(i.created_at >= lo, i.created_at < hi) for lo, hi in windows]),
+            _channel_filter(i.channel_id, channel_ids),
+        )
+        .group_by(i.topic, window)
+        .order_by(i.topic, window)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    return frame.astype({"window": "int64", "count": "int64"})[columns]
+
+
+def channel_policies(
+    *, engine: Engine, at: datetime, channel_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The policy each channel's live figures are judged by: the one in force at `at` for a
+    normal-priority contact, public or private, whichever has the tighter target (on social
+    channels that is the public-post policy). Channels without a policy are left out.
+
+    Columns: channel_id, policy_id, target_seconds, goal_percent, abandon_rule,
+    short_abandon_seconds, is_public (the policy's scope: True, False or None for both).
+    """
+    columns = [
+        "channel_id",
+        "policy_id",
+        "target_seconds",
+        "goal_percent",
+        "abandon_rule",
+        "short_abandon_seconds",
+        "is_public",
+    ]
+    with engine.connect() as conn:
+        policies = load_policies(conn)
+        ids = list(conn.scalars(select(channels.c.id).order_by(channels.c.sort_order)))
+    rows = []
+    for channel_id in ids:
+        if channel_ids is not None and channel_id not in channel_ids:
+            continue
+        candidates = [
+            policy_for(policies, channel_id=channel_id, priority="normal", is_public=p, at=at)
+            for p in (True, False)
+        ]
+        found = [c for c in candidates if c is not None]
+        if not found:
+            continue
+        chosen = min(found, key=lambda p: p["target_seconds"])
+        rows.append(
+            {
+                "channel_id": channel_id,
+                "policy_id": chosen["id"],
+                "target_seconds": float(chosen["target_seconds"]),
+                "goal_percent": float(chosen["goal_percent"]),
+                "abandon_rule": chosen["abandon_rule"],
+                "short_abandon_seconds": int(chosen["short_abandon_seconds"]),
+                "is_public": chosen["is_public"],
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

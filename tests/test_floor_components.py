@@ -1,0 +1,395 @@
+"""The Floor page's pure builders: tile numbers, staffing, alerts, spikes and the volume figure,
+checked with hand-worked values and without Streamlit."""
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from components.alerts import floor_alerts, same_hour_windows, topic_spikes
+from components.cache_floor import snapshot_time
+from components.floor_tiles import agent_state_counts, channel_summary, service_level_state
+from components.social_watch import signed_duration, social_watch_frame
+from components.staffing_table import current_pace, gap_colour, staffing_frame
+from components.theme import BAD, GOOD, WARN
+from components.volume_chart import expected_by_channel, reference_ranges, volume_figure
+
+NOW = datetime(2025, 3, 12, 12, 0, 0)  # GMT: local = UTC
+DAY_START = datetime(2025, 3, 12)
+TZ = "Europe/London"
+
+
+def _counts(**chat) -> pd.DataFrame:
+    row = {
+        "channel_id": "chat",
+        "channel": "Chat",
+        "kind": "chat",
+        "offered": 0,
+        "answered": 0,
+        "met": 0,
+        "abandoned": 0,
+        "abandoned_short": 0,
+        "public_offered": 0,
+    }
+    return pd.DataFrame([{**row, **chat}])
+
+
+def _policy(rule: str, goal: float = 80.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "channel_id": "chat",
+                "policy_id": 2,
+                "target_seconds": 60.0,
+                "goal_percent": goal,
+                "abandon_rule": rule,
+                "short_abandon_seconds": 5,
+                "is_public": None,
+            }
+        ]
+    )
+
+
+def _backlog(*ages_and_targets: tuple[float, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": range(len(ages_and_targets)),
+            "channel_id": "chat",
+            "created_at": [NOW - timedelta(seconds=a) for a, _ in ages_and_targets],
+            "target_seconds": [float(t) for _, t in ages_and_targets],
+        }
+    )
+
+
+NO_CLOSED = pd.DataFrame(columns=["channel_id", "closed_breached"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "missed", "level"),
+    [("fail", 4, 20.0), ("exclude", 2, 100 / 3), ("exclude_short", 3, 25.0)],
+)
+def test_channel_summary_follows_the_design_worked_example(rule, missed, level):
+    # a met (60 s), b missed (61 s), c open 30 s (pending), d open 90 s (missed now),
+    # e abandoned after 10 s, f after 3 s (short).
+    counts = _counts(offered=6, answered=2, met=1, abandoned=2, abandoned_short=1)
+    summary = channel_summary(
+        counts,
+        _backlog((30, 60), (90, 60)),
+        NO_CLOSED,
+        _policy(rule),
+        as_of=NOW,
+        day_start=DAY_START,
+    )
+    (row,) = summary.to_dict("records")
+    assert (row["met"], row["missed"], row["pending"]) == (1, missed, 1)
+    assert row["service_level_percent"] == pytest.approx(level)
+    assert (row["backlog"], row["oldest_wait_seconds"]) == (2, 90.0)
+    assert row["state"] == "bad"
+
+
+def test_channel_summary_counts_yesterdays_backlog_but_not_in_todays_service_level():
+    counts = _counts(offered=1, answered=1, met=1)
+    backlog = _backlog((13 * 3600, 60))  # arrived yesterday 23:00, still waiting
+    closed = pd.DataFrame({"channel_id": ["chat"], "closed_breached": [1]})
+    (row,) = channel_summary(
+        counts, backlog, closed, _policy("fail"), as_of=NOW, day_start=DAY_START
+    ).to_dict("records")
+    assert (row["backlog"], row["oldest_wait_seconds"]) == (1, 13 * 3600.0)
+    assert (row["met"], row["missed"]) == (1, 1)  # the closed-without-reply miss only
+    assert row["service_level_percent"] == 50.0
+
+
+def test_channel_summary_without_a_denominator_says_no_data():
+    (row,) = channel_summary(
+        _counts(offered=1), _backlog((10, 60)), NO_CLOSED, _policy("fail"), as_of=NOW,
+        day_start=DAY_START,
+    ).to_dict("records")  # fmt: skip
+    assert pd.isna(row["service_level_percent"])
+    assert (row["state"], row["pending"]) == ("none", 1)
+
+
+def test_channel_summary_of_nothing_is_empty():
+    empty = _counts().iloc[0:0]
+    assert channel_summary(
+        empty, _backlog(), NO_CLOSED, _policy("fail"), as_of=NOW, day_start=DAY_START
+    ).empty
+
+
+@pytest.mark.parametrize(
+    ("level", "state"),
+    [(80.0, "good"), (95.0, "good"), (79.9, "warn"), (75.0, "warn"), (74.9, "bad"), (None, "none")],
+)
+def test_service_level_state_against_an_80_percent_goal(level, state):
+    assert service_level_state(level, 80.0) == state
+
+
+def test_agent_state_counts_in_theme_order():
+    agents = pd.DataFrame({"state": ["busy", "busy", "offline", "break"]})
+    assert agent_state_counts(agents) == {
+        "available": 0,
+        "busy": 2,
+        "after_call": 0,
+        "break": 1,
+        "offline": 1,
+    }
+    assert sum(agent_state_counts(pd.DataFrame(columns=["state"])).values()) == 0
+
+
+def _staffing(today_rows, *, aht=180.0, expected_mean=50.0, on_floor=12, as_of=NOW, kind="voice"):
+    channel = "phone" if kind == "voice" else "chat"
+    slots = [pd.Timestamp(DAY_START) + timedelta(minutes=15 * k) for k in range(96)]
+    expected = pd.DataFrame(
+        {"slot_start": slots, "mean": expected_mean, "low": 0.0, "high": 0.0, "days": 4}
+    ).assign(channel_id=channel)
+    agents = pd.DataFrame(
+        {
+            "agent_id": range(on_floor + 2),
+            "state": ["busy"] * on_floor + ["break", "offline"],
+            "skills": [(channel,)] * (on_floor + 2),
+        }
+    )
+    return staffing_frame(
+        channels=pd.DataFrame({"channel_id": [channel], "kind": [kind]}),
+        policies=pd.DataFrame(
+            [{"channel_id": channel, "target_seconds": 20.0, "goal_percent": 80.0}]
+        ),
+        aht=pd.DataFrame({"channel_id": [channel], "aht_seconds": [aht]}),
+        expected=expected,
+        today=pd.DataFrame(today_rows, columns=["interval_start", "channel_id", "offered"]),
+        agents=agents,
+        as_of=as_of,
+        tz=TZ,
+        shrinkage_percent=30.0,
+        concurrency={"voice": 1.0, "chat": 2.0},
+    )
+
+
+def test_staffing_needs_the_erlang_c_agents_for_the_forecast():
+    # 50 contacts in 15 min with AHT 180 s = 10 Erlangs; 80 % in 20 s needs 14 agents
+    # (13 give 79.6 %); with 30 % shrinkage 14 / 0.7 = 20 to roster.
+    frame = _staffing([])
+    now, following = frame.to_dict("records")
+    assert (now["interval"], following["interval"]) == ("12:00–12:15", "12:15–12:30")
+    assert (now["forecast"], now["basis"]) == (50.0, "expected")
+    assert (now["needed"], now["with_shrinkage"], now["on_floor"], now["gap"]) == (14, 20, 12, -2)
+
+
+def test_staffing_uses_the_current_pace_when_it_is_higher():
+    # 40 arrivals in the first 10 minutes of 12:00-12:15 -> 60 per 15 minutes.
+    as_of = NOW + timedelta(minutes=10)
+    frame = _staffing([(NOW, "phone", 40)], as_of=as_of)
+    assert list(frame["forecast"]) == [60.0, 60.0]
+    assert list(frame["basis"]) == ["current pace", "current pace"]
+
+
+def test_current_pace_is_projected_from_at_least_five_minutes():
+    today = pd.DataFrame({"interval_start": [NOW], "channel_id": ["chat"], "offered": [3]})
+    assert current_pace(today, NOW + timedelta(minutes=1)) == {"chat": 9.0}  # 3 x 15 / 5
+    assert current_pace(today, NOW + timedelta(minutes=10)) == {"chat": 4.5}
+
+
+def test_staffing_divides_handle_time_by_concurrency():
+    # Chat: AHT 360 s at concurrency 2 = 180 s per contact: the same 10 Erlangs as above.
+    frame = _staffing([], aht=360.0, kind="chat")
+    assert frame.loc[0, "needed"] == 14 and frame.loc[0, "concurrency"] == 2.0
+
+
+def test_staffing_without_handle_times_says_so():
+    frame = _staffing([], aht=float("nan"))
+    assert pd.isna(frame.loc[0, "needed"]) and pd.isna(frame.loc[0, "gap"])
+    assert "no handle times" in frame.loc[0, "note"]
+    quiet = _staffing([], expected_mean=0.0)
+    assert (quiet.loc[0, "needed"], quiet.loc[0, "gap"]) == (0, 12)
+
+
+def test_gap_colours():
+    assert BAD in gap_colour(-1) and WARN in gap_colour(0) and GOOD in gap_colour(2)
+    assert gap_colour(pd.NA) == ""
+
+
+def test_same_hour_windows_follow_local_clock_over_a_clock_change():
+    as_of = datetime(2025, 3, 31, 9, 30)  # 10:30 BST, the day after clocks went forward
+    windows = same_hour_windows(as_of, TZ, days=2)
+    assert windows[0] == (datetime(2025, 3, 31, 8, 30), as_of)
+    assert windows[1] == (datetime(2025, 3, 30, 8, 30), datetime(2025, 3, 30, 9, 30))  # BST
+    assert windows[2] == (datetime(2025, 3, 29, 9, 30), datetime(2025, 3, 29, 10, 30))  # GMT
+
+
+def test_topic_spike_uses_only_observed_days():
+    windows = same_hour_windows(NOW, TZ)
+    baseline = [10, 12, 8, 10, 10, 12, 8, 10]  # mean 10, population std sqrt(2)
+    rows = [("billing", 0, 15)] + [("billing", n, c) for n, c in enumerate(baseline, start=1)]
+    rows += [("praise", 0, 2)]
+    counts = pd.DataFrame(rows, columns=["topic", "window", "count"])
+    # History starts at the 8th window: days 9-14 are unknown, not zero.
+    spikes = topic_spikes(counts, windows, observed_from=windows[8][0])
+    billing = spikes.set_index("topic").loc["billing"]
+    assert (billing["baseline_days"], billing["baseline_mean"]) == (8, 10.0)
+    assert billing["z"] == pytest.approx(5 / 2**0.5)
+    assert bool(billing["is_spike"]) and list(spikes["topic"]) == ["billing", "praise"]
+    # Counting the unknown days as zeros would change the baseline; no history -> no spike.
+    assert topic_spikes(counts, windows, observed_from=windows[14][0]).loc[0, "baseline_days"] == 14
+    assert not topic_spikes(counts, windows, observed_from=None)["is_spike"].any()
+
+
+def _summary_row(channel, state, level, goal=80.0, backlog=0, oldest=None):
+    return {
+        "channel_id": channel.lower(),
+        "channel": channel,
+        "service_level_percent": level,
+        "goal_percent": goal,
+        "met": 8,
+        "missed": 2,
+        "backlog": backlog,
+        "oldest_wait_seconds": oldest,
+        "state": state,
+    }
+
+
+def test_floor_alerts_name_the_channel_and_the_rule_that_fired():
+    summary = pd.DataFrame(
+        [
+            _summary_row("Chat", "bad", 50.0, backlog=30, oldest=2000.0),
+            _summary_row("Phone", "warn", 77.0, backlog=3, oldest=100.0),
+            _summary_row("Email", "good", 95.0, backlog=26, oldest=None),
+            _summary_row("Twitter", "none", None),
+        ]
+    )
+    spikes = pd.DataFrame(
+        [{"topic": "out_age", "count": 30, "baseline_days": 14, "baseline_mean": 2.0, "z": 9.0,
+          "is_spike": True}]
+    )  # fmt: skip
+    social = pd.DataFrame(
+        {"author": ["@big_one", "@small"], "reach": [9000, 10], "time_left_seconds": [-60, -5]}
+    )
+    alerts = floor_alerts(
+        summary, spikes, social, backlog_threshold=25, oldest_threshold_seconds=1800
+    )
+    by_kind = {a.kind: a for a in alerts if a.kind != "service_level"}
+    levels = [(a.severity, a.message) for a in alerts if a.kind == "service_level"]
+    assert levels == [
+        ("error", "Service level today more than 5 points below goal: **Chat** 50.0 % (goal 80 %)"),
+        (
+            "warning",
+            "Service level today below goal by 5 points or less: **Phone** 77.0 % (goal 80 %)",
+        ),
+    ]
+    assert by_kind["backlog"].message == "Backlog over 25: Chat 30, Email 26."
+    assert by_kind["oldest_wait"].message == "Waiting over 30 min: Chat 33 min 20 s."
+    assert "2 negative public social posts past target" in by_kind["social_negative"].message
+    assert "@big\\_one, reach 9,000" in by_kind["social_negative"].message
+    assert "out\\_age" in by_kind["topic_spike"].message
+    assert [a.severity for a in alerts] == sorted(
+        (a.severity for a in alerts), key=lambda s: s != "error"
+    )
+
+
+def test_floor_alerts_quiet_floor():
+    summary = pd.DataFrame([_summary_row("Chat", "good", 90.0, backlog=1, oldest=30.0)])
+    empty_spikes = topic_spikes(
+        pd.DataFrame(columns=["topic", "window", "count"]), (), observed_from=None
+    )
+    social = pd.DataFrame(columns=["author", "reach", "time_left_seconds"])
+    assert floor_alerts(summary, empty_spikes, social, backlog_threshold=25,
+                        oldest_threshold_seconds=1800) == []  # fmt: skip
+
+
+def _posts(*rows: tuple[int, str | None, int | None, float]) -> pd.DataFrame:
+    """Posts as the query returns them: (id, conversation_id, reach, seconds waited)."""
+    return pd.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "conversation_id": [r[1] for r in rows],
+            "reach": pd.array([r[2] for r in rows], dtype="Int64"),
+            "created_at": [NOW - timedelta(seconds=r[3]) for r in rows],
+            "target_seconds": 1800.0,
+        }
+    )
+
+
+def test_social_watch_time_left_is_negative_once_breached():
+    frame = social_watch_frame(_posts((1, None, 50, 2400), (2, None, 10, 600)), NOW)
+    assert list(frame["time_left_seconds"]) == [-600.0, 1200.0]
+    assert (signed_duration(-600), signed_duration(1200)) == ("−10 min", "20 min")
+
+
+def test_social_watch_shows_a_thread_once_timed_from_its_first_message():
+    posts = _posts(
+        (1, "c1", 900, 300),  # follow-up in c1
+        (2, None, 500, 100),
+        (3, "c1", 900, 1000),  # c1's first unanswered message
+        (4, None, None, 50),  # reach unknown: last
+        (5, "c2", 700, 10),
+    )
+    frame = social_watch_frame(posts, NOW)
+    assert list(frame["id"]) == [3, 5, 2, 4]
+    assert list(frame["messages"]) == [2, 1, 1, 1]
+    assert frame.loc[0, "time_left_seconds"] == 800.0  # 1,800 - 1,000
+
+
+def test_snapshot_time_floors_to_the_refresh_interval():
+    assert snapshot_time(datetime(2025, 3, 12, 12, 0, 17, 500), 10) == datetime(
+        2025, 3, 12, 12, 0, 10
+    )
+    assert snapshot_time(datetime(2025, 3, 12, 12, 0, 17), 1) == datetime(2025, 3, 12, 12, 0, 17)
+
+
+def _reference(day: date) -> pd.DataFrame:
+    # Two previous Wednesdays: 4 and 8 chat arrivals at 09:00, 2 phone at 09:15.
+    rows = []
+    for weeks, chat in ((1, 4), (2, 8)):
+        start = datetime.combine(day, datetime.min.time()) - timedelta(weeks=weeks)
+        rows.append((start + timedelta(hours=9), "chat", chat))
+        rows.append((start + timedelta(hours=9, minutes=15), "phone", 2))
+    return pd.DataFrame(rows, columns=["interval_start", "channel_id", "offered"])
+
+
+def test_expected_by_channel_and_the_total_band():
+    day = date(2025, 3, 12)
+    assert len(reference_ranges(day, TZ)) == 4
+    curves = expected_by_channel(
+        _reference(day), ["chat", "phone"], day=day, tz=TZ, observed_from=date(2025, 2, 26)
+    )
+    at_nine = curves[curves["slot_start"] == pd.Timestamp("2025-03-12 09:00")].set_index(
+        "channel_id"
+    )
+    assert at_nine.loc["chat", "mean"] == 6.0 and at_nine.loc["all", "days"] == 2
+    assert (at_nine.loc["all", "low"], at_nine.loc["all", "high"]) == (4.0, 8.0)
+
+
+def test_volume_figure_stacks_channels_against_the_expected_curve():
+    day = date(2025, 3, 12)
+    curves = expected_by_channel(
+        _reference(day), ["chat"], day=day, tz=TZ, observed_from=date(2025, 2, 26)
+    )
+    today = pd.DataFrame(
+        {
+            "interval_start": [datetime(2025, 3, 12, 9), datetime(2025, 3, 12, 9)],
+            "channel_id": ["chat", "phone"],
+            "offered": [5, 1],
+        }
+    )
+    fig = volume_figure(
+        today,
+        curves[curves["channel_id"] == "all"],
+        day=day,
+        tz=TZ,
+        channel_order=["phone", "chat"],
+    )
+    names = [trace.name for trace in fig.data]
+    # Band, then bars bottom-up in the given order, then the mean line on top.
+    assert names[1:] == ["Expected range (2 days)", "Phone", "Chat", "Expected (mean)"]
+    assert fig.layout.barmode == "stack"
+    assert "Offered per 15 minutes" in fig.layout.title.text
+    assert fig.layout.yaxis.title.text == "Interactions per 15 min"
+    assert fig.layout.xaxis.title.text == f"Local time ({TZ})"
+
+
+def test_volume_figure_empty_state():
+    empty = pd.DataFrame(columns=["interval_start", "channel_id", "offered"])
+    no_history = expected_by_channel(empty, ["chat"], day=date(2025, 3, 12), tz=TZ,
+                                     observed_from=None)  # fmt: skip
+    fig = volume_figure(empty, no_history[no_history["channel_id"] == "all"],
+                        day=date(2025, 3, 12), tz=TZ)  # fmt: skip
+    assert not fig.data
+    assert "No interactions yet today" in fig.layout.annotations[0].text

@@ -1,0 +1,250 @@
+"""AppTest of the Floor (live) page: tiles, channel filter, social list, access and empty DB.
+
+Contacts are placed seconds to minutes before the real "now" (the page reads the clock); the
+refresh tick is 1 s so the page's "as of" is within a second or two of the test's.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import streamlit as st
+from sqlalchemy import select
+
+from components.theme import CHANNEL_LABELS
+from db.engine import make_engine
+from db.rollups import refresh_interval_stats
+from db.schema import (
+    agent_skills,
+    agent_states,
+    agents,
+    customer_handles,
+    customers,
+    interactions,
+)
+from db.settings import get_settings
+from tests.apphelpers import open_page, texts
+from tests.builders import insert_interactions, interaction
+
+PAGE = "pages/floor.py"
+LOUD = "Three days without service. Unacceptable."
+
+
+@pytest.fixture
+def floor_db(app_db, monkeypatch):
+    """The app database with a 1-second refresh tick."""
+    monkeypatch.setenv("FLOORLIGHT_REFRESH_SECONDS", "1")
+    get_settings.cache_clear()
+    yield app_db
+    get_settings.cache_clear()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _seed_floor(url: str) -> None:
+    """The DESIGN worked example on chat, three negative public tweets and five agents."""
+    now = _now()
+    ago = lambda seconds: now - timedelta(seconds=seconds)  # noqa: E731
+    tweet = {"channel_id": "twitter", "is_public": True}
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            customers.insert(),
+            [{"id": i, "name": name} for i, name in enumerate(["Small", "Big", "Mid"], 1)],
+        )
+        conn.execute(
+            customer_handles.insert(),
+            [
+                {"id": i, "customer_id": i, "channel_id": "twitter", "handle": h}
+                for i, h in enumerate(["@small", "@big", "@mid"], 1)
+            ],
+        )
+        insert_interactions(
+            conn,
+            [
+                interaction(ago(120), frt=60),  # a: met
+                interaction(ago(121), frt=61),  # b: missed
+                interaction(ago(30)),  # c: open, pending
+                interaction(ago(90)),  # d: open past the 60 s target: missed now
+                interaction(ago(100), abandon_after=10),  # e
+                interaction(ago(100), abandon_after=3),  # f
+            ],
+        )
+        # Inserted smallest reach first so the ranking is the query's, not insertion order.
+        posts = [
+            (600, 1, -0.4, 100, "meh"),
+            (2400, 2, -0.9, 20_000, LOUD),
+            (600, 3, -0.2, 5_000, "hm"),
+        ]
+        insert_interactions(
+            conn,
+            [
+                interaction(
+                    ago(age), customer_id=who, sentiment=mood, reach=reach, body=body, **tweet
+                )
+                for age, who, mood, reach, body in posts
+            ],
+        )
+        conn.execute(
+            agents.insert(),
+            [
+                {"id": i, "name": n, "team": "Floor", "active": True}
+                for i, n in enumerate("ABCDE", 1)
+            ],
+        )
+        conn.execute(
+            agent_skills.insert(),
+            [
+                {"agent_id": 1, "channel_id": "chat"},
+                {"agent_id": 2, "channel_id": "chat"},
+                {"agent_id": 2, "channel_id": "twitter"},
+                {"agent_id": 3, "channel_id": "twitter"},
+                {"agent_id": 4, "channel_id": "phone"},
+            ],
+        )
+        conn.execute(
+            agent_states.insert(),
+            [
+                {"agent_id": 1, "state": "available", "since": ago(3600)},
+                {"agent_id": 2, "state": "busy", "since": ago(60)},
+                {"agent_id": 3, "state": "break", "since": ago(300)},
+                {"agent_id": 4, "state": "offline", "since": ago(900)},
+            ],
+        )  # agent 5 has no state yet: offline
+    refresh_interval_stats(engine)
+    engine.dispose()
+
+
+def _metric(at, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def _backlog(at, channel: str):
+    """The backlog tile in `channel`'s card: the metric right after its service-level tile."""
+    labels = [m.label for m in at.metric]
+    return at.metric[labels.index(channel) + 1]
+
+
+def _table(at, column: str):
+    """The table holding `column` (read-only tables carry no key in AppTest)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_supervisor_sees_the_floor_tiles(floor_db):
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    assert _metric(at, "Offered today").value == "9"
+    assert _metric(at, "Answered today").value == "2"
+    assert _metric(at, "Backlog now").value == "5"  # c, d and the three tweets
+    assert _metric(at, "Oldest waiting").value.startswith("40 min")
+    assert _metric(at, "Agents on the floor").value == "2"  # available + busy
+    # DESIGN worked example, chat abandon rule `fail`: met 1, missed 4 -> 20 %.
+    chat = _metric(at, "Chat")
+    assert (chat.value, chat.delta) == ("20.0 %", "-60.0 pts")
+    assert "every abandon is a miss" in chat.help
+    # Twitter: the 40-minute tweet is past its 1,800 s target (missed), the others pending.
+    assert _metric(at, "Twitter / X").value == "0.0 %"
+    assert _metric(at, "Phone").value == "no data"
+    assert _backlog(at, "Chat").value == "2"
+    assert _backlog(at, "Twitter / X").delta == "oldest 40 min"
+    states = {
+        label: _metric(at, label).value for label in ("Available", "Busy", "Break", "Offline")
+    }
+    assert states == {"Available": "1", "Busy": "1", "Break": "1", "Offline": "2"}
+    page_text = texts(at)
+    assert (
+        "Service level today more than 5 points below goal: **Chat** 20.0 % (goal 80 %) · "
+        "**Twitter / X** 0.0 % (goal 85 %)"
+    ) in page_text
+    assert "1 negative public social post past target — widest reach: @big, reach 20,000" in (
+        page_text
+    )
+    assert "As of" in page_text
+    (chart,) = at.get("plotly_chart")
+    assert "Offered per 15 minutes by channel" in chart.proto.spec
+    staffing = _table(at, "Interval")
+    assert len(staffing) == 12  # 6 channels x (current, next)
+
+
+def test_channel_filter_changes_the_figures(floor_db):
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    assert _metric(at, "Offered today").value == "9"
+    at.multiselect(key="floor_channels").set_value(["twitter"]).run()
+    assert not at.exception
+    assert _metric(at, "Offered today").value == "3"
+    assert _metric(at, "Backlog now").value == "3"
+    assert _metric(at, "Agents on the floor").value == "1"  # agent 2; agent 3 is on a break
+    assert [m.label for m in at.metric if m.label in CHANNEL_LABELS.values()] == ["Twitter / X"]
+    staffing = _table(at, "Interval")
+    assert set(staffing["Channel"]) == {"Twitter / X"}
+
+
+def test_negative_public_posts_are_ranked_by_reach_and_open_on_demand(floor_db):
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    table = _table(at, "Author")
+    assert list(table["Author"]) == ["@big", "@mid", "@small"]
+    assert list(table["Reach"]) == [20_000, 5_000, 100]
+    assert table["Time left"].iloc[0] < 0 < table["Time left"].iloc[1]  # breached, not yet
+    post = at.selectbox(key="floor_social_open")
+    assert post.value is None and post.options[0].startswith("@big · Twitter / X · reach 20,000")
+    post.set_value(_post_id(reach=20_000)).run()
+    assert not at.exception
+    assert LOUD in [t.value for t in at.text]
+    details = _table(at, "Field").set_index("Field")["Value"]
+    assert details["Author"] == "@big" and "(target missed)" in details["Time left"]
+
+
+def _post_id(*, reach: int) -> int:
+    """The interaction id of the seeded post with `reach` (the select box's values are ids)."""
+    engine = make_engine(get_settings().db_url)
+    with engine.connect() as conn:
+        post_id = conn.scalar(select(interactions.c.id).where(interactions.c.reach == reach))
+    engine.dispose()
+    return int(post_id)
+
+
+@pytest.mark.parametrize("username", ["exec", "qa"])
+def test_other_roles_get_the_access_message(floor_db, username):
+    _seed_floor(floor_db)
+    at = open_page(username, PAGE)
+    assert not at.exception
+    assert "You don't have access to **Floor (live)**" in texts(at)
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_empty_database_says_there_is_nothing_yet(floor_db):
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    assert "Nothing on the floor yet" in texts(at)
+    assert _metric(at, "Offered today").value == "0"
+    assert _metric(at, "Oldest waiting").value == "—"
+    assert _metric(at, "Chat").value == "no data"
+    assert "No interactions yet today" in at.get("plotly_chart")[0].proto.spec
+    assert "No unanswered negative public posts right now." in texts(at)
+    assert "No alerts right now." in texts(at)
+
+
+def test_an_open_post_that_gets_answered_is_not_replaced_by_another(floor_db):
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    loud = _post_id(reach=20_000)
+    at.selectbox(key="floor_social_open").set_value(loud).run()
+    answered_at = _now()
+    engine = make_engine(floor_db)
+    with engine.begin() as conn:
+        conn.execute(
+            interactions.update()
+            .where(interactions.c.id == loud)
+            .values(first_response_at=answered_at, status="pending", updated_at=answered_at)
+        )
+    engine.dispose()
+    st.cache_data.clear()  # the next refresh tick; AppTest does not tick run_every fragments
+    at.run()
+    assert not at.exception
+    assert f"Post #{loud} is no longer waiting (answered or closed)." in texts(at)
+    assert at.selectbox(key="floor_social_open").value is None
+    assert list(_table(at, "Author")["Author"]) == ["@mid", "@small"]

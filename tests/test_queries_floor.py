@@ -1,0 +1,303 @@
+"""queries.floor on SQLite and PostgreSQL, with hand-worked expected values.
+
+NOW is a Wednesday noon in March, when Europe/London is on GMT, so local and UTC agree and the
+local day is [00:00, 24:00) UTC. Seeded policies: phone 20 s (exclude_short), chat 60 s (fail),
+email 4 h, social public 1,800 s and private 3,600 s.
+"""
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from analytics.periods import day_bounds
+from db.rollups import refresh_interval_stats
+from db.schema import agent_skills, agent_states, agents, customer_handles, customers, interactions
+from queries import floor
+from tests.builders import interaction
+
+NOW = datetime(2025, 3, 12, 12, 0, 0)
+DAY_START, DAY_END = day_bounds(NOW.date(), "Europe/London")
+
+
+def ago(seconds: float) -> datetime:
+    return NOW - timedelta(seconds=seconds)
+
+
+def insert_interactions(conn, rows) -> None:
+    """Insert rows one by one: rows setting different optional fields can't share a batch."""
+    for row in rows:
+        conn.execute(interactions.insert(), row)
+
+
+def open_contact(created_at: datetime, **fields):
+    """An open, unanswered contact (the builder's default when no frt/abandon is given)."""
+    return interaction(created_at, **fields)
+
+
+@pytest.fixture
+def today_engine(engine):
+    """A day of contacts on chat, phone and twitter, plus yesterday's, rolled up."""
+    rows = [
+        # The DESIGN worked example on chat (target 60 s): a met, b missed, c/d open, e/f abandoned.
+        interaction(ago(3600), frt=60, handle_seconds=300),  # a
+        interaction(ago(3540), frt=61, handle_seconds=500),  # b
+        open_contact(ago(30)),  # c: pending
+        open_contact(ago(90)),  # d: open past target
+        interaction(ago(3000), abandon_after=10),  # e
+        interaction(ago(2900), abandon_after=3),  # f: short abandon
+        interaction(ago(7200), channel_id="phone", frt=10),
+        interaction(ago(7200), channel_id="twitter", is_public=True, frt=1700),  # met (1800)
+        interaction(ago(7200), channel_id="twitter", is_public=False, frt=3000),  # met (3600)
+        interaction(ago(7200), channel_id="twitter", is_public=True, frt=2000),  # missed
+        interaction(DAY_START - timedelta(minutes=10), frt=5),  # yesterday, 23:50
+    ]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    refresh_interval_stats(engine)
+    return engine
+
+
+def test_todays_counts_come_from_the_rollup_for_the_local_day(today_engine):
+    frame = floor.todays_counts(engine=today_engine, start=DAY_START, end=DAY_END)
+    by_channel = frame.set_index("channel_id")
+    assert list(frame["channel_id"]) == [
+        "phone",
+        "chat",
+        "email",
+        "twitter",
+        "facebook",
+        "instagram",
+    ]
+    chat = by_channel.loc["chat"]
+    assert (chat.offered, chat.answered, chat.met) == (6, 2, 1)
+    assert (chat.abandoned, chat.abandoned_short) == (2, 1)
+    twitter = by_channel.loc["twitter"]
+    assert (twitter.offered, twitter.answered, twitter.met, twitter.public_offered) == (3, 3, 2, 2)
+    assert (by_channel.loc["phone"].offered, by_channel.loc["phone"].met) == (1, 1)
+    assert by_channel.loc["email"].offered == 0  # zero-filled, not missing
+
+
+def test_todays_counts_filter_by_channel(today_engine):
+    frame = floor.todays_counts(
+        engine=today_engine, start=DAY_START, end=DAY_END, channel_ids=("twitter", "chat")
+    )
+    assert list(frame["channel_id"]) == ["chat", "twitter"]
+    assert frame["offered"].sum() == 9
+    empty = floor.todays_counts(engine=today_engine, start=DAY_START, end=DAY_END, channel_ids=())
+    assert empty.empty and "offered" in empty.columns
+
+
+def test_offered_per_interval_sums_queues_per_15_minutes(today_engine):
+    with today_engine.begin() as conn:
+        # Written now (updated_at), so the incremental refresh picks it up.
+        insert_interactions(conn, [interaction(ago(3590), queue="vip", updated_at=NOW)])
+    refresh_interval_stats(today_engine)
+    frame = floor.offered_per_interval(
+        engine=today_engine, ranges=[(DAY_START, DAY_END)], channel_ids=["chat"]
+    )
+    counts = dict(zip(frame["interval_start"], frame["offered"], strict=True))
+    # a 11:00:00, vip 11:00:10, b 11:01, e 11:10, f 11:11:40 | d 11:58:30, c 11:59:30
+    assert counts == {datetime(2025, 3, 12, 11, 0): 5, datetime(2025, 3, 12, 11, 45): 2}
+    several = floor.offered_per_interval(
+        engine=today_engine,
+        ranges=[(DAY_START - timedelta(days=1), DAY_START), (NOW - timedelta(hours=1), NOW)],
+        channel_ids=["chat"],
+    )
+    assert several["offered"].sum() == 8  # yesterday's one + the last hour's seven
+    assert floor.offered_per_interval(engine=today_engine, ranges=[]).empty
+
+
+def test_handle_time_is_the_mean_of_handled_contacts(today_engine):
+    frame = floor.handle_time_by_channel(engine=today_engine, start=DAY_START, end=DAY_END)
+    by_channel = frame.set_index("channel_id")
+    assert by_channel.loc["chat", "handled"] == 2
+    assert by_channel.loc["chat", "aht_seconds"] == 400.0  # (300 + 500) / 2
+    assert pd.isna(by_channel.loc["phone", "aht_seconds"])  # answered, but no handle time
+
+
+def test_first_interval_is_the_start_of_history(engine, today_engine):
+    assert floor.first_interval(engine=today_engine) == datetime(2025, 3, 11, 23, 45)
+
+
+def test_first_interval_of_an_empty_rollup_is_none(engine):
+    assert floor.first_interval(engine=engine) is None
+
+
+def test_open_backlog_carries_each_rows_policy_target(engine):
+    yesterday = NOW - timedelta(days=1)
+    rows = [
+        open_contact(ago(30)),  # chat, 60 s
+        open_contact(ago(600), channel_id="twitter", is_public=True),  # 1,800 s
+        open_contact(ago(600), channel_id="twitter", is_public=False),  # 3,600 s
+        open_contact(yesterday, channel_id="email", status="pending"),  # 14,400 s, any day
+        open_contact(NOW + timedelta(seconds=5)),  # arrives after `now`: not yet
+        open_contact(ago(60), direction="outbound"),  # ours, not the customer's
+        interaction(ago(60), frt=20),  # answered
+        interaction(ago(60), abandon_after=5),  # abandoned
+        open_contact(ago(60), resolved_at=ago(10), status="resolved"),  # closed, no reply
+    ]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    frame = floor.open_unanswered(engine=engine, now=NOW)
+    got = sorted(zip(frame["channel_id"], frame["is_public"], frame["target_seconds"], strict=True))
+    assert got == [
+        ("chat", False, 60.0),
+        ("email", False, 14400.0),
+        ("twitter", False, 3600.0),
+        ("twitter", True, 1800.0),
+    ]
+    assert frame["created_at"].min() == yesterday
+    only_social = floor.open_unanswered(engine=engine, now=NOW, channel_ids=["twitter"])
+    assert len(only_social) == 2
+
+
+def test_closed_without_reply_past_target_is_counted(engine):
+    rows = [
+        open_contact(ago(600), resolved_at=ago(480), status="resolved"),  # waited 120 s > 60
+        open_contact(ago(600), resolved_at=ago(570), status="resolved"),  # 30 s: within
+        open_contact(ago(600), resolved_at=ago(540), status="resolved"),  # exactly 60 s: within
+        open_contact(
+            ago(4000), channel_id="twitter", is_public=True, resolved_at=ago(100), status="resolved"
+        ),  # 3,900 s > 1,800
+    ]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    frame = floor.closed_unanswered_breached(engine=engine, start=DAY_START, end=DAY_END)
+    assert dict(zip(frame["channel_id"], frame["closed_breached"], strict=True)) == {
+        "chat": 1,
+        "twitter": 1,
+    }
+
+
+def _customers(conn):
+    conn.execute(
+        customers.insert(),
+        [{"id": 1, "name": "Low Reach"}, {"id": 2, "name": "High Reach"}, {"id": 3, "name": "Fb"}],
+    )
+    conn.execute(
+        customer_handles.insert(),
+        [
+            {"id": 1, "customer_id": 1, "channel_id": "twitter", "handle": "@low"},
+            {"id": 2, "customer_id": 2, "channel_id": "twitter", "handle": "@high"},
+            {"id": 3, "customer_id": 3, "channel_id": "twitter", "handle": "@fb_on_twitter"},
+        ],
+    )
+
+
+def test_negative_public_posts_rank_by_reach(engine):
+    public = {"channel_id": "twitter", "is_public": True}
+    rows = [
+        open_contact(ago(100), customer_id=1, sentiment=-0.5, reach=100, body="meh", **public),
+        open_contact(ago(2000), customer_id=2, sentiment=-0.2, reach=5000, body="bad", **public),
+        open_contact(ago(100), customer_id=2, sentiment=0.3, reach=10_000, **public),  # positive
+        open_contact(ago(100), customer_id=2, sentiment=0.0, reach=10_000, **public),  # neutral
+        open_contact(ago(100), customer_id=1, channel_id="twitter", sentiment=-0.9, reach=9000),
+        interaction(ago(100), frt=10, customer_id=1, sentiment=-0.9, reach=9000, **public),
+        # No handle on facebook, so the author is the customer's name; no reach: last.
+        open_contact(ago(100), channel_id="facebook", is_public=True, customer_id=3, sentiment=-1),
+        open_contact(ago(100), channel_id="chat", is_public=True, sentiment=-1, reach=99_999),
+    ]
+    with engine.begin() as conn:
+        _customers(conn)
+        insert_interactions(conn, rows)
+    frame = floor.negative_public_posts(engine=engine, now=NOW)
+    assert list(frame["author"]) == ["@high", "@low", "Fb"]
+    assert list(frame["target_seconds"]) == [1800.0, 1800.0, 1800.0]
+    assert frame.loc[0, "body"] == "bad"
+    assert pd.isna(frame.loc[2, "reach"])
+    assert list(floor.negative_public_posts(engine=engine, now=NOW, limit=1)["author"]) == ["@high"]
+    assert floor.negative_public_posts(engine=engine, now=NOW, channel_ids=["instagram"]).empty
+
+
+def test_latest_agent_state_per_agent(engine):
+    at = NOW.replace(hour=0)
+    with engine.begin() as conn:
+        conn.execute(
+            agents.insert(),
+            [
+                {"id": 1, "name": "Ann", "team": "Voice", "active": True},
+                {"id": 2, "name": "Bo", "team": "Email", "active": True},
+                {"id": 3, "name": "Cy", "team": "Social", "active": True},
+                {"id": 4, "name": "Di", "team": "Voice", "active": False},
+                {"id": 5, "name": "Ed", "team": "Chat", "active": True},
+            ],
+        )
+        conn.execute(
+            agent_skills.insert(),
+            [
+                {"agent_id": 1, "channel_id": "chat"},
+                {"agent_id": 1, "channel_id": "phone"},
+                {"agent_id": 2, "channel_id": "email"},
+                {"agent_id": 3, "channel_id": "twitter"},
+                {"agent_id": 4, "channel_id": "phone"},
+                {"agent_id": 5, "channel_id": "chat"},
+            ],
+        )
+        conn.execute(
+            agent_states.insert(),
+            [
+                {"id": 1, "agent_id": 1, "state": "available", "since": at.replace(hour=9)},
+                {"id": 2, "agent_id": 1, "state": "busy", "since": at.replace(hour=11)},
+                {"id": 3, "agent_id": 1, "state": "break", "since": at.replace(hour=13)},  # later
+                {"id": 4, "agent_id": 2, "state": "offline", "since": at.replace(hour=8)},
+                {"id": 5, "agent_id": 2, "state": "available", "since": at.replace(hour=10)},
+                {"id": 6, "agent_id": 4, "state": "busy", "since": at.replace(hour=10)},
+                # Two rows at the same instant: the later row (higher id) wins.
+                {"id": 7, "agent_id": 5, "state": "available", "since": at.replace(hour=10)},
+                {"id": 8, "agent_id": 5, "state": "after_call", "since": at.replace(hour=10)},
+            ],
+        )
+    frame = floor.latest_agent_states(engine=engine, now=NOW)
+    states = dict(zip(frame["name"], frame["state"], strict=True))
+    assert states == {"Ann": "busy", "Bo": "available", "Cy": "offline", "Ed": "after_call"}
+    by_name = frame.set_index("name")
+    assert by_name.loc["Ann", "skills"] == ("chat", "phone")
+    assert by_name.loc["Ann", "since"] == at.replace(hour=11)
+    assert pd.isna(by_name.loc["Cy", "since"])
+    email = floor.latest_agent_states(engine=engine, now=NOW, channel_ids=["email"])
+    assert list(email["name"]) == ["Bo"]
+
+
+def test_topic_counts_per_window(engine):
+    rows = [
+        *[open_contact(ago(60 * i), topic="billing") for i in range(1, 4)],  # last hour: 3
+        open_contact(ago(60), topic="outage", channel_id="twitter"),
+        open_contact(ago(3600 + 60), topic="billing"),  # the hour before: 1
+        open_contact(ago(60)),  # no topic: left out
+        open_contact(ago(60), topic="billing", direction="outbound"),
+    ]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    windows = [(ago(3600), NOW), (ago(7200), ago(3600))]
+    frame = floor.topic_counts_in_windows(engine=engine, windows=windows)
+    got = {(t, w): c for t, w, c in frame.itertuples(index=False)}
+    assert got == {("billing", 0): 3, ("billing", 1): 1, ("outage", 0): 1}
+    chat_only = floor.topic_counts_in_windows(engine=engine, windows=windows, channel_ids=["chat"])
+    assert set(chat_only["topic"]) == {"billing"}
+
+
+def test_channel_policies_pick_the_tighter_target(engine):
+    frame = floor.channel_policies(engine=engine, at=NOW).set_index("channel_id")
+    assert frame.loc["twitter", "target_seconds"] == 1800.0  # public, not private 3,600
+    assert bool(frame.loc["twitter", "is_public"]) is True
+    assert (frame.loc["phone", "target_seconds"], frame.loc["phone", "abandon_rule"]) == (
+        20.0,
+        "exclude_short",
+    )
+    assert (frame.loc["email", "target_seconds"], frame.loc["email", "goal_percent"]) == (
+        14400.0,
+        90.0,
+    )
+    only = floor.channel_policies(engine=engine, at=NOW, channel_ids=["chat"])
+    assert list(only["channel_id"]) == ["chat"]
+
+
+def test_channel_catalogue_lists_channels_in_order(engine):
+    frame = floor.channel_catalogue(engine=engine)
+    assert list(frame["channel_id"])[:3] == ["phone", "chat", "email"]
+    assert set(frame.loc[frame["is_social"].astype(bool), "channel_id"]) == {
+        "twitter",
+        "facebook",
+        "instagram",
+    }
