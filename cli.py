@@ -20,7 +20,7 @@ from db.settings import PROJECT_ROOT, get_settings
 
 DEMO_USERS = (  # username, display name, roles
     ("supervisor", "Sam Supervisor", ["supervisor"]),
-    ("qa", "Quinn Reviewer", ["qa_reviewer"]),
+    ("reviewer", "Quinn Reviewer", ["qa_reviewer"]),
     ("exec", "Erin Executive", ["executive"]),
     ("admin", "Alex Admin", ["admin"]),
 )
