@@ -1,0 +1,1 @@
+"""Benchmarks with their own commands (`python -m bench.<name>`); not part of the test run."""
