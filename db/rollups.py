@@ -67,10 +67,6 @@ def _aggregate_select(conn: Connection, start: datetime | None, end: datetime | 
     return query
 
 
-def _floor_interval(moment: datetime) -> datetime:
-    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-
-
 def _rebuild(conn: Connection, start: datetime | None, end: datetime | None) -> None:
     stats_delete = delete(interval_stats)
     if start is not None:
@@ -124,14 +120,32 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
             _set_watermark(conn, newest_change)
             return conn.scalar(select(func.count()).select_from(interval_stats)) or 0
         since = watermark - WATERMARK_LAG
-        changed = select(
-            func.min(interactions.c.created_at), func.max(interactions.c.created_at)
-        ).where(interactions.c.updated_at > since)
-        first, last = conn.execute(changed).one()
-        if first is None:
+        touched = conn.scalars(
+            select(bucket_15m(interactions.c.created_at))
+            .where(interactions.c.updated_at > since)
+            .distinct()
+        ).all()
+        if not touched:
             return 0
-        start = _floor_interval(first)
-        end = _floor_interval(last) + INTERVAL
-        _rebuild(conn, start, end)
+        # Rebuild runs of adjacent intervals, so an answer to a weeks-old email recounts its
+        # interval alone rather than everything between it and today.
+        for start, end in _runs(sorted(_as_datetime(b) for b in touched)):
+            _rebuild(conn, start, end)
         _set_watermark(conn, max(newest_change, watermark))
-        return int((end - start) / INTERVAL)
+        return len(touched)
+
+
+def _as_datetime(value) -> datetime:
+    # SQLite hands the computed bucket back as text.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _runs(starts: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """[start, end) ranges covering sorted interval starts, merging adjacent intervals."""
+    runs: list[tuple[datetime, datetime]] = []
+    for start in starts:
+        if runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], start + INTERVAL)
+        else:
+            runs.append((start, start + INTERVAL))
+    return runs

@@ -981,9 +981,9 @@ def _shift_events(
 # QA reviews, replies, playbook, stakeholders
 # --------------------------------------------------------------------------------------------
 
-# The first reviewer and the supervisor are the demo logins cli.py creates ("qa", "supervisor"),
+# The first reviewer and the supervisor are the demo logins cli.py creates ("reviewer", "supervisor"),
 # so those users find their own work; the other reviewers make calibration possible.
-DEMO_REVIEWERS = ("qa", "qa.sam", "qa.jordan")
+DEMO_REVIEWERS = ("reviewer", "qa.sam", "qa.jordan")
 DEMO_SUPERVISOR = "supervisor"
 OPEN_ASSIGNMENTS = 10
 REVIEWS_PER_AGENT_WEEK = 2

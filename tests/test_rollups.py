@@ -62,3 +62,31 @@ def test_incremental_refresh_picks_up_a_late_answer(engine):
 def test_refresh_with_no_interactions_is_empty(engine):
     assert refresh_interval_stats(engine) == 0
     assert _stats(engine) == []
+
+
+def test_a_late_change_to_an_old_interaction_recounts_only_its_interval(engine):
+    old = T0 - timedelta(days=20)
+    with engine.begin() as conn:
+        insert_interactions(
+            conn,
+            [interaction(old), interaction(T0 - timedelta(days=10), frt=5), interaction(T0)],
+        )
+    refresh_interval_stats(engine)
+    middle = T0 - timedelta(days=10)
+    with engine.begin() as conn:
+        # Mark the middle interval's row: a refresh that recounted it would overwrite this.
+        conn.execute(
+            update(interval_stats)
+            .where(interval_stats.c.interval_start == middle)
+            .values(offered=99)
+        )
+        conn.execute(
+            update(interactions)
+            .where(interactions.c.created_at == old)
+            .values(first_response_at=old + timedelta(hours=2), updated_at=T0 + timedelta(hours=1))
+        )
+    # The old interval, and the newest one (inside the look-back for late commits); not the middle.
+    assert refresh_interval_stats(engine) == 2
+    rows = {r["interval_start"]: r for r in _stats(engine)}
+    assert (rows[old]["answered"], rows[old]["met"]) == (1, 0)
+    assert rows[middle]["offered"] == 99
