@@ -1,0 +1,96 @@
+"""`build_demo`: fill an initialised database with the whole demo centre in one transaction,
+then refresh the rollup."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+
+from db.rollups import refresh_interval_stats
+from db.schema import agent_states, customer_handles, customers, interactions
+from db.settings import get_settings
+from ingest.bulk import bulk_insert, reset_id_sequence
+from ingest.demo.clock import naive_utc, utc_now
+from ingest.demo.context import SOURCE, GenerationContext
+from ingest.demo.interactions import generate_interactions
+from ingest.demo.states import generate_agent_states
+from ingest.demo.store import (
+    active_topic_names,
+    delete_demo,
+    ensure_demo_agents,
+    next_id,
+    store_qa_and_replies,
+)
+
+
+def build_demo(
+    engine: Engine,
+    *,
+    weeks: int = 8,
+    seed: int = 7,
+    now: datetime | None = None,
+    progress: bool = False,
+    replace: bool = False,
+) -> dict[str, int]:
+    """Fill the database with a demo centre covering `weeks` weeks up to `now` (naive UTC).
+
+    Refuses when demo interactions exist unless `replace`, which deletes the demo data first
+    (in the same transaction). Returns the number of rows written per table. Login users are
+    not created here.
+    """
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    now = naive_utc(now or utc_now())
+    log = _Progress(progress)
+    rng = np.random.default_rng(seed)
+    tz = ZoneInfo(get_settings().timezone)
+    with engine.begin() as conn:
+        existing = conn.scalar(
+            select(func.count()).select_from(interactions).where(interactions.c.source == SOURCE)
+        )
+        if existing and not replace:
+            raise ValueError(
+                f"the database already holds {existing} demo interactions; "
+                "pass replace=True to delete them and build again"
+            )
+        delete_demo(conn)
+        ctx = GenerationContext(
+            start=now - timedelta(weeks=weeks),
+            now=now,
+            tz=tz,
+            topic_names=active_topic_names(conn),
+            agents=tuple(ensure_demo_agents(conn)),
+            id_base=next_id(conn, interactions),
+            customer_id_base=next_id(conn, customers),
+            handle_id_base=next_id(conn, customer_handles),
+        )
+        data = generate_interactions(rng, ctx)
+        log(f"generated {len(data):,} interactions")
+        counts = {"agents": len(ctx.agents)}
+        counts["agent_states"] = bulk_insert(conn, agent_states, generate_agent_states(rng, ctx))
+        counts["customers"] = bulk_insert(conn, customers, data.customers)
+        counts["customer_handles"] = bulk_insert(conn, customer_handles, data.handles)
+        counts["interactions"] = bulk_insert(conn, interactions, data.rows())
+        for table in (customers, customer_handles, interactions):
+            reset_id_sequence(conn, table)
+        log(f"stored {counts['interactions']:,} interactions")
+        counts.update(store_qa_and_replies(conn, rng, ctx, data))
+    refresh_interval_stats(engine, full=True)  # historic rows predate any incremental watermark
+    log("refreshed interval_stats")
+    return counts
+
+
+class _Progress:
+    """Prints one line per stage with the time since the build started, when enabled."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            print(f"demo: {message} ({time.perf_counter() - self.started:.1f} s)", flush=True)
