@@ -320,7 +320,7 @@ def _answer_or_abandon(
     customers who run out of patience hang up."""
     i = interactions.c
     waiting = conn.execute(
-        select(i.id, i.channel_id)
+        select(i.id, i.channel_id, i.is_public)
         .where(
             i.status == "open",
             i.direction == "inbound",
@@ -337,6 +337,11 @@ def _answer_or_abandon(
         known = np.isin(channel, list(CHANNEL_IDS))
         mean_wait = np.full(len(channel), np.inf)
         mean_wait[known] = [PROFILES[c].frt_median for c in channel[known]]
+        # Public social posts are worked first, as in the demo history.
+        public = np.array([bool(row.is_public) for row in waiting])
+        mean_wait[known & public] *= [
+            PROFILES[c].public_frt_factor for c in channel[known & public]
+        ]
         mean_wait[known] *= congestion(channel[known], np.full(int(known.sum()), local.hour))
         patience = np.array(
             [PROFILES[c].patience_median if c in ABANDON_CHANNELS else np.inf for c in channel]
