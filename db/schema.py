@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 
 metadata = MetaData(
@@ -33,6 +34,8 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+UNANSWERED = "first_response_at IS NULL AND abandoned_at IS NULL"
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger elsewhere.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -136,6 +139,14 @@ interactions = Table(
     Index("ix_interactions_conversation", "conversation_id"),
     Index("ix_interactions_customer", "customer_id"),
     Index("ix_interactions_agent_created", "agent_id", "created_at"),
+    # Partial: only contacts still waiting, so pending-vs-breached "now" is cheap (migration 0002).
+    Index(
+        "ix_interactions_unanswered",
+        "channel_id",
+        "created_at",
+        sqlite_where=text(UNANSWERED),
+        postgresql_where=text(UNANSWERED),
+    ),
 )
 
 business_calendars = Table(

@@ -17,3 +17,11 @@ def test_reference_data_is_seeded_once(engine):
         seed_reference_data(conn)  # a second run adds nothing
         assert conn.scalar(select(func.count()).select_from(channels)) == len(CHANNELS)
         assert conn.scalar(select(func.count()).select_from(sla_policies)) == 9
+
+
+def test_migrations_and_table_definitions_agree(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
