@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import channel_colour, channel_label
+from components.theme import NEUTRAL, channel_colour, channel_label
 
 LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
@@ -27,6 +27,24 @@ def empty_figure(title: str, message: str = "No interactions in this period.") -
         text=message, showarrow=False, font={"size": 16}, x=0.5, y=0.5, xref="paper", yref="paper"
     )
     return fig
+
+
+def legend_swatch(
+    fig: go.Figure, name: str, *, opacity: float = 1.0, colour: str = NEUTRAL
+) -> None:
+    """A legend-only entry (a square in `colour` at `opacity`) for traces coloured per channel.
+
+    A bar trace whose bars carry each channel's colour shows its *first* bar's colour in the
+    legend, which reads as "Phone"; series told apart by shade get this neutral swatch instead.
+    """
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        marker={"symbol": "square", "size": 12, "color": colour, "opacity": opacity},
+        hoverinfo="skip",
+    )
 
 
 def channel_bars(
@@ -58,7 +76,9 @@ def channel_bars(
             text=frame[column],
             textposition="outside",
             hovertemplate=f"%{{x}}<br>{legend}: %{{y:,}}<extra></extra>",
+            showlegend=False,
         )
+        legend_swatch(fig, legend, opacity=1.0 if i == 0 else 0.45)
     fig.update_layout(title=title, barmode="group", **{**LAYOUT, "hovermode": "closest"})
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     fig.update_xaxes(title_text="Channel")

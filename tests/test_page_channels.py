@@ -1,34 +1,112 @@
-"""AppTest of the Channels page: today's and this week's offered volume per channel."""
+"""AppTest of the Channels page: today's and this week's offered per channel, the channel mix
+(shares of a period add up to 100 %), social public vs private, and channels side by side."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
+
+import numpy as np
 
 from db.engine import make_engine
 from db.rollups import refresh_interval_stats
-from tests.apphelpers import open_page
+from tests.apphelpers import open_page, texts
 from tests.builders import insert_interactions, interaction
 
 
-def test_channels_page_shows_todays_volume_by_channel(app_db):
+def _chart(at, key_text: str) -> dict:
+    """The figure JSON of the chart whose title contains `key_text`."""
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        title = figure["layout"]["title"]
+        if key_text in (title.get("text", "") if isinstance(title, dict) else str(title)):
+            return figure
+    raise AssertionError(f"no chart titled with {key_text!r}")
+
+
+def _values(data) -> list:
+    """A trace's x/y as a list: plotly 6 ships numeric arrays as base64 typed arrays."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+def _seed(app_db: str) -> None:
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     engine = make_engine(app_db)
     with engine.begin() as conn:
         insert_interactions(
             conn,
-            [interaction(now - timedelta(seconds=30 + i), channel_id="chat") for i in range(3)]
-            + [interaction(now - timedelta(seconds=40), channel_id="twitter", is_public=True)],
+            [
+                interaction(now - timedelta(seconds=30 + i), channel_id="chat", frt=20)
+                for i in range(3)
+            ]
+            + [interaction(now - timedelta(seconds=40), channel_id="twitter", is_public=True)]
+            + [interaction(now - timedelta(seconds=50), channel_id="twitter", frt=100)]
+            + [interaction(now - timedelta(seconds=60), channel_id="phone", frt=5)],
         )
     refresh_interval_stats(engine)
     engine.dispose()
 
+
+def test_channels_page_shows_todays_volume_by_channel(app_db):
+    _seed(app_db)
     at = open_page("supervisor", "pages/channels.py")
     assert not at.exception
     offered_today = next(m for m in at.metric if m.label == "Offered today")
-    assert offered_today.value == "4"
-    (chart,) = at.get("plotly_chart")
+    assert offered_today.value == "6"
     table = at.dataframe[0].value
     by_channel = dict(zip(table["Channel"], table["Today"], strict=True))
-    assert by_channel["Chat"] == 3 and by_channel["Twitter / X"] == 1 and by_channel["Phone"] == 0
-    assert "Offered by channel" in chart.proto.spec
+    assert by_channel["Chat"] == 3 and by_channel["Twitter / X"] == 2 and by_channel["Email"] == 0
+    assert _chart(at, "Offered by channel")
+
+
+def test_channel_mix_shares_sum_to_100(app_db):
+    _seed(app_db)
+    at = open_page("exec", "pages/channels.py")
+    figure = _chart(at, "Channel mix — share of offered per day")
+    bars = [t for t in figure["data"] if t["type"] == "bar"]
+    assert [t["name"] for t in bars] == [
+        "Phone",
+        "Chat",
+        "Email",
+        "Twitter / X",
+        "Facebook",
+        "Instagram",
+    ]
+    per_day = np.nansum([np.array(_values(t["y"]), dtype=float) for t in bars], axis=0)
+    with_traffic = per_day[per_day > 0]
+    assert len(with_traffic) >= 1 and np.allclose(with_traffic, 100.0)
+    today = {t["name"]: float(_values(t["y"])[-1]) for t in bars}
+    assert today["Chat"] == 50.0 and today["Twitter / X"] == 100 / 3
+
+    at.radio(key="ch_mix_mode").set_value("count").run()
+    figure = _chart(at, "Channel mix — offered per day")
+    counts = {t["name"]: _values(t["y"])[-1] for t in figure["data"] if t["type"] == "bar"}
+    assert counts["Chat"] == 3 and counts["Email"] == 0
+
+
+def test_social_split_and_channels_side_by_side(app_db):
+    _seed(app_db)
+    at = open_page("supervisor", "pages/channels.py")
+    split = _chart(at, "Social: public posts vs private messages")
+    bars = {t["name"]: _values(t["x"]) for t in split["data"] if t["type"] == "bar"}
+    assert bars["Public (posts, comments)"][0] == 1 and bars["Private (messages)"][0] == 1
+    side = next(df.value for df in at.dataframe if "Goal %" in df.value.columns)
+    phone = side[side["Channel"] == "Phone"].iloc[0]
+    assert (phone["Service level %"], phone["FRT median"]) == (100.0, "5 s")
+    twitter = side[side["Channel"] == "Twitter / X"].iloc[0]
+    assert twitter["Offered"] == 2 and twitter["FRT median"] == "1 min 40 s"
+    assert _chart(at, "Service level, first response and handle time by channel")
+
+
+def test_weekly_granularity(app_db):
+    _seed(app_db)
+    at = open_page("supervisor", "pages/channels.py")
+    at.radio(key="ch_granularity").set_value("week").run()
+    assert not at.exception
+    figure = _chart(at, "Channel mix — share of offered per week")
+    bars = [t for t in figure["data"] if t["type"] == "bar"]
+    assert all(len(_values(t["y"])) == 1 for t in bars)
 
 
 def test_channels_page_with_no_data_says_so(app_db):
@@ -36,3 +114,4 @@ def test_channels_page_with_no_data_says_so(app_db):
     assert not at.exception
     assert next(m for m in at.metric if m.label == "Offered today").value == "0"
     assert "No interactions in this period" in at.get("plotly_chart")[0].proto.spec
+    assert "No interactions arrived in" in texts(at)

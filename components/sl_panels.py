@@ -1,0 +1,200 @@
+"""Streamlit panels of the Service level page: KPI tiles with their exact definitions, the
+wording of the abandon rule and clock in use, and the drill-down into one interaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components.theme import format_seconds
+
+ABANDON_RULE_OPTIONS: tuple[str, ...] = ("policy", "fail", "exclude", "exclude_short")
+ABANDON_RULE_LABELS: dict[str, str] = {
+    "policy": "Each channel's policy rule (default)",
+    "fail": "Fail — every abandon is a miss",
+    "exclude": "Exclude — abandons leave the denominator",
+    "exclude_short": "Exclude short — abandons under the policy's threshold leave it",
+}
+
+
+def _rule_phrase(rule: str | None, short_seconds: int | None) -> str:
+    if rule == "fail":
+        return "abandons are misses"
+    if rule == "exclude":
+        return "abandons excluded"
+    if rule == "exclude_short":
+        return f"abandons under {short_seconds or 5} s excluded, later ones misses"
+    if rule == "mixed":
+        return "rule differs by priority/public (each contact under its own policy)"
+    return "no policy (abandons are misses)"
+
+
+def rule_description(policies: pd.DataFrame, override: str | None) -> str:
+    """How abandons are counted, e.g. 'policy rule — Phone: abandons under 5 s excluded, …'."""
+    if override:
+        if override == "exclude_short":
+            thresholds = sorted(set(policies["short_abandon_seconds"].dropna().astype(int)))
+            limit = "/".join(str(t) for t in thresholds) or "5"
+            return f"exclude short (chosen): abandons under {limit} s excluded, later ones misses"
+        return f"{override} (chosen): " + _rule_phrase(override, None)
+    parts = [
+        f"{row.channel}: {_rule_phrase(row.abandon_rule, row.short_abandon_seconds)}"
+        for row in policies.itertuples()
+    ]
+    return "each channel's policy rule — " + "; ".join(parts)
+
+
+def clock_description(policies: pd.DataFrame, business_hours: bool) -> str:
+    """Which clock FRT runs on; with business hours, which channels have a calendar and which
+    stay 24/7 because their policy has none."""
+    if not business_hours:
+        return "24/7 clock (every second from arrival counts)"
+    with_calendar = policies[policies["calendar"].notna()]
+    without = policies[policies["calendar"].isna()]
+    parts = [f"{row.channel} on '{row.calendar}'" for row in with_calendar.itertuples()]
+    text = "business-hours FRT: " + ("; ".join(parts) if parts else "no selected channel has")
+    if not without.empty:
+        text += " — " + ", ".join(without["channel"]) + " have no calendar and stay 24/7"
+    return text
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} %"
+
+
+def kpi_tiles(
+    overall: dict[str, Any], *, rule_text: str, clock_text: str, goal: float | None
+) -> None:
+    """Two rows of KPI tiles; every help text gives the exact definition and the counts behind it.
+
+    Args:
+        overall: `queries.service_level.overall_totals`.
+        rule_text / clock_text: from `rule_description` / `clock_description`.
+        goal: the goal % when every selected channel shares one, else None (no delta shown).
+    """
+    o = overall
+    sl = o["service_level_percent"]
+    delta = None if sl is None or goal is None else f"{sl - goal:+.1f} pts vs goal {goal:g} %"
+    first = st.columns(4)
+    first[0].metric(
+        "Service level",
+        _pct(sl),
+        delta=delta,
+        help=(
+            "Met ÷ (met + missed) × 100 over contacts that arrived in the period. Met: first "
+            "response within the target of the policy in force at arrival (exactly at target "
+            "is met). Missed: answered late; still open and already past target (counted now, "
+            "not when answered); closed without a reply after the target; abandons as the rule "
+            "says. Open and within target = pending, not counted. "
+            f"Abandon rule: {rule_text}. Clock: {clock_text}. "
+            f"Now: {o['met']:,} met, {o['missed']:,} missed, {o['pending']:,} pending, "
+            f"{o['excluded']:,} excluded."
+        ),
+    )
+    first[1].metric(
+        "FRT median",
+        format_seconds(o["frt_median"]),
+        help=(
+            "Median first response time (first agent response − arrival) of the "
+            f"{o['frt_n']:,} answered contacts; percentiles by linear interpolation. "
+            f"Mean (secondary, pulled up by a few very late replies): "
+            f"{format_seconds(o['frt_mean'])}. Clock: {clock_text}."
+        ),
+    )
+    first[2].metric(
+        "FRT p90",
+        format_seconds(o["frt_p90"]),
+        help=(
+            "90th percentile of first response time: nine in ten answered contacts got their "
+            f"first reply within this (n = {o['frt_n']:,}). Clock: {clock_text}."
+        ),
+    )
+    first[3].metric(
+        "Breaches",
+        f"{o['breaches']:,}",
+        help=(
+            "Contacts counted as missed now — the breaches list below, row for row. "
+            f"Abandon rule: {rule_text}."
+        ),
+    )
+    second = st.columns(4)
+    second[0].metric(
+        "ASA",
+        format_seconds(o["asa_seconds"]),
+        help=(
+            "Average speed of answer: mean wait of answered contacts only "
+            f"(total FRT ÷ {o['answered']:,} answered). Unanswered and abandoned contacts are "
+            f"not in it — dividing by all offered would understate the wait. Clock: {clock_text}."
+        ),
+    )
+    second[1].metric(
+        "AHT",
+        format_seconds(o["aht_seconds"]),
+        help=(
+            "Average handle time: mean handle_seconds of the "
+            f"{o['handled']:,} contacts with a recorded handle time."
+        ),
+    )
+    second[2].metric(
+        "Abandonment rate",
+        _pct(o["abandonment_rate"]),
+        help=(
+            "Abandoned ÷ (answered + abandoned) = "
+            f"{o['abandoned']:,} ÷ ({o['answered']:,} + {o['abandoned']:,}). Abandoned: no "
+            "response and an abandon time, whatever the abandon rule."
+        ),
+    )
+    second[3].metric(
+        "Answer rate",
+        _pct(o["answer_rate"]),
+        help=f"Answered ÷ offered = {o['answered']:,} ÷ {o['offered']:,} (offered: inbound "
+        "arrivals in the period, by arrival time).",
+    )
+
+
+def _when(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M:%S}"
+
+
+def interaction_panel(detail: dict[str, Any] | None) -> None:
+    """The selected interaction: who, where, when (local), FRT, its text and its conversation."""
+    if detail is None:
+        st.warning("That interaction no longer exists.")
+        return
+    st.markdown(f"**Interaction {detail['id']}** · {detail['channel']} · queue {detail['queue']}")
+    facts = {
+        "Status": detail["status"],
+        "Public": "yes" if detail["is_public"] else "no",
+        "Priority": detail["priority"],
+        "Topic": detail.get("topic") or "—",
+        "Customer": detail.get("customer") or "—",
+        "Agent": f"{detail['agent']} ({detail['team']})" if detail.get("agent") else "—",
+        "Arrived": _when(detail["created_at"]),
+        "First response": _when(detail["first_response_at"]),
+        "FRT": format_seconds(detail["frt_seconds"]),
+        "Abandoned": _when(detail["abandoned_at"]),
+        "Resolved": _when(detail["resolved_at"]),
+        "Handle time": format_seconds(detail["handle_seconds"]),
+        "External id": detail["external_id"],
+    }
+    st.dataframe(
+        pd.DataFrame({"Field": list(facts), "Value": [str(v) for v in facts.values()]}),
+        hide_index=True,
+        key="sl_detail_facts",
+    )
+    with st.container(border=True):
+        st.caption("Message")
+        st.text(detail.get("body") or "(no text)")
+    thread = detail["conversation"]
+    if len(thread) > 1:
+        shown = thread.assign(arrival_local=thread["arrival_local"].dt.strftime("%Y-%m-%d %H:%M"))
+        st.caption(f"Conversation: {len(thread)} messages")
+        st.dataframe(
+            shown.rename(
+                columns={"id": "ID", "arrival_local": "Arrival", "status": "Status", "body": "Text"}
+            ),
+            hide_index=True,
+            key="sl_detail_thread",
+        )

@@ -1,0 +1,140 @@
+"""Display tables of the Service level and Channels pages: query frames turned into the exact
+columns a person reads (and, for breaches, downloads — the CSV is made from this same frame).
+Pure pandas, so tests check the on-screen table and the export against each other."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.theme import format_seconds
+
+BREACH_TABLE_COLUMNS: tuple[str, ...] = (
+    "ID",
+    "Channel",
+    "Queue",
+    "Agent",
+    "Status",
+    "Arrival ({tz})",
+    "FRT or age (s)",
+    "Target (s)",
+    "Missed by (s)",
+    "Missed by",
+)
+BREACH_SORTS: dict[str, str] = {
+    "newest": "Newest arrival first",
+    "late": "Most late first",
+}
+
+
+def _seconds(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").round().astype("Int64")
+
+
+def _text_seconds(values: pd.Series) -> list[str]:
+    return [format_seconds(v) if pd.notna(v) else "—" for v in values]
+
+
+def breach_table(breaches: pd.DataFrame, *, tz: str, sort: str = "newest") -> pd.DataFrame:
+    """The breaches list as shown and exported: one row per missed contact.
+
+    Args:
+        breaches: `queries.breaches.breaches` rows.
+        tz: the centre's time zone, named in the arrival column's header.
+        sort: "newest" (arrival, newest first) or "late" (missed by, most first; abandons
+            before their target — no "missed by" — last, newest first among them).
+
+    Columns (BREACH_TABLE_COLUMNS): ID, Channel, Queue, Agent ("—" when unanswered), Status,
+    Arrival (<tz>) as YYYY-MM-DD HH:MM:SS local time, FRT or age (s), Target (s), Missed by (s)
+    (whole seconds; empty for an abandon before the target), Missed by (readable).
+    """
+    if sort not in BREACH_SORTS:
+        raise ValueError(f"sort must be one of {', '.join(BREACH_SORTS)}; got {sort!r}")
+    frame = breaches.copy()
+    if sort == "late":
+        frame = frame.sort_values(
+            ["missed_by_seconds", "arrival_local", "id"],
+            ascending=[False, False, False],
+            na_position="last",
+        )
+    else:
+        frame = frame.sort_values(["arrival_local", "id"], ascending=[False, False])
+    arrival = pd.to_datetime(frame["arrival_local"])
+    arrival_column = f"Arrival ({tz})"
+    table = pd.DataFrame(
+        {
+            "ID": frame["id"].astype("int64"),
+            "Channel": frame["channel"].astype(str),
+            "Queue": frame["queue"].astype(str),
+            "Agent": frame["agent"].fillna("—").astype(str),
+            "Status": frame["status"].astype(str),
+            arrival_column: arrival.dt.strftime("%Y-%m-%d %H:%M:%S") if len(frame) else [],
+            "FRT or age (s)": _seconds(frame["value_seconds"]),
+            "Target (s)": _seconds(frame["target_seconds"]),
+            "Missed by (s)": _seconds(frame["missed_by_seconds"]),
+            "Missed by": _text_seconds(frame["missed_by_seconds"]),
+        }
+    )
+    return table.reset_index(drop=True)[[c.format(tz=tz) for c in BREACH_TABLE_COLUMNS]]
+
+
+def breach_csv(table: pd.DataFrame) -> bytes:
+    """The CSV of a `breach_table` frame: the same rows, columns and order as on screen."""
+    return table.to_csv(index=False).encode("utf-8")
+
+
+def _percent(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").round(1)
+
+
+def group_table(by_group: pd.DataFrame, *, group_label: str) -> pd.DataFrame:
+    """Per-group figures of the Service level page (`totals_by_group` rows), every group listed.
+
+    Percentages are rounded to 0.1 (empty = no data); durations read as text (e.g. "4 min 5 s").
+    ASA and the FRT mean are the same figure (mean FRT of answered contacts), shown once.
+    """
+    return pd.DataFrame(
+        {
+            group_label: by_group["group_label"].astype(str),
+            "Offered": by_group["offered"].astype("int64"),
+            "Answered": by_group["answered"].astype("int64"),
+            "Abandoned": by_group["abandoned"].astype("int64"),
+            "Met": by_group["met"].astype("int64"),
+            "Missed": by_group["missed"].astype("int64"),
+            "Pending": by_group["pending"].astype("int64"),
+            "Service level %": _percent(by_group["service_level_percent"]),
+            "FRT median": _text_seconds(by_group["frt_median"]),
+            "FRT p90": _text_seconds(by_group["frt_p90"]),
+            # ASA is the mean FRT of answered contacts: one column, both names.
+            "FRT mean (ASA)": _text_seconds(by_group["asa_seconds"]),
+            "AHT": _text_seconds(by_group["aht_seconds"]),
+            "Answer rate %": _percent(by_group["answer_rate"]),
+            "Abandonment rate %": _percent(by_group["abandonment_rate"]),
+        }
+    )
+
+
+RULE_LABELS: dict[str, str] = {
+    "fail": "fail",
+    "exclude": "exclude",
+    "exclude_short": "exclude short",
+    "mixed": "mixed",
+}
+
+
+def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per-channel FRT / AHT / service level side by side (`channel_comparison` rows)."""
+    return pd.DataFrame(
+        {
+            "Channel": table["channel"].astype(str),
+            "Offered": table["offered"].astype("int64"),
+            "Service level %": _percent(table["service_level_percent"]),
+            "Goal %": table["goal_percent"],
+            "Target": table["targets"].astype(str),
+            "Abandon rule": table["abandon_rule"].map(RULE_LABELS).fillna("—"),
+            "FRT median": _text_seconds(table["frt_median"]),
+            "FRT p90": _text_seconds(table["frt_p90"]),
+            "FRT mean": _text_seconds(table["frt_mean"]),
+            "AHT": _text_seconds(table["aht_seconds"]),
+            "Abandonment rate %": _percent(table["abandonment_rate"]),
+        }
+    )

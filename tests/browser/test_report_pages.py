@@ -1,0 +1,63 @@
+"""Real browser: the Service level and Channels pages render their charts on a week of demo data;
+full-page screenshots are kept in data/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.engine import make_engine
+from ingest.demo import build_demo
+from tests.apphelpers import PASSWORD
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 1400
+
+
+def _fit_to_content(page) -> None:
+    """Grow the window to the page's height: Streamlit scrolls inside its own container, so a
+    full-page capture of a normal window would stop at the fold."""
+    height = page.evaluate(
+        "document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 80, 8000)})
+    page.wait_for_timeout(1500)  # let plotly redraw at the new size
+
+
+@pytest.fixture
+def demo_week(browser_db: str) -> str:
+    engine = make_engine(browser_db)
+    build_demo(engine, weeks=1, seed=7)
+    engine.dispose()
+    return browser_db
+
+
+def _open(page, label: str) -> None:
+    page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
+    page.locator(".js-plotly-plot").first.wait_for()
+
+
+def test_service_level_page_renders(served_app, demo_week, page):
+    log_in(page, served_app, "supervisor", PASSWORD)
+    _open(page, "Service level")
+    page.get_by_text("Breaches (").wait_for()
+    plots = page.locator(".js-plotly-plot")
+    assert plots.count() == 2
+    assert "Service level % by channel" in plots.nth(0).inner_text()
+    assert "First response time distribution" in plots.nth(1).inner_text()
+    assert page.get_by_text("Download CSV").count() == 1
+    _fit_to_content(page)
+    screenshot(page, "service_level")
+
+
+def test_channels_page_renders(served_app, demo_week, page):
+    log_in(page, served_app, "supervisor", PASSWORD)
+    _open(page, "Channels")
+    page.get_by_text("Channels side by side").wait_for()
+    page.locator(".js-plotly-plot").nth(3).wait_for()
+    titles = page.locator(".js-plotly-plot").all_inner_texts()
+    assert any("Channel mix — share of offered per day" in t for t in titles)
+    assert any("Social: public posts vs private messages" in t for t in titles)
+    _fit_to_content(page)
+    screenshot(page, "channels")
