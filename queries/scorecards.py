@@ -14,14 +14,13 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from db.schema import qa_reviews, scorecard_criteria, scorecards
 from queries.frames import read_frame
-from queries.validation import FormCheck, check_known_fields
+from queries.validation import FormCheck, check_known_fields, row_exists
 from queries.writes import (
-    ValidationError,
+    conflict_as,
     delete_record,
     insert_record,
     require_record,
@@ -84,12 +83,11 @@ def _validated_card(
         "name": form.text("name", max_length=100),
         "active": form.boolean("active", default=True),
     }
-    if clean["name"]:
-        same = select(scorecards.c.id).where(func.lower(scorecards.c.name) == clean["name"].lower())
-        if scorecard_id is not None:
-            same = same.where(scorecards.c.id != scorecard_id)
-        if conn.scalar(same.limit(1)) is not None:
-            form.error("name", _NAME_TAKEN)
+    name = clean["name"]
+    if name and row_exists(
+        conn, scorecards, func.lower(scorecards.c.name) == name.lower(), other_than=scorecard_id
+    ):
+        form.error("name", _NAME_TAKEN)
     return clean, form
 
 
@@ -134,26 +132,23 @@ def create_scorecard(
     """Create a scorecard and its criteria (values: name, active, criteria=[{name, weight,
     max_points, critical}, ...]); returns the scorecard with its criteria."""
     check_known_fields(values, SCORECARD_FIELDS, form="scorecard")
-    try:
-        with transaction(engine) as conn:
-            clean, form = _validated_card(conn, values, scorecard_id=None)
-            criteria = _validated_criteria(values.get("criteria"), form)
-            if any(criterion["id"] is not None for criterion in criteria):
-                raise ValueError("a new scorecard's criteria cannot carry ids")
-            form.raise_if_errors()
-            card = insert_record(engine=conn, table=scorecards, values=clean, user=actor)
-            stored = [
-                insert_record(
-                    engine=conn,
-                    table=scorecard_criteria,
-                    values={**_criterion_values(criterion), "scorecard_id": card["id"]},
-                    user=actor,
-                )
-                for criterion in criteria
-            ]
-            return {**card, "criteria": stored}
-    except IntegrityError as exc:
-        raise ValidationError({"name": _NAME_TAKEN}) from exc
+    with conflict_as({"name": _NAME_TAKEN}), transaction(engine) as conn:
+        clean, form = _validated_card(conn, values, scorecard_id=None)
+        criteria = _validated_criteria(values.get("criteria"), form)
+        if any(criterion["id"] is not None for criterion in criteria):
+            raise ValueError("a new scorecard's criteria cannot carry ids")
+        form.raise_if_errors()
+        card = insert_record(engine=conn, table=scorecards, values=clean, user=actor)
+        stored = [
+            insert_record(
+                engine=conn,
+                table=scorecard_criteria,
+                values={**_criterion_values(criterion), "scorecard_id": card["id"]},
+                user=actor,
+            )
+            for criterion in criteria
+        ]
+        return {**card, "criteria": stored}
 
 
 def _criterion_values(criterion: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,71 +170,62 @@ def update_scorecard(
     even when only criteria change, so every edit makes other open forms stale.
     """
     check_known_fields(values, SCORECARD_FIELDS, form="scorecard")
-    try:
-        with transaction(engine) as conn:
-            current = require_record(conn, scorecards, record_id)
-            clean, form = _validated_card(conn, {**current, **values}, scorecard_id=record_id)
-            existing: dict[int, dict[str, Any]] = {
-                row["id"]: dict(row)
-                for row in conn.execute(_criteria_statement(record_id)).mappings()
-            }
-            criteria: list[dict[str, Any]] | None = None
-            removed: list[int] = []
-            if "criteria" in values:
-                criteria = _validated_criteria(values["criteria"], form)
-                for index, criterion in enumerate(criteria):
-                    if criterion["id"] is not None and criterion["id"] not in existing:
-                        form.error(f"criteria[{index}]", "is not a criterion of this scorecard")
-                kept = {criterion["id"] for criterion in criteria}
-                removed = [criterion_id for criterion_id in existing if criterion_id not in kept]
-                if removed and _has_reviews(conn, record_id):
-                    form.error(
-                        "criteria",
-                        "this scorecard has reviews, so criteria cannot be removed; deactivate "
-                        "it and create a new scorecard instead",
-                    )
-            form.raise_if_errors()
+    with conflict_as({"name": _NAME_TAKEN}), transaction(engine) as conn:
+        current = require_record(conn, scorecards, record_id)
+        clean, form = _validated_card(conn, {**current, **values}, scorecard_id=record_id)
+        existing: dict[int, dict[str, Any]] = {
+            row["id"]: dict(row) for row in conn.execute(_criteria_statement(record_id)).mappings()
+        }
+        criteria: list[dict[str, Any]] | None = None
+        removed: list[int] = []
+        if "criteria" in values:
+            criteria = _validated_criteria(values["criteria"], form)
+            for index, criterion in enumerate(criteria):
+                if criterion["id"] is not None and criterion["id"] not in existing:
+                    form.error(f"criteria[{index}]", "is not a criterion of this scorecard")
+            kept = {criterion["id"] for criterion in criteria}
+            removed = [criterion_id for criterion_id in existing if criterion_id not in kept]
+            if removed and row_exists(conn, qa_reviews, qa_reviews.c.scorecard_id == record_id):
+                form.error(
+                    "criteria",
+                    "this scorecard has reviews, so criteria cannot be removed; deactivate "
+                    "it and create a new scorecard instead",
+                )
+        form.raise_if_errors()
 
-            # The version check comes first: a stale form changes nothing at all.
-            card = update_record(
-                engine=conn,
-                table=scorecards,
-                record_id=record_id,
-                expected_version=expected_version,
-                changes={field: clean[field] for field in values if field != "criteria"},
-                user=actor,
-            )
-            if criteria is not None:
-                for criterion_id in removed:
-                    delete_record(
+        # The version check comes first: a stale form changes nothing at all.
+        card = update_record(
+            engine=conn,
+            table=scorecards,
+            record_id=record_id,
+            expected_version=expected_version,
+            changes={field: clean[field] for field in values if field != "criteria"},
+            user=actor,
+        )
+        if criteria is not None:
+            for criterion_id in removed:
+                delete_record(
+                    engine=conn,
+                    table=scorecard_criteria,
+                    record_id=criterion_id,
+                    expected_version=None,
+                    user=actor,
+                )
+            for criterion in criteria:
+                if criterion["id"] is None:
+                    insert_record(
                         engine=conn,
                         table=scorecard_criteria,
-                        record_id=criterion_id,
-                        expected_version=None,
+                        values={**_criterion_values(criterion), "scorecard_id": record_id},
                         user=actor,
                     )
-                for criterion in criteria:
-                    if criterion["id"] is None:
-                        insert_record(
-                            engine=conn,
-                            table=scorecard_criteria,
-                            values={**_criterion_values(criterion), "scorecard_id": record_id},
-                            user=actor,
-                        )
-                    else:
-                        update_child_record(
-                            engine=conn,
-                            table=scorecard_criteria,
-                            record_id=criterion["id"],
-                            changes=_criterion_values(criterion),
-                            user=actor,
-                        )
-            stored = conn.execute(_criteria_statement(record_id)).mappings().all()
-            return {**card, "criteria": [dict(row) for row in stored]}
-    except IntegrityError as exc:
-        raise ValidationError({"name": _NAME_TAKEN}) from exc
-
-
-def _has_reviews(conn: Connection, scorecard_id: int) -> bool:
-    statement = select(qa_reviews.c.id).where(qa_reviews.c.scorecard_id == scorecard_id).limit(1)
-    return conn.scalar(statement) is not None
+                else:
+                    update_child_record(
+                        engine=conn,
+                        table=scorecard_criteria,
+                        record_id=criterion["id"],
+                        changes=_criterion_values(criterion),
+                        user=actor,
+                    )
+        stored = conn.execute(_criteria_statement(record_id)).mappings().all()
+        return {**card, "criteria": [dict(row) for row in stored]}

@@ -8,7 +8,6 @@ contact is not here (see the policy lookup in queries).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -16,8 +15,8 @@ from sqlalchemy import Connection, Engine, select
 
 from db.schema import business_calendars, channels, sla_policies
 from queries.frames import read_frame
-from queries.validation import FormCheck, check_known_fields
-from queries.writes import insert_record, require_record, transaction, update_record
+from queries.validation import FormCheck, row_exists
+from queries.versioned import VersionedForm
 
 PRIORITIES: tuple[str, ...] = ("normal", "high")
 ABANDON_RULES: tuple[str, ...] = ("fail", "exclude", "exclude_short")
@@ -58,8 +57,7 @@ def list_business_calendars(*, engine: Engine | Connection) -> pd.DataFrame:
     )
 
 
-def _validated(conn: Connection, values: Mapping[str, Any], *, policy_id: int | None) -> dict:
-    form = FormCheck(values)
+def _validated(conn: Connection, form: FormCheck, policy_id: int | None) -> dict:
     clean = {
         "channel_id": form.text("channel_id", max_length=32),
         "priority": form.choice("priority", PRIORITIES, nullable=True),
@@ -71,70 +69,28 @@ def _validated(conn: Connection, values: Mapping[str, Any], *, policy_id: int | 
         "short_abandon_seconds": form.integer("short_abandon_seconds", minimum=0),
         "active_from": form.moment("active_from"),
     }
-    if clean["channel_id"] and (
-        conn.scalar(select(channels.c.id).where(channels.c.id == clean["channel_id"])) is None
-    ):
+    channel, calendar = clean["channel_id"], clean["business_hours"]
+    if channel and not row_exists(conn, channels, channels.c.id == channel):
         form.error("channel_id", "is not a known channel")
-    if clean["business_hours"] and (
-        conn.scalar(
-            select(business_calendars.c.id).where(
-                business_calendars.c.id == clean["business_hours"]
-            )
-        )
-        is None
-    ):
+    if calendar and not row_exists(conn, business_calendars, business_calendars.c.id == calendar):
         form.error("business_hours", "is not a known business calendar")
-    if not form.errors:
-        # Two policies for the same slice starting at the same moment would make the lookup
-        # ambiguous.
-        twin = select(sla_policies.c.id).where(
-            sla_policies.c.channel_id == clean["channel_id"],
-            sla_policies.c.priority.is_not_distinct_from(clean["priority"]),
-            sla_policies.c.is_public.is_not_distinct_from(clean["is_public"]),
-            sla_policies.c.active_from == clean["active_from"],
+    # Two policies for the same slice starting at the same moment would make the lookup ambiguous.
+    if not form.errors and row_exists(
+        conn,
+        sla_policies,
+        sla_policies.c.channel_id == channel,
+        sla_policies.c.priority.is_not_distinct_from(clean["priority"]),
+        sla_policies.c.is_public.is_not_distinct_from(clean["is_public"]),
+        sla_policies.c.active_from == clean["active_from"],
+        other_than=policy_id,
+    ):
+        form.error(
+            "active_from", "a policy for this channel, priority and visibility already starts then"
         )
-        if policy_id is not None:
-            twin = twin.where(sla_policies.c.id != policy_id)
-        if conn.scalar(twin.limit(1)) is not None:
-            form.error(
-                "active_from",
-                "a policy for this channel, priority and visibility already starts then",
-            )
-    form.raise_if_errors()
     return clean
 
 
-def create_sla_policy(
-    *, engine: Engine | Connection, values: Mapping[str, Any], actor: str
-) -> dict[str, Any]:
-    """Create a policy from form `values` (POLICY_FIELDS; unset optional fields take defaults)."""
-    check_known_fields(values, POLICY_FIELDS, form="SLA policy")
-    with transaction(engine) as conn:
-        clean = _validated(conn, {**_DEFAULTS, **values}, policy_id=None)
-        return insert_record(engine=conn, table=sla_policies, values=clean, user=actor)
-
-
-def update_sla_policy(
-    *,
-    engine: Engine | Connection,
-    record_id: int,
-    expected_version: int,
-    values: Mapping[str, Any],
-    actor: str,
-) -> dict[str, Any]:
-    """Change the given fields of a policy if it is still at `expected_version`."""
-    check_known_fields(values, POLICY_FIELDS, form="SLA policy")
-    with transaction(engine) as conn:
-        current = require_record(conn, sla_policies, record_id)
-        # Validate the record as it would be after the change; a stale version is reported by
-        # update_record below, which re-checks it under the row lock.
-        merged = {**current, **values}
-        clean = _validated(conn, merged, policy_id=record_id)
-        return update_record(
-            engine=conn,
-            table=sla_policies,
-            record_id=record_id,
-            expected_version=expected_version,
-            changes={field: clean[field] for field in values},
-            user=actor,
-        )
+# Unset optional fields of a new policy take _DEFAULTS.
+_POLICIES = VersionedForm(sla_policies, POLICY_FIELDS, "SLA policy", _validated, defaults=_DEFAULTS)
+create_sla_policy = _POLICIES.create
+update_sla_policy = _POLICIES.update

@@ -20,7 +20,6 @@ from typing import Any
 import bcrypt
 import pandas as pd
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.exc import IntegrityError
 
 from db.schema import users
 from queries.frames import read_frame
@@ -30,6 +29,7 @@ from queries.writes import (
     ValidationError,
     as_utc_naive,
     audit,
+    conflict_as,
     insert_record,
     transaction,
     update_record,
@@ -86,6 +86,21 @@ def _password_error(password: str | None) -> str | None:
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         return f"must be at most {MAX_PASSWORD_BYTES} bytes"
     return None
+
+
+def _checked_profile(
+    display_name: str, email: str | None, errors: dict[str, str]
+) -> tuple[str, str | None]:
+    """Display name and e-mail as stored; problems with them are added to `errors`."""
+    display = (display_name or "").strip()
+    if not display:
+        errors["display_name"] = "is required"
+    elif len(display) > 200:
+        errors["display_name"] = "must be at most 200 characters"
+    email_value = (email or "").strip() or None
+    if email_value is not None and (len(email_value) > 200 or not EMAIL_PATTERN.match(email_value)):
+        errors["email"] = "must look like name@example.com"
+    return display, email_value
 
 
 def _row_for(conn: Connection, username: str, *, for_update: bool = False) -> dict | None:
@@ -151,11 +166,7 @@ def create_user(
     name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
         errors["username"] = "3–32 characters: lower-case letters, digits, _ . -"
-    display = (display_name or "").strip()
-    if not display:
-        errors["display_name"] = "is required"
-    elif len(display) > 200:
-        errors["display_name"] = "must be at most 200 characters"
+    display, email_value = _checked_profile(display_name, email, errors)
     password_problem = _password_error(password)
     if password_problem:
         errors["password"] = password_problem
@@ -164,35 +175,29 @@ def create_user(
     except ValidationError as exc:
         errors.update(exc.field_errors)
         role_list = []
-    email_value = (email or "").strip() or None
-    if email_value is not None and (len(email_value) > 200 or not EMAIL_PATTERN.match(email_value)):
-        errors["email"] = "must look like name@example.com"
 
-    try:
-        with transaction(engine) as conn:
-            if "username" not in errors and _row_for(conn, name) is not None:
-                errors["username"] = "is already taken"
-            if errors:
-                raise ValidationError(errors)
-            return insert_record(
-                engine=conn,
-                table=users,
-                values={
-                    "username": name,
-                    "display_name": display,
-                    "email": email_value,
-                    "password_hash": hash_password(password),
-                    "roles": ",".join(role_list),
-                    "disabled": False,
-                    "failed_logins": 0,
-                    "locked_until": None,
-                    "created_at": utcnow(),
-                },
-                user=actor,
-            )
-    except IntegrityError as exc:
-        # Two admins created the same username at once; the unique index decided.
-        raise ValidationError({"username": "is already taken"}) from exc
+    # Two admins may create the same username at once; then the unique index decides.
+    with conflict_as({"username": "is already taken"}), transaction(engine) as conn:
+        if "username" not in errors and _row_for(conn, name) is not None:
+            errors["username"] = "is already taken"
+        if errors:
+            raise ValidationError(errors)
+        return insert_record(
+            engine=conn,
+            table=users,
+            values={
+                "username": name,
+                "display_name": display,
+                "email": email_value,
+                "password_hash": hash_password(password),
+                "roles": ",".join(role_list),
+                "disabled": False,
+                "failed_logins": 0,
+                "locked_until": None,
+                "created_at": utcnow(),
+            },
+            user=actor,
+        )
 
 
 def set_roles(
@@ -226,14 +231,7 @@ def set_profile(
 ) -> dict[str, Any]:
     """Change a user's display name and e-mail."""
     errors: dict[str, str] = {}
-    display = (display_name or "").strip()
-    if not display:
-        errors["display_name"] = "is required"
-    elif len(display) > 200:
-        errors["display_name"] = "must be at most 200 characters"
-    email_value = (email or "").strip() or None
-    if email_value is not None and (len(email_value) > 200 or not EMAIL_PATTERN.match(email_value)):
-        errors["email"] = "must look like name@example.com"
+    display, email_value = _checked_profile(display_name, email, errors)
     if errors:
         raise ValidationError(errors)
     return _update_user(
@@ -388,22 +386,11 @@ def record_login_failure(
     with transaction(engine) as conn:
         row = _row_for(conn, typed, for_update=True)
         if row is None:
-            audit(
-                conn,
-                user=typed,
-                action="login_failed",
-                table=users,
-                after={"reason": "unknown user"},
-            )
+            _audit_failed_login(conn, typed, None, reason="unknown user")
             return None
         if row["locked_until"] is not None and row["locked_until"] > moment:
-            audit(
-                conn,
-                user=typed,
-                action="login_failed",
-                table=users,
-                record_id=row["id"],
-                after={"reason": "locked", "locked_until": row["locked_until"]},
+            _audit_failed_login(
+                conn, typed, row["id"], reason="locked", locked_until=row["locked_until"]
             )
             return row["locked_until"]
         # Increment in SQL, not from the value read: two failures at once must count twice.
@@ -413,14 +400,7 @@ def record_login_failure(
             .values(failed_logins=users.c.failed_logins + 1)
         )
         count = conn.execute(select(users.c.failed_logins).where(users.c.id == row["id"])).scalar()
-        audit(
-            conn,
-            user=typed,
-            action="login_failed",
-            table=users,
-            record_id=row["id"],
-            after={"failed_logins": count},
-        )
+        _audit_failed_login(conn, typed, row["id"], failed_logins=count)
         if count < max_failed:
             return None
         locked_until = moment + timedelta(minutes=lockout_minutes)
@@ -439,6 +419,10 @@ def record_login_failure(
             after={"failed_logins": 0, "locked_until": locked_until},
         )
         return locked_until
+
+
+def _audit_failed_login(conn: Connection, username: str, user_id: int | None, **after: Any) -> None:
+    audit(conn, user=username, action="login_failed", table=users, record_id=user_id, after=after)
 
 
 def record_login_success(*, engine: Engine | Connection, username: str, now: datetime) -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Connection, Table, select
 
 from queries.writes import ValidationError, as_utc_naive
 
@@ -191,3 +192,12 @@ def check_known_fields(values: Mapping[str, Any], allowed: Sequence[str], *, for
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValueError(f"{form}: unknown fields {sorted(unknown)}")
+
+
+def row_exists(conn: Connection, table: Table, *where: Any, other_than: Any = None) -> bool:
+    """Whether a row of `table` matches `where`, leaving out the one with id `other_than` (the
+    record being edited) — for checks like "a topic of this name already exists"."""
+    statement = select(table.c.id).where(*where)
+    if other_than is not None:
+        statement = statement.where(table.c.id != other_than)
+    return conn.scalar(statement.limit(1)) is not None

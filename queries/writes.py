@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from db.schema import audit_log
 
@@ -114,6 +115,21 @@ def transaction(engine: Engine | Connection) -> Iterator[Connection]:
     else:
         with engine.begin() as conn:
             yield conn
+
+
+@contextmanager
+def conflict_as(field_errors: Mapping[str, str] | None) -> Iterator[None]:
+    """Report a unique-index violation in the block as `ValidationError(field_errors)`.
+
+    Two admins saving the same name at once both pass the form's check; the unique index decides
+    and the second sees the message the check would have shown. With None it propagates as is.
+    """
+    try:
+        yield
+    except IntegrityError as exc:
+        if field_errors is None:
+            raise
+        raise ValidationError(field_errors) from exc
 
 
 def public_row(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,9 +222,11 @@ def fetch_record(
     return dict(row) if row is not None else None
 
 
-def require_record(conn: Connection, table: Table, record_id: Any) -> dict[str, Any]:
+def require_record(
+    conn: Connection, table: Table, record_id: Any, *, for_update: bool = False
+) -> dict[str, Any]:
     """The full row with this primary key, or NotFoundError (internal use: secrets included)."""
-    row = fetch_record(conn, table, record_id)
+    row = fetch_record(conn, table, record_id, for_update=for_update)
     if row is None:
         raise NotFoundError(table.name, record_id)
     return row
@@ -221,11 +239,28 @@ def _stamp(table: Table, values: dict[str, Any], user: str) -> None:
         values["updated_by"] = user
 
 
-def _raise_stale_or_missing(conn: Connection, table: Table, record_id: Any) -> None:
-    current = fetch_record(conn, table, record_id)
-    if current is None:
-        raise NotFoundError(table.name, record_id)
-    raise StaleWriteError(public_row(current), current.get("updated_by"), current.get("updated_at"))
+def _stale(current: Mapping[str, Any]) -> StaleWriteError:
+    return StaleWriteError(
+        public_row(current), current.get("updated_by"), current.get("updated_at")
+    )
+
+
+def _guarded_write(
+    conn: Connection, table: Table, record_id: Any, expected_version: int | None, statement: Any
+) -> dict[str, Any]:
+    """Run `statement` (an UPDATE or DELETE of `table`) on this row, if it is still at
+    `expected_version` when the table is versioned; returns the row as it was before."""
+    current = require_record(conn, table, record_id, for_update=True)
+    condition = _id_column(table) == record_id
+    if "version" in table.c:
+        if current["version"] != expected_version:
+            raise _stale(current)
+        # The version guard in the WHERE clause is what makes this safe on every backend,
+        # whatever happened since the read above (on SQLite the read takes no lock).
+        condition = condition & (table.c.version == expected_version)
+    if conn.execute(statement.where(condition)).rowcount != 1:
+        raise _stale(require_record(conn, table, record_id))
+    return current
 
 
 def insert_record(
@@ -278,16 +313,9 @@ def insert_record(
             existing = conn.execute(by_key).mappings().one()
             return public_row(existing)
         record_id = inserted[0]
-        stored = fetch_record(conn, table, record_id)
-        assert stored is not None  # just inserted in this transaction
-        audit(
-            conn,
-            user=user,
-            action="insert",
-            table=table,
-            record_id=record_id,
-            after={key: stored[key] for key in row_values},
-        )
+        stored = require_record(conn, table, record_id)  # just inserted in this transaction
+        after = {key: stored[key] for key in row_values}
+        audit(conn, user=user, action="insert", table=table, record_id=record_id, after=after)
         return public_row(stored)
 
 
@@ -308,43 +336,7 @@ def update_record(
     """
     if "version" not in table.c:
         raise ValueError(f"{table.name} has no version column; use update_child_record")
-    _check_columns(table, changes, what="columns")
-    id_column = _id_column(table)
-    if id_column.key in changes:
-        raise ValueError("the primary key cannot be changed")
-    new_values = dict(changes)
-    _stamp(table, new_values, user)
-
-    with transaction(engine) as conn:
-        current = fetch_record(conn, table, record_id, for_update=True)
-        if current is None:
-            raise NotFoundError(table.name, record_id)
-        if current["version"] != expected_version:
-            raise StaleWriteError(
-                public_row(current), current.get("updated_by"), current.get("updated_at")
-            )
-        # The version guard in the WHERE clause is what makes this safe on every backend,
-        # whatever happened since the read above (on SQLite the read takes no lock).
-        result = conn.execute(
-            update(table)
-            .where(id_column == record_id, table.c.version == expected_version)
-            .values(**new_values, version=table.c.version + 1)
-        )
-        if result.rowcount != 1:
-            _raise_stale_or_missing(conn, table, record_id)
-        stored = fetch_record(conn, table, record_id)
-        assert stored is not None
-        changed = [key for key in changes if current[key] != stored[key]]
-        audit(
-            conn,
-            user=user,
-            action="update",
-            table=table,
-            record_id=record_id,
-            before={"version": current["version"], **{key: current[key] for key in changed}},
-            after={"version": stored["version"], **{key: stored[key] for key in changed}},
-        )
-        return public_row(stored)
+    return _update(engine, table, record_id, expected_version, changes, user)
 
 
 def update_child_record(
@@ -355,32 +347,47 @@ def update_child_record(
     changes: Mapping[str, Any],
     user: str,
 ) -> dict[str, Any]:
-    """Update an unversioned child row (a scorecard criterion) and audit it.
+    """Update an unversioned child row (a scorecard criterion) and audit it if it changed.
 
     The parent's version guards its children: call this inside the transaction that bumped the
     parent with `update_record`, never on its own from a form.
     """
+    return _update(engine, table, record_id, None, changes, user)
+
+
+def _update(
+    engine: Engine | Connection,
+    table: Table,
+    record_id: Any,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    user: str,
+) -> dict[str, Any]:
     _check_columns(table, changes, what="columns")
-    id_column = _id_column(table)
+    if _id_column(table).key in changes:
+        raise ValueError("the primary key cannot be changed")
+    versioned = "version" in table.c
+    new_values: dict[str, Any] = dict(changes)
+    _stamp(table, new_values, user)
+    if versioned:
+        new_values["version"] = table.c.version + 1
     with transaction(engine) as conn:
-        current = fetch_record(conn, table, record_id, for_update=True)
-        if current is None:
-            raise NotFoundError(table.name, record_id)
-        new_values = dict(changes)
-        _stamp(table, new_values, user)
-        conn.execute(update(table).where(id_column == record_id).values(**new_values))
-        stored = fetch_record(conn, table, record_id)
-        assert stored is not None
-        changed = [key for key in changes if current[key] != stored[key]]
-        if changed:
+        statement = update(table).values(new_values)
+        current = _guarded_write(conn, table, record_id, expected_version, statement)
+        stored = require_record(conn, table, record_id)
+        # Every save of a versioned record is audited (with its version); a child row's only
+        # when something changed.
+        keys = ["version"] if versioned else []
+        keys += [key for key in changes if current[key] != stored[key]]
+        if keys:
             audit(
                 conn,
                 user=user,
                 action="update",
                 table=table,
                 record_id=record_id,
-                before={key: current[key] for key in changed},
-                after={key: stored[key] for key in changed},
+                before={key: current[key] for key in keys},
+                after={key: stored[key] for key in keys},
             )
         return public_row(stored)
 
@@ -398,23 +405,9 @@ def delete_record(
     Versioned tables require `expected_version` (a stale form cannot delete a record someone
     just edited); `None` is accepted only for unversioned child rows guarded by their parent.
     """
-    versioned = "version" in table.c
-    if versioned and expected_version is None:
+    if "version" in table.c and expected_version is None:
         raise ValueError(f"{table.name} is versioned: pass expected_version")
-    id_column = _id_column(table)
     with transaction(engine) as conn:
-        current = fetch_record(conn, table, record_id, for_update=True)
-        if current is None:
-            raise NotFoundError(table.name, record_id)
-        condition = id_column == record_id
-        if versioned:
-            if current["version"] != expected_version:
-                raise StaleWriteError(
-                    public_row(current), current.get("updated_by"), current.get("updated_at")
-                )
-            condition = condition & (table.c.version == expected_version)
-        result = conn.execute(table.delete().where(condition))
-        if result.rowcount != 1:
-            _raise_stale_or_missing(conn, table, record_id)
+        current = _guarded_write(conn, table, record_id, expected_version, table.delete())
         audit(conn, user=user, action="delete", table=table, record_id=record_id, before=current)
         return public_row(current)
