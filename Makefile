@@ -51,8 +51,11 @@ format: $(STAMP)
 test: $(STAMP) browser lint
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# Benchmarks print figures; they are not tests. ROWS=100000 for a quicker look.
+ROWS ?= 1000000
 bench: $(STAMP)
-	$(PY) -m bench.bulk_load --rows 1000000 --backend both
+	$(PY) -m bench.bulk_load --rows $(ROWS) --backend both
+	$(PY) -m bench.page_timings --rows $(ROWS) --backend both
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
