@@ -38,8 +38,10 @@ from db.reference import seed_reference_data
 from db.rollups import refresh_interval_stats
 from db.schema import customer_handles, customers, interactions
 from db.settings import get_settings
+from db.threads import mark_thread_starts
 from ingest.bulk import bulk_insert, reset_id_sequence
 from ingest.demo import (
+    SOURCE,
     GenerationContext,
     active_topic_names,
     ensure_demo_agents,
@@ -94,6 +96,8 @@ def build_database(url: str, rows: int, seed: int = 7) -> dict[str, float]:
             stored = bulk_insert(conn, interactions, data.rows(len(data) - rows, len(data)))
             for table in (customers, customer_handles, interactions):
                 reset_id_sequence(conn, table)
+            # A thread cut at the window's edge: its first stored message is the start.
+            mark_thread_starts(conn, source=SOURCE, now=now)
         load_seconds = time.perf_counter() - started
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

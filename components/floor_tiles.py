@@ -40,8 +40,9 @@ SUMMARY_COLUMNS = [
 ]
 
 HELP_OFFERED = (
-    "Offered: inbound interactions that arrived today (local day, by arrival time), "
-    "whatever happened to them since."
+    "Offered: inbound contacts that arrived today (local day, by arrival time), whatever "
+    "happened to them since. A conversation is one contact: a customer's follow-up message in "
+    "the same thread is not counted again."
 )
 HELP_ANSWERED = (
     "Answered: today's arrivals that have had a first agent response (by arrival time, so a "

@@ -97,7 +97,8 @@ def kpi_tiles(
         "FRT median",
         format_seconds(o["frt_median"]),
         help=(
-            "Median first response time (first agent response − arrival) of the "
+            "Median first response time (first agent response − arrival; for a thread, from "
+            "the customer's first message, one figure per conversation) of the "
             f"{o['frt_n']:,} answered contacts; percentiles by linear interpolation. "
             f"Mean (secondary, pulled up by a few very late replies): "
             f"{format_seconds(o['frt_mean'])}. Clock: {clock_text}."

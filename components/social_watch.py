@@ -20,8 +20,8 @@ from components.theme import BAD, channel_label, format_seconds
 OPEN_KEY = "floor_social_open"
 HELP = (
     "Public posts and comments on social channels with negative sentiment (< 0), still open and "
-    "unanswered, ranked by the author's reach (followers); the 50 widest-reach are read, and a "
-    "thread's unanswered messages show as one row, timed from the first. "
+    "unanswered, ranked by the author's reach (followers); the 50 widest-reach are read. A "
+    "thread is one row, timed from the customer's first message (FRT per conversation). "
     "Time left = the post's target (policy in force at arrival) − time waited; negative means "
     "the target has already been missed."
 )
@@ -30,9 +30,10 @@ HELP = (
 def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     """One row per waiting conversation, widest reach first, with its wait and time left.
 
-    posts: queries.floor.negative_public_posts. Several unanswered messages of one conversation
-    (a thread) become one row, the earliest: the wait runs from the customer's first unanswered
-    message (DESIGN: FRT per conversation), and `messages` says how many are waiting.
+    posts: queries.floor.negative_public_posts, which lists each waiting conversation once, by
+    its first message, with `messages` = how many of its messages wait. Rows of one conversation
+    given without that column become one row, the earliest, and `messages` counts them. Either
+    way the wait runs from the customer's first message (DESIGN: FRT per conversation).
     Adds waited_seconds and time_left_seconds (target − waited; negative = breached) at `as_of`
     (naive UTC).
     """
@@ -44,7 +45,11 @@ def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
             posts["conversation_id"].notna(), "#" + posts["id"].astype(str)
         ),
     )
-    frame["messages"] = frame["thread"].map(frame["thread"].value_counts()).astype("int64")
+    if "messages" in posts:
+        per_thread = frame.groupby("thread")["messages"].transform("sum")
+    else:
+        per_thread = frame["thread"].map(frame["thread"].value_counts())
+    frame["messages"] = per_thread.astype("int64")
     earliest = frame.sort_values(["created_at", "id"]).drop_duplicates("thread")
     ranked = earliest.sort_values(
         ["reach", "created_at", "id"], ascending=[False, True, True], na_position="last"

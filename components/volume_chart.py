@@ -23,8 +23,9 @@ EXPECTED_WEEKS = 4
 # AHT for staffing comes from the same recent history the expected curve uses.
 AHT_WEEKS = timedelta(weeks=EXPECTED_WEEKS)
 VOLUME_HELP = (
-    "Offered: inbound interactions by arrival time, per 15-minute interval of today (local "
-    "time), stacked by channel. Expected: for each 15 minutes, the mean over the same weekday "
+    "Offered: inbound contacts (conversations; follow-up messages are not counted again) by "
+    "arrival time, per 15-minute interval of today (local time), stacked by channel. "
+    "Expected: for each 15 minutes, the mean over the same weekday "
     f"in the previous {EXPECTED_WEEKS} weeks (days before the history starts are left out); the "
     "band runs from the lowest to the highest of those days."
 )

@@ -3,6 +3,10 @@
 Interactions change after they arrive (answered, abandoned, resolved), so every change bumps
 `interactions.updated_at`. A refresh finds the arrival intervals touched since the last
 watermark and recomputes exactly those intervals from raw rows, in one transaction.
+
+Only thread starts are counted (db/threads.py): a customer's follow-up in a conversation is not
+another contact. A row that stops (or starts) being a thread start gets a new updated_at, so
+its interval is recounted like any other change.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, lit
 from db.policies import load_policies, policy_value_expr
 from db.schema import interactions, interval_stats, job_state
 from db.sqlfuncs import bucket_15m, seconds_between
+from db.threads import counts_as_contact
 
 JOB_NAME = "interval_stats"
 INTERVAL = timedelta(minutes=15)
@@ -57,7 +62,7 @@ def _aggregate_select(conn: Connection, start: datetime | None, end: datetime | 
             count_if(i.handle_seconds.is_not(None)).label("handled"),
             count_if(i.is_public.is_(True)).label("public_offered"),
         )
-        .where(i.direction == "inbound")
+        .where(counts_as_contact())  # one contact per conversation: its first message
         .group_by(bucket, i.channel_id, i.queue)
     )
     if start is not None:

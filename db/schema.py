@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     text,
+    true,
 )
 
 metadata = MetaData(
@@ -125,6 +126,9 @@ interactions = Table(
     Column("status", String(16), nullable=False, default="open"),
     Column("csat", Integer),
     Column("body", Text),
+    # False for a customer's follow-up message in a conversation: only the thread's first
+    # inbound message counts as a contact (db/threads.py; DESIGN: FRT per conversation).
+    Column("is_thread_start", Boolean, nullable=False, server_default=true()),
     # Bumped on every change so the rollup refresh knows which intervals to recompute.
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("source", "external_id"),
@@ -136,7 +140,9 @@ interactions = Table(
     Index("ix_interactions_channel_created", "channel_id", "created_at"),
     Index("ix_interactions_updated_at", "updated_at"),
     Index("ix_interactions_status", "status", "first_response_at"),
-    Index("ix_interactions_conversation", "conversation_id"),
+    # A conversation's messages in arrival order: finds thread starts (db/threads.py, migration
+    # 0003) and the drill-down's conversation.
+    Index("ix_interactions_thread", "source", "conversation_id", "created_at"),
     Index("ix_interactions_customer", "customer_id"),
     Index("ix_interactions_agent_created", "agent_id", "created_at"),
     # Partial: only contacts still waiting, so pending-vs-breached "now" is cheap (migration 0002).

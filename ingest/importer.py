@@ -4,8 +4,10 @@ Every format is turned into `SourceRecord`s (ingest/validation.py) and goes thro
 rows are validated one by one, bad rows go to a rejects CSV with their line number, reason and
 original text, and good rows are stored in batches of one transaction each. Inserts ignore rows
 whose (source, external_id) is already stored, so re-importing a file — or resuming after an
-interrupted import — adds only what is missing and never alters a stored row. The column
-reference is ingest/FORMATS.md.
+interrupted import — adds only what is missing and never alters a stored row's values. The one
+thing a new row can change in stored rows is which message of its conversation is the thread
+start (db/threads.py), recomputed in the same transaction as each batch. The column reference
+is ingest/FORMATS.md.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tqdm import tqdm
 
 from db.schema import agents, channels, customer_handles, customers, interactions
+from db.threads import mark_thread_starts
 from ingest import twcs
 from ingest.validation import (
     REQUIRED_COLUMNS,
@@ -419,6 +422,14 @@ def _store_batch(
             }
             for p in insertable
         ],
+    )
+    # A new message may start a stored conversation earlier than its stored first message, or
+    # follow it: recompute which row of each touched conversation is the contact.
+    mark_thread_starts(
+        conn,
+        source=source,
+        conversation_ids={p.row.values["conversation_id"] for p in insertable},
+        now=now,
     )
     # What the insert skipped repeats an earlier row of this batch (or a concurrent import).
     return loaded, len(batch) - len(fresh) + len(insertable) - loaded

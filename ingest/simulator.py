@@ -253,6 +253,9 @@ def _insert_arrivals(
                 "channel_id": ch,
                 "direction": "inbound",
                 "is_public": public,
+                # Each arrival is a conversation of its own, so a thread start (the column's
+                # default). Writing a follow-up into an existing conversation would need
+                # db.threads.mark_thread_starts for it, as the importer does.
                 "conversation_id": external_id,
                 "customer_id": _customer_for(conn, rng, ch),
                 "queue": attrs.queue[n],

@@ -13,7 +13,8 @@ Choices (also in ingest/FORMATS.md):
   parent, so it is not needed (and multi-id values such as "12,13" are never parsed).
 - Each inbound tweet is an interaction on channel twitter, public, with the customer handle
   = author_id. Outbound brand tweets are responses, not interactions of their own: they give
-  the interactions their first_response_at and queue.
+  the interactions their first_response_at and queue. The loader marks the conversation's
+  first customer tweet as its thread start (db/threads.py): the one contact the metrics count.
 - queue = the first brand to tweet in the conversation ("unassigned" if none did).
 - first_response_at = the first brand tweet in the conversation at or after the customer's
   message. For the conversation's first customer message that is the conversation's first

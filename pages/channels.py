@@ -37,7 +37,10 @@ left, right = st.columns(2)
 left.metric(
     "Offered today",
     f"{int(frame['offered_today'].sum()):,}",
-    help="Offered: inbound interactions that arrived in the period (by arrival time).",
+    help=(
+        "Offered: inbound contacts that arrived in the period (by arrival time); a "
+        "conversation is one contact, follow-up messages are not counted again."
+    ),
 )
 right.metric(
     "Offered this week",

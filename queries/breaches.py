@@ -1,9 +1,10 @@
 """The breaches list of the Service level page and the drill-down into one interaction.
 
-A breach is a contact that counts as *missed* at `now` under the chosen abandon rule and clock:
-answered after its target, abandoned when the rule makes that a miss, closed without a reply
-after its target, or still open past its target. The list is classified with the same
-`classify_rows` and policy expressions as the counts, so its length is the report's `missed`.
+A breach is a contact (a conversation, listed by its first inbound message) that counts as
+*missed* at `now` under the chosen abandon rule and clock: answered after its target, abandoned
+when the rule makes that a miss, closed without a reply after its target, or still open past its
+target. The list is classified with the same `classify_rows` and policy expressions as the
+counts, so its length is the report's `missed`.
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def interaction_detail(*, engine: Engine, interaction_id: int, tz: str) -> dict[
     """One interaction for the drill-down: its fields (times local) and its conversation.
 
     Returns None when the id does not exist. `conversation` is a DataFrame of the messages of
-    the same conversation (id, arrival_local, status, body), oldest first, at most 50.
+    the same conversation (same source and conversation_id: the thread start and its follow-ups,
+    which are stored but not counted as contacts), oldest first, at most 50.
     """
     i = interactions.c
     statement = (
@@ -164,7 +166,10 @@ def interaction_detail(*, engine: Engine, interaction_id: int, tz: str) -> dict[
             conversation = read_frame(
                 engine=conn,
                 statement=select(i.id, i.created_at, i.status, i.body)
-                .where(i.conversation_id == detail["conversation_id"])
+                .where(
+                    i.source == detail["source"],
+                    i.conversation_id == detail["conversation_id"],
+                )
                 .order_by(i.created_at, i.id)
                 .limit(50),
             )

@@ -1,10 +1,12 @@
 """Reads behind the Floor (live) page: today's counts, volumes, the open backlog and the agents.
 
 Counts and volumes come from the 15-minute `interval_stats` rollup, so the page never scans
-history. Raw interaction rows are read only where the rollup cannot answer: the open, unanswered
-contacts (each with the target of the policy in force at its arrival, so "open and past target"
-is a miss now), the negative public social posts waiting for a reply, today's contacts closed
-without a reply (a miss when they waited past target), and topic counts for the spike alert.
+history. A contact is a conversation: only inbound thread starts count (db/threads.py), here as
+in the rollup. Raw interaction rows are read only where the rollup cannot answer: the open,
+unanswered contacts (each with the target of the policy in force at its arrival, so "open and
+past target" is a miss now), the negative public social posts waiting for a reply, today's
+contacts closed without a reply (a miss when they waited past target), and topic counts for
+the spike alert.
 
 Every function is keyword-only, takes the engine explicitly and returns a DataFrame whose
 columns exist even when nothing matched. `channel_ids=None` means every channel.
@@ -42,6 +44,7 @@ from db.schema import (
     interval_stats,
 )
 from db.sqlfuncs import seconds_between
+from db.threads import counts_as_contact
 from queries.frames import read_frame
 
 OPEN_STATUSES = ("open", "pending")
@@ -58,13 +61,15 @@ def _channel_filter(column, channel_ids: Sequence[str] | None):
 
 
 def _open_unanswered(now: datetime):
-    """Inbound, not answered, not abandoned, not closed, and arrived by `now`: the backlog.
+    """Contacts not answered, not abandoned, not closed, and arrived by `now`: the backlog.
 
+    A contact is an inbound thread start (db/threads.py): a conversation waits once, timed from
+    the customer's first message, however many times the customer wrote since.
     The status test lets the (status, first_response_at) index find the few open rows.
     """
     i = interactions.c
     return and_(
-        i.direction == "inbound",
+        counts_as_contact(),
         i.status.in_(OPEN_STATUSES),
         i.first_response_at.is_(None),
         i.abandoned_at.is_(None),
@@ -237,7 +242,7 @@ def closed_unanswered_breached(
     statement = (
         select(i.channel_id, func.count().label("closed_breached"))
         .where(
-            i.direction == "inbound",
+            counts_as_contact(),
             i.created_at >= start,
             i.created_at < end,
             i.first_response_at.is_(None),
@@ -261,11 +266,30 @@ def negative_public_posts(
 ) -> pd.DataFrame:
     """Unanswered negative (sentiment < 0) public posts on social channels, widest reach first.
 
+    One row per waiting conversation: its first message (the thread start, which the wait is
+    timed from), with `messages` = how many of the thread's inbound messages are waiting.
     The author is the customer's handle on that channel (else the customer's name). Posts with
     no reach recorded come last. Columns: id, external_id, conversation_id, channel_id, author,
-    reach, sentiment, topic, priority, queue, created_at, target_seconds, body.
+    reach, sentiment, topic, priority, queue, created_at, target_seconds, body, messages.
     """
     i = interactions.c
+    thread = interactions.alias("thread")
+    t = thread.c
+    waiting_in_thread = (
+        select(func.count())
+        .where(
+            t.source == i.source,
+            t.conversation_id == i.conversation_id,
+            t.direction == "inbound",
+            t.status.in_(OPEN_STATUSES),
+            t.first_response_at.is_(None),
+            t.abandoned_at.is_(None),
+            t.resolved_at.is_(None),
+            t.created_at <= now,
+        )
+        .scalar_subquery()
+    )
+    messages = case((i.conversation_id.is_(None), 1), else_=waiting_in_thread)
     handle = (
         select(customer_handles.c.handle)
         .where(
@@ -291,6 +315,7 @@ def negative_public_posts(
             i.created_at,
             _target_expr(engine).label("target_seconds"),
             i.body,
+            messages.label("messages"),
         )
         .select_from(
             interactions.join(channels, channels.c.id == i.channel_id).outerjoin(
@@ -309,7 +334,7 @@ def negative_public_posts(
     )
     frame = read_frame(engine=engine, statement=statement)
     frame["created_at"] = pd.to_datetime(frame["created_at"])
-    return frame.astype({"target_seconds": "float64", "sentiment": "float64"})
+    return frame.astype({"target_seconds": "float64", "sentiment": "float64", "messages": "int64"})
 
 
 def latest_agent_states(
@@ -368,9 +393,9 @@ def topic_counts_in_windows(
     windows: Sequence[tuple[datetime, datetime]],
     channel_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Inbound arrivals per topic in each [start, end) UTC window (contacts without a topic left
-    out). Window n is `windows[n]`; only (topic, window) pairs with arrivals are returned.
-    Columns: topic, window, count.
+    """Contacts (inbound thread starts) per topic in each [start, end) UTC window (contacts
+    without a topic left out). Window n is `windows[n]`; only (topic, window) pairs with
+    arrivals are returned. Columns: topic, window, count.
     """
     columns = ["topic", "window", "count"]
     if not windows:
@@ -386,7 +411,7 @@ def topic_counts_in_windows(
     statement = (
         select(i.topic, window, func.count().label("count"))
         .where(
-            i.direction == "inbound",
+            counts_as_contact(),
             i.topic.is_not(None),
             or_(*[and_(i.created_at >= lo, i.created_at < hi) for lo, hi in windows]),
             _channel_filter(i.channel_id, channel_ids),

@@ -2,7 +2,10 @@
 figures, under the abandon rule and the clock (24/7 or business hours) chosen. (The breaches
 list and the drill-down are in `queries.breaches`.)
 
-Definitions are those of DESIGN.md and `analytics.service_level` (the one rule table):
+Definitions are those of DESIGN.md and `analytics.service_level` (the one rule table). A
+contact is a conversation: only inbound thread starts count (`sl_base.range_filter`; the rollup
+counts the same rows), so FRT runs from the customer's first message and a follow-up message
+is neither offered again nor another FRT sample.
 met = answered with FRT ≤ target of the policy in force at arrival; missed = answered late,
 unanswered and past target (open: counted now; closed without a reply: at closure), and abandons
 under the rule (fail: all; exclude: none; exclude_short: those that waited at least the policy's
@@ -225,6 +228,8 @@ def stale_intervals(
     i = interactions.c
     # Only the updated_at condition in SQL: with a created_at range as well, SQLite's planner
     # walks the (much larger) created_at range instead of the few recently changed rows.
+    # Deliberately not limited to thread starts: a row that has just become a follow-up
+    # (db/threads.py) changes its interval's counts too.
     changed = conn.execute(
         select(i.created_at, i.channel_id)
         .where(i.updated_at > watermark - WATERMARK_LAG, i.direction == "inbound")

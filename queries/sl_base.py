@@ -36,6 +36,7 @@ from db.rollups import FALLBACK_SHORT_ABANDON_SECONDS, FALLBACK_TARGET_SECONDS
 from db.schema import agents, business_calendars, interactions
 from db.schema import channels as channel_table
 from db.sqlfuncs import seconds_between
+from db.threads import counts_as_contact
 
 GROUP_BY_OPTIONS: tuple[str, ...] = ("channel", "queue", "team", "agent")
 GROUP_BY_LABELS: dict[str, str] = {
@@ -194,11 +195,13 @@ def raw_from(group_by: str):
 
 
 def range_filter(start: datetime, end: datetime, channel_ids: Sequence[str]) -> ColumnElement:
+    """Contacts that arrived in [start, end) on `channel_ids`: inbound thread starts only (a
+    follow-up message of a conversation is not another contact; db/threads.py)."""
     i = interactions.c
     return and_(
         i.created_at >= start,
         i.created_at < end,
-        i.direction == "inbound",
+        counts_as_contact(),
         i.channel_id.in_(list(channel_ids)),
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.schema import interactions
+from db.threads import mark_thread_starts
 
 _ids = itertools.count(1)
 
@@ -48,6 +49,10 @@ def interaction(
     return row
 
 
-def insert_interactions(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert rows built by `interaction`."""
+def insert_interactions(conn: Connection, rows: list[dict[str, Any]], *, mark: bool = True) -> None:
+    """Insert rows built by `interaction`, then mark thread starts as every writer does (rows
+    sharing a conversation_id: only the first is a contact). `mark=False` leaves the flags at
+    their default (every row a start)."""
     conn.execute(interactions.insert(), rows)
+    if mark:
+        mark_thread_starts(conn)

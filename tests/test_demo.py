@@ -18,6 +18,7 @@ from db.schema import (
     scorecard_criteria,
     users,
 )
+from db.threads import mark_thread_starts
 from ingest.demo import CHANNEL_IDS, SOCIAL_CHANNELS, build_demo, qa_total
 
 NOW = datetime(2026, 11, 26, 14, 30)  # a Thursday afternoon: most shifts are on
@@ -136,5 +137,30 @@ def _assert_plausible_shape(engine, counts: dict[str, int]) -> None:
         )
         assert conn.scalar(on_floor) > 0
 
-        assert conn.scalar(select(func.sum(interval_stats.c.offered))) == counts["interactions"]
+        # One contact per conversation: the rollup counts thread starts, one per conversation.
+        conversations = conn.scalar(select(func.count(func.distinct(i.conversation_id))))
+        assert _count(conn, interactions, i.is_thread_start.is_(True)) == conversations
+        assert conversations < counts["interactions"]  # social threads have follow-ups
+        assert conn.scalar(select(func.sum(interval_stats.c.offered))) == conversations
+        assert mark_thread_starts(conn) == 0  # the generator's flags are the rule's
+        _assert_starts_carry_the_threads_first_reply(conn)
         assert _count(conn, users) == 0
+
+
+def _assert_starts_carry_the_threads_first_reply(conn) -> None:
+    """Each thread start's first_response_at is the first reply anywhere in its thread (DESIGN:
+    FRT per conversation, from the customer's first message)."""
+    i = interactions.c
+    threads: dict[str, list] = {}
+    query = select(i.conversation_id, i.is_thread_start, i.first_response_at).order_by(
+        i.created_at, i.id
+    )
+    for conversation, start, responded in conn.execute(query):
+        threads.setdefault(conversation, []).append((bool(start), responded))
+    multi = 0
+    for messages in threads.values():
+        assert [start for start, _ in messages] == [True] + [False] * (len(messages) - 1)
+        replies = [responded for _, responded in messages if responded is not None]
+        assert messages[0][1] == (min(replies) if replies else None)
+        multi += len(messages) > 1
+    assert multi > 0

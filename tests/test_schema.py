@@ -1,8 +1,17 @@
 """The migrations build the same working schema on both backends."""
 
-from sqlalchemy import func, inspect, select
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from db.schema import channels, metadata, sla_policies
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from db.engine import make_engine
+from db.schema import channels, interactions, metadata, sla_policies
+from tests.builders import insert_interactions, interaction
+from tests.conftest import BACKENDS, _pg_admin, _pg_url
 
 
 def test_migrations_create_every_table(engine):
@@ -25,3 +34,71 @@ def test_migrations_and_table_definitions_agree(engine):
 
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database (no migrations run), once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"floorlight_mig_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migration_0003_marks_the_follow_ups_already_stored(empty_db_url):
+    from alembic import command
+
+    from db.migrate import alembic_config
+    from db.reference import seed_reference_data
+
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0002")
+    engine = make_engine(empty_db_url)
+    t0 = datetime(2026, 6, 1, 9, 0)
+    rows = [
+        interaction(t0, frt=60, conversation_id="a", external_id="a-1"),
+        interaction(t0 + timedelta(minutes=5), conversation_id="a", external_id="a-2"),
+        interaction(t0, conversation_id="b", external_id="b-1"),
+        interaction(t0 + timedelta(minutes=1), conversation_id=None, external_id="loose"),
+    ]
+    with engine.begin() as conn:
+        seed_reference_data(conn)
+        insert_interactions(conn, rows, mark=False)  # no such column yet
+    before = datetime.now(UTC).replace(tzinfo=None)
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        stored = {
+            row.external_id: row
+            for row in conn.execute(
+                select(
+                    interactions.c.external_id,
+                    interactions.c.is_thread_start,
+                    interactions.c.updated_at,
+                )
+            )
+        }
+    assert {name: bool(row.is_thread_start) for name, row in stored.items()} == {
+        "a-1": True,
+        "a-2": False,
+        "b-1": True,
+        "loose": True,
+    }
+    # The row that became a follow-up is stamped, so the next rollup refresh recounts it.
+    assert stored["a-2"].updated_at >= before
+    assert stored["a-1"].updated_at == t0 + timedelta(seconds=60)
+    command.downgrade(config, "0002")
+    assert "is_thread_start" not in {c["name"] for c in inspect(engine).get_columns("interactions")}
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()

@@ -459,14 +459,17 @@ def test_interaction_detail_has_local_times_and_the_conversation(engine):
     _load(
         engine,
         [
-            interaction(created, frt=30, body="Where is my parcel?", conversation_id="c1"),
+            interaction(created, frt=600, body="Where is my parcel?", conversation_id="c1"),
+            # A follow-up in the same conversation: shown in it, not a contact (or breach) itself.
             interaction(created + timedelta(minutes=5), body="Hello??", conversation_id="c1"),
         ],
     )
     listed = breaches(engine=engine, start=DAY[0], end=DAY[1], tz=LONDON, now=NOW)
-    open_one = int(listed["id"].iloc[0])
-    detail = interaction_detail(engine=engine, interaction_id=open_one, tz=LONDON)
-    assert detail["body"] == "Hello??"
-    assert detail["created_at"].strftime("%H:%M %Z") == "12:05 BST"
+    assert listed["status"].tolist() == ["Answered late"]  # 600 s against chat's 60 s
+    late_one = int(listed["id"].iloc[0])
+    detail = interaction_detail(engine=engine, interaction_id=late_one, tz=LONDON)
+    assert detail["body"] == "Where is my parcel?"
+    assert detail["created_at"].strftime("%H:%M %Z") == "12:00 BST"
+    assert detail["frt_seconds"] == 600.0
     assert detail["conversation"]["body"].tolist() == ["Where is my parcel?", "Hello??"]
     assert interaction_detail(engine=engine, interaction_id=999_999, tz=LONDON) is None

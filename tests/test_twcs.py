@@ -80,6 +80,10 @@ def test_twcs_builds_conversations_with_brand_queue_and_frt(engine: Engine, samp
             "inbound",
         )
         assert row["is_public"] is True
+    # One contact per conversation: its first customer tweet, which carries the conversation's
+    # first response time; the customer's later tweets are follow-ups.
+    starts = {tweet for tweet, row in rows.items() if row["is_thread_start"]}
+    assert starts == {"1", "10", "20", "31", "40"}
     assert rows["1"]["created_at"] == datetime(2017, 10, 31, 10, 0)
     assert rows["1"]["body"] == "@AppleSupport my phone won't charge, help"
     assert rows["3"]["body"] == "@AppleSupport iPhone 8\niOS 11.1"

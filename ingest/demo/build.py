@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from db.rollups import refresh_interval_stats
 from db.schema import agent_states, customer_handles, customers, interactions
 from db.settings import get_settings
+from db.threads import mark_thread_starts
 from ingest.bulk import bulk_insert, reset_id_sequence
 from ingest.demo.clock import naive_utc, utc_now
 from ingest.demo.context import SOURCE, GenerationContext
@@ -77,6 +78,9 @@ def build_demo(
         counts["interactions"] = bulk_insert(conn, interactions, data.rows())
         for table in (customers, customer_handles, interactions):
             reset_id_sequence(conn, table)
+        # The rows carry their thread-start flags already; this confirms them (changing nothing)
+        # under the one rule every writer applies.
+        mark_thread_starts(conn, source=SOURCE, now=now)
         log(f"stored {counts['interactions']:,} interactions")
         counts.update(store_qa_and_replies(conn, rng, ctx, data))
     refresh_interval_stats(engine, full=True)  # historic rows predate any incremental watermark

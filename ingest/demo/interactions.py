@@ -64,6 +64,9 @@ class DemoInteractions:
             "channel_id": c["channel_id"].tolist(),
             "is_public": public,
             "conversation_id": [f"demo-conv-{n:07d}" for n in c["conversation_seq"].tolist()],
+            # The thread's first message is the contact (db/threads.py); rows are in arrival
+            # order, so it is the row whose seq the conversation is named after.
+            "is_thread_start": (c["seq"] == c["conversation_seq"]).tolist(),
             "customer_id": c["customer_id"].tolist(),
             "queue": c["queue"].tolist(),
             "priority": c["priority"].tolist(),

@@ -88,13 +88,16 @@ def draw_outcomes(
     resolved = answered + as_seconds(delay)
     stuck = async_rows & (rng.random(n) < STUCK_PENDING_SHARE)
     resolved = np.where(stuck, NAT, resolved)
-    # Many public thank-you posts are liked and closed without a reply.
-    silent = (
+    # Many public thank-you posts are liked and closed without a reply — the whole thread, so
+    # no follow-up carries a reply its thread start never got (the start's first response is
+    # the thread's first reply).
+    silent_start = (
         columns["is_public"]
         & (columns["topic"] == "praise")
         & ~is_follow_up
         & (rng.random(n) < SILENT_CLOSE_SHARE)
     )
+    silent = silent_start[root]
     answered = np.where(silent, NAT, answered)
     resolved = np.where(silent, created + as_seconds(lognormal(rng, 2700.0, 0.8, n)), resolved)
 
@@ -158,12 +161,22 @@ def _eligibility(roster: Sequence[DemoAgent]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def leave_newest_waiting(columns: dict[str, np.ndarray]) -> None:
-    """The newest arrivals of each channel are still unanswered at `now`."""
-    channel = columns["channel_id"]
+    """The newest arrivals of each channel are still unanswered at `now`, and so are the newest
+    conversations (thread start and follow-ups): only thread starts are contacts, and a
+    follow-up left waiting under an answered start is no backlog.
+
+    Needs `seq` and `conversation_seq` (the seq of each row's thread start).
+    """
+    channel, conversation = columns["channel_id"], columns["conversation_seq"]
+    starts = conversation == columns["seq"]
+    waiting = np.zeros(len(channel), dtype=bool)
     for name in CHANNEL_IDS:
-        newest = np.flatnonzero(channel == name)[-NEWEST_LEFT_WAITING:]
-        for field in ("first_response_at", "abandoned_at", "resolved_at"):
-            columns[field][newest] = NAT
+        on_channel = channel == name
+        waiting[np.flatnonzero(on_channel)[-NEWEST_LEFT_WAITING:]] = True
+        newest_starts = columns["seq"][np.flatnonzero(on_channel & starts)[-NEWEST_LEFT_WAITING:]]
+        waiting |= np.isin(conversation, newest_starts)
+    for field in ("first_response_at", "abandoned_at", "resolved_at"):
+        columns[field][waiting] = NAT
 
 
 def set_status(columns: dict[str, np.ndarray], now: datetime) -> None:
