@@ -32,6 +32,7 @@ from db.schema import customer_handles, customers, interactions
 from db.settings import get_settings
 from ingest.bulk import bulk_insert
 from ingest.demo import (
+    DemoInteractions,
     GenerationContext,
     active_topic_names,
     ensure_demo_agents,
@@ -77,28 +78,42 @@ def database_size(engine: Engine, url: str) -> int:
         return int(conn.scalar(select(func.pg_database_size(func.current_database()))))
 
 
+def demo_context(
+    engine: Engine, rows: int, *, headroom: float, extra_days: int
+) -> GenerationContext:
+    """Seed `engine` (reference data, demo agents) and return a generation context ending now,
+    long enough for `rows` interactions at ROWS_PER_DAY_ESTIMATE × `headroom`, + `extra_days`."""
+    with engine.begin() as conn:
+        seed_reference_data(conn)
+        roster = tuple(ensure_demo_agents(conn))
+        topic_names = active_topic_names(conn)
+    now = utc_now()
+    days = math.ceil(rows / ROWS_PER_DAY_ESTIMATE * headroom) + extra_days
+    return GenerationContext(
+        start=now - timedelta(days=days),
+        now=now,
+        tz=ZoneInfo(get_settings().timezone),
+        topic_names=topic_names,
+        agents=roster,
+    )
+
+
+def generate_at_least(ctx: GenerationContext, rows: int, seed: int) -> DemoInteractions:
+    """The demo interactions of `ctx`; RuntimeError if there are fewer than `rows`."""
+    data = generate_interactions(np.random.default_rng(seed), ctx)
+    if len(data) < rows:
+        raise RuntimeError(f"generated only {len(data):,} rows; raise ROWS_PER_DAY_ESTIMATE")
+    return data
+
+
 def run_backend(url: str, rows: int, seed: int = 7) -> dict[str, float]:
     """Migrate `url`, generate `rows` interactions, time their bulk insert; returns figures."""
     upgrade_to_head(url)
     engine = make_engine(url)
     try:
-        with engine.begin() as conn:
-            seed_reference_data(conn)
-            roster = tuple(ensure_demo_agents(conn))
-            topic_names = active_topic_names(conn)
+        ctx = demo_context(engine, rows, headroom=1.15, extra_days=1)
         started = time.perf_counter()
-        now = utc_now()
-        days = math.ceil(rows / ROWS_PER_DAY_ESTIMATE * 1.15) + 1
-        ctx = GenerationContext(
-            start=now - timedelta(days=days),
-            now=now,
-            tz=ZoneInfo(get_settings().timezone),
-            topic_names=topic_names,
-            agents=roster,
-        )
-        data = generate_interactions(np.random.default_rng(seed), ctx)
-        if len(data) < rows:
-            raise RuntimeError(f"generated only {len(data):,} rows; raise ROWS_PER_DAY_ESTIMATE")
+        data = generate_at_least(ctx, rows, seed)
         batch = list(data.rows(0, rows))
         generate_seconds = time.perf_counter() - started
         with engine.begin() as conn:  # customers the rows refer to; not timed

@@ -17,24 +17,26 @@ load); SQLite does not, because the app never runs it there.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select, text
 
 from analytics.periods import day_bounds, local_today, week_bounds
-from bench.bulk_load import PG_ADMIN_URL, postgresql_database, sqlite_database
+from bench.bulk_load import (
+    PG_ADMIN_URL,
+    demo_context,
+    generate_at_least,
+    postgresql_database,
+    sqlite_database,
+)
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
-from db.reference import seed_reference_data
 from db.rollups import refresh_interval_stats
 from db.schema import customer_handles, customers, interactions
 from db.settings import get_settings
@@ -42,18 +44,12 @@ from db.threads import mark_thread_starts
 from ingest.bulk import bulk_insert, reset_id_sequence
 from ingest.demo import (
     SOURCE,
-    GenerationContext,
-    active_topic_names,
-    ensure_demo_agents,
-    generate_interactions,
     utc_now,
 )
 from queries import breaches as breach_queries
 from queries import channels as channel_queries
 from queries import service_level as sl_queries
 from queries import volume
-
-ROWS_PER_DAY_ESTIMATE = 2_000  # the demo centre's volume; headroom is added when generating
 
 
 @dataclass(frozen=True)
@@ -70,23 +66,10 @@ def build_database(url: str, rows: int, seed: int = 7) -> dict[str, float]:
     upgrade_to_head(url)
     engine = make_engine(url)
     try:
-        with engine.begin() as conn:
-            seed_reference_data(conn)
-            roster = tuple(ensure_demo_agents(conn))
-            topic_names = active_topic_names(conn)
-        now = utc_now()
-        days = math.ceil(rows / ROWS_PER_DAY_ESTIMATE * 1.1) + 2
-        ctx = GenerationContext(
-            start=now - timedelta(days=days),
-            now=now,
-            tz=ZoneInfo(get_settings().timezone),
-            topic_names=topic_names,
-            agents=roster,
-        )
+        ctx = demo_context(engine, rows, headroom=1.1, extra_days=2)
+        now = ctx.now
         started = time.perf_counter()
-        data = generate_interactions(np.random.default_rng(seed), ctx)
-        if len(data) < rows:
-            raise RuntimeError(f"generated only {len(data):,} rows; raise ROWS_PER_DAY_ESTIMATE")
+        data = generate_at_least(ctx, rows, seed)
         generate_seconds = time.perf_counter() - started
         started = time.perf_counter()
         with engine.begin() as conn:

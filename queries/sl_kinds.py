@@ -1,0 +1,231 @@
+"""Service level kind counts per (period, group, channel, abandon rule) — the two SQL routes.
+
+`raw_kind_counts` runs one conditional aggregate over raw rows; `rollup_kind_counts` sums the
+15-minute `interval_stats`; `stale_intervals` says which intervals the rollup may not have caught
+up with yet (those are counted raw). `queries.sl_read` chooses between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, DateTime, and_, case, func, literal, or_, select
+from sqlalchemy.sql.expression import ColumnElement
+
+from analytics.sl_frames import KIND_COLUMNS
+from db.rollups import JOB_NAME, WATERMARK_LAG
+from db.schema import interactions, interval_stats, job_state
+from db.sqlfuncs import bucket_15m, seconds_between
+from queries.frames import read_frame
+from queries.local_buckets import period_key_expr
+from queries.sl_base import group_expr, range_filter, raw_from, row_exprs
+
+# Rows changed since the rollup's watermark; more means the rollup is far behind (count raw).
+MAX_STALE_ROWS = 20_000
+
+
+def _flag(condition: ColumnElement) -> ColumnElement:
+    return case((condition, 1), else_=0)
+
+
+def raw_kind_counts(
+    conn: Connection,
+    policies: Sequence[dict[str, Any]],
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    granularity: str,
+    group_by: str,
+    channel_ids: Sequence[str],
+    now: datetime,
+    abandon_rule: str | None,
+    only_unanswered: bool = False,
+    intervals_in: Sequence[datetime] | None = None,
+    intervals_not_in: Sequence[datetime] | None = None,
+) -> pd.DataFrame:
+    """Kind counts per (period, group, channel, rule) from raw rows, in one SQL aggregate."""
+    i = interactions.c
+    x = row_exprs(policies, abandon_rule)
+    now_value = literal(now, DateTime)
+    is_open = and_(x.unanswered, i.resolved_at.is_(None))
+    is_closed = and_(x.unanswered, i.resolved_at.is_not(None))
+    age_now = seconds_between(i.created_at, now_value)
+    age_closed = seconds_between(i.created_at, i.resolved_at)
+    abandon_wait = seconds_between(i.created_at, i.abandoned_at)
+    low, high = start, end
+    if intervals_in is not None:
+        # One tight created_at range (SQLite's planner uses a single bound per side), so the
+        # index narrows the rows the bucket test sees to those of the listed intervals.
+        low = max(start, min(intervals_in))
+        high = min(end, max(intervals_in) + timedelta(minutes=15))
+    conditions = [range_filter(low, high, channel_ids)]
+    if only_unanswered:
+        conditions.append(x.unanswered)
+    if intervals_in is not None:
+        conditions.append(bucket_15m(i.created_at).in_(list(intervals_in)))
+    if intervals_not_in:
+        conditions.append(bucket_15m(i.created_at).not_in(list(intervals_not_in)))
+    # Per-row flags in a subquery; the outer query groups by plain labelled columns, so
+    # PostgreSQL never has to match a parameterised CASE in GROUP BY to the one in SELECT.
+    rows = (
+        select(
+            period_key_expr(
+                i.created_at, start=start, end=end, tz=tz, granularity=granularity
+            ).label("period_key"),
+            group_expr(group_by).label("group_key"),
+            i.channel_id.label("channel_id"),
+            x.rule.label("abandon_rule"),
+            _flag(x.answered).label("answered"),
+            _flag(and_(x.answered, x.frt <= x.target)).label("met"),
+            _flag(x.abandoned).label("abandoned"),
+            _flag(and_(x.abandoned, abandon_wait < x.short)).label("abandoned_short"),
+            _flag(
+                or_(and_(is_open, age_now > x.target), and_(is_closed, age_closed > x.target))
+            ).label("unanswered_breached"),
+            _flag(and_(is_open, age_now <= x.target)).label("open_within_target"),
+            _flag(and_(is_closed, age_closed <= x.target)).label("closed_within_target"),
+            case((x.answered, x.frt), else_=literal(0.0)).label("frt"),
+            func.coalesce(i.handle_seconds, 0).label("handle"),
+            _flag(i.handle_seconds.is_not(None)).label("handled"),
+        )
+        .select_from(raw_from(group_by))
+        .where(*conditions)
+        .subquery()
+    )
+    r = rows.c
+    keys = [r.period_key, r.group_key, r.channel_id, r.abandon_rule]
+    statement = select(
+        *keys,
+        func.count().label("offered"),
+        *[
+            func.sum(r[name]).label(name)
+            for name in (
+                "answered",
+                "met",
+                "abandoned",
+                "abandoned_short",
+                "unanswered_breached",
+                "open_within_target",
+                "closed_within_target",
+            )
+        ],
+        func.sum(r.frt).label("sum_frt_seconds"),
+        func.sum(r.handle).label("sum_handle_seconds"),
+        func.sum(r.handled).label("handled"),
+    ).group_by(*keys)
+    frame = read_frame(engine=conn, statement=statement)
+    if only_unanswered:
+        # Everything but the unanswered outcomes is already in the rollup rows.
+        for name in KIND_COLUMNS:
+            if name not in ("unanswered_breached", "open_within_target", "closed_within_target"):
+                frame[name] = 0
+    return frame
+
+
+def _watermark(conn: Connection) -> datetime | None:
+    """The rollup's watermark: changes up to it (less WATERMARK_LAG) are in interval_stats."""
+    return conn.scalar(select(job_state.c.watermark).where(job_state.c.name == JOB_NAME))
+
+
+def stale_intervals(
+    conn: Connection, *, start: datetime, end: datetime, channel_ids: Sequence[str]
+) -> list[datetime] | None:
+    """15-minute intervals in [start, end) whose rollup rows may be behind the raw rows.
+
+    None when the rollup has never been built, or has fallen so far behind that counting the
+    whole range from raw rows is the sensible thing (everything is stale).
+    """
+    watermark = _watermark(conn)
+    if watermark is None:
+        return None
+    i = interactions.c
+    # Only the updated_at condition in SQL: with a created_at range as well, SQLite's planner
+    # walks the (much larger) created_at range instead of the few recently changed rows.
+    # Deliberately not limited to thread starts: a row that has just become a follow-up
+    # (db/threads.py) changes its interval's counts too.
+    changed = conn.execute(
+        select(i.created_at, i.channel_id)
+        .where(i.updated_at > watermark - WATERMARK_LAG, i.direction == "inbound")
+        .limit(MAX_STALE_ROWS + 1)
+    ).all()
+    if len(changed) > MAX_STALE_ROWS:
+        return None
+    wanted = set(channel_ids)
+    buckets = {
+        _floor_15m(pd.Timestamp(created).to_pydatetime())
+        for created, channel_id in changed
+        if channel_id in wanted and start <= pd.Timestamp(created).to_pydatetime() < end
+    }
+    return sorted(buckets)
+
+
+def _floor_15m(moment: datetime) -> datetime:
+    """The start of the 15-minute UTC interval holding `moment` (as `bucket_15m` in SQL)."""
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def rollup_kind_counts(
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    granularity: str,
+    group_by: str,
+    channel_ids: Sequence[str],
+    exclude: Sequence[datetime],
+) -> pd.DataFrame:
+    """Kind counts per (period, group, channel) from interval_stats, skipping `exclude`."""
+    s = interval_stats.c
+    conditions = [
+        s.interval_start >= start,
+        s.interval_start < end,
+        s.channel_id.in_(list(channel_ids)),
+    ]
+    if exclude:
+        conditions.append(s.interval_start.not_in(list(exclude)))
+    rows = (
+        select(
+            period_key_expr(
+                s.interval_start, start=start, end=end, tz=tz, granularity=granularity
+            ).label("period_key"),
+            (s.channel_id if group_by == "channel" else s.queue).label("group_key"),
+            s.channel_id,
+            s.offered,
+            s.answered,
+            s.met,
+            s.abandoned,
+            s.abandoned_short,
+            s.sum_frt_seconds,
+            s.sum_handle_seconds,
+            s.handled,
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    r = rows.c
+    keys = [r.period_key, r.group_key, r.channel_id]
+    statement = select(
+        *keys,
+        *[
+            func.sum(r[name]).label(name)
+            for name in (
+                "offered",
+                "answered",
+                "met",
+                "abandoned",
+                "abandoned_short",
+                "sum_frt_seconds",
+                "sum_handle_seconds",
+                "handled",
+            )
+        ],
+    ).group_by(*keys)
+    frame = read_frame(engine=conn, statement=statement)
+    for name in ("unanswered_breached", "open_within_target", "closed_within_target"):
+        frame[name] = 0
+    return frame
