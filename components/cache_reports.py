@@ -20,6 +20,7 @@ from db.settings import get_settings
 from queries import breaches as breach_queries
 from queries import channels as channel_queries
 from queries import service_level as sl_queries
+from queries import volume as volume_queries
 
 TTL = get_settings().cache_ttl_seconds
 
@@ -29,6 +30,12 @@ def report_now() -> datetime:
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     step = max(int(TTL), 1)
     return datetime.fromtimestamp((int(now.timestamp()) // step) * step, UTC).replace(tzinfo=None)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def offered_by_channel(start: datetime, end: datetime) -> pd.DataFrame:
+    """queries.volume.offered_by_channel, cached."""
+    return volume_queries.offered_by_channel(engine=app_engine(), start=start, end=end)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

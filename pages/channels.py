@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from analytics.periods import day_bounds, local_today, week_bounds
-from components import cache, cache_reports
+from components import cache_reports
 from components.charts import channel_bars
 from components.db import database_errors
 from components.guard import require_page
@@ -27,8 +27,8 @@ st.caption(f"Times in {tz}. Today is {today:%A %d %B %Y}.")
 
 # --- Today and this week (the rollup's running totals) --------------------------------------
 with database_errors():
-    day = cache.offered_by_channel(*day_bounds(today, tz))
-    week = cache.offered_by_channel(*week_bounds(today, tz))
+    day = cache_reports.offered_by_channel(*day_bounds(today, tz))
+    week = cache_reports.offered_by_channel(*week_bounds(today, tz))
 
 frame = day[["channel_id", "channel", "offered"]].merge(
     week[["channel_id", "offered"]], on="channel_id", suffixes=("_today", "_week")
