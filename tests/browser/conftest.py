@@ -134,6 +134,15 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("textbox", name="Password").press("Enter")
     page.get_by_text("Welcome,").wait_for()
+    wait_until_idle(page)
+
+
+def wait_until_idle(page) -> None:
+    """Wait until the app has finished its current run (the login's cookie write reruns it);
+    a click made during that rerun can be dropped, as for a person clicking very fast."""
+    status = page.locator('[data-testid="stStatusWidget"]')
+    page.wait_for_timeout(300)
+    status.wait_for(state="hidden")
 
 
 def screenshot(page, name: str) -> None:

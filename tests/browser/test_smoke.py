@@ -56,10 +56,12 @@ def test_admin_settings_and_audit_pages_render(served_app, page):
     log_in(page, served_app, "admin", PASSWORD)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("link", name="Settings").click()
+    page.wait_for_url("**/settings")
     page.get_by_role("tab", name="SLA policies").click()
     page.get_by_text("SLA policy to edit").wait_for()
     screenshot(page, "settings")
     sidebar.get_by_role("link", name="Audit log").click()
+    page.wait_for_url("**/audit")
     page.get_by_text("Every write and login").wait_for()
     # This very login is audited, so the log is not empty (the grid itself draws on a canvas).
     page.get_by_text(re.compile(r"^\d+ (entry|entries)")).wait_for()
