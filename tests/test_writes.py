@@ -57,9 +57,8 @@ def _sample_values(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def _skip_unless_postgres(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row-level concurrency needs PostgreSQL (SQLite has a single writer)")
+# Row-level concurrency needs PostgreSQL (SQLite has a single writer): these run there only.
+ON_POSTGRESQL = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
 
 def test_insert_sets_version_stamp_and_audits(engine):
@@ -322,8 +321,8 @@ def test_validation_error_keeps_a_message_per_field():
     assert "name: is required" in str(error)
 
 
+@ON_POSTGRESQL
 def test_concurrent_updates_with_the_same_version_exactly_one_wins(engine, db_url):
-    _skip_unless_postgres(engine)
     record = _topic(engine)
     barrier = threading.Barrier(2)
     outcomes: dict[str, Any] = {}
@@ -364,9 +363,9 @@ def test_concurrent_updates_with_the_same_version_exactly_one_wins(engine, db_ur
     assert (stored["keywords"], stored["version"]) == (winners[0], 2)
 
 
+@ON_POSTGRESQL
 def test_overlapping_transactions_the_second_waits_then_sees_it_is_stale(engine):
     """Both transactions are open at once; the winner holds its row lock for a while."""
-    _skip_unless_postgres(engine)
     record = _topic(engine)
     barrier = threading.Barrier(2)
     outcomes: dict[str, tuple[str, float]] = {}
@@ -404,9 +403,9 @@ def test_overlapping_transactions_the_second_waits_then_sees_it_is_stale(engine)
     assert stale_wait >= hold_seconds * 0.8
 
 
+@ON_POSTGRESQL
 def test_concurrent_double_submit_creates_one_record(engine):
     """Both submits pass the "key already used?" check before either commits."""
-    _skip_unless_postgres(engine)
     barrier = threading.Barrier(2)
     ids: list[int] = []
 
