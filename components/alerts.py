@@ -46,7 +46,8 @@ def alert_rules(backlog_threshold: int, oldest_threshold_seconds: int) -> str:
         "Alerts are raised when a channel's service level today is below its goal (red more "
         f"than {WARN_POINTS:g} points below, amber within {WARN_POINTS:g}); when a channel's "
         f"backlog is over {backlog_threshold:,}; when its oldest waiting contact has waited over "
-        f"{format_seconds(oldest_threshold_seconds)}; when a negative public social post is past "
+        f"{format_seconds(oldest_threshold_seconds)} (or over the channel's target, where that "
+        "is longer); when a negative public social post is past "
         "its target; and when a topic spikes: its contacts in the last 60 minutes are at least "
         f"{SPIKE_MIN_COUNT} and at least {SPIKE_Z:g} standard "
         "deviations (floored at 1) above its mean for the same 60 minutes of the day over the "
@@ -158,11 +159,16 @@ def floor_alerts(
             f"{escape_markdown(r.channel)} {int(r.backlog):,}" for r in over_backlog.itertuples()
         )
         alerts.append(Alert("error", "backlog", f"Backlog over {backlog_threshold:,}: {listed}."))
-    over_wait = summary[summary["oldest_wait_seconds"] > oldest_threshold_seconds]
+    # A channel whose own target is longer (email: 4 h) is judged against that target, or it
+    # would raise this alert all day without anything being wrong.
+    targets = summary.get("target_seconds", pd.Series(0, index=summary.index)).fillna(0)
+    limits = targets.clip(lower=oldest_threshold_seconds)
+    over_wait = summary[summary["oldest_wait_seconds"] > limits]
     if len(over_wait):
         listed = ", ".join(
             f"{escape_markdown(r.channel)} {format_seconds(r.oldest_wait_seconds)}"
-            for r in over_wait.itertuples()
+            + (f" (target {format_seconds(limit)})" if limit > oldest_threshold_seconds else "")
+            for r, limit in zip(over_wait.itertuples(), limits[over_wait.index], strict=True)
         )
         alerts.append(
             Alert(

@@ -284,6 +284,26 @@ def test_floor_alerts_name_the_channel_and_the_rule_that_fired():
     )
 
 
+def test_oldest_wait_alert_uses_the_channel_target_when_it_is_longer():
+    social = pd.DataFrame(columns=["author", "reach", "time_left_seconds"])
+    no_spikes = pd.DataFrame(columns=["topic", "count", "baseline_mean", "z", "is_spike"])
+
+    def oldest_alert(oldest_seconds, target_seconds):
+        row = {**_summary_row("Email", "good", 95.0, oldest=oldest_seconds),
+               "target_seconds": target_seconds}  # fmt: skip
+        alerts = floor_alerts(pd.DataFrame([row]), no_spikes, social, backlog_threshold=25,
+                              oldest_threshold_seconds=1800)  # fmt: skip
+        return [a.message for a in alerts if a.kind == "oldest_wait"]
+
+    # Email's 4 h target: 2 h waiting is normal, 5 h is not; 4 h exactly is not over.
+    assert oldest_alert(2 * 3600.0, 4 * 3600) == []
+    assert oldest_alert(4 * 3600.0, 4 * 3600) == []
+    assert oldest_alert(5 * 3600.0, 4 * 3600) == ["Waiting over 30 min: Email 5 h (target 4 h)."]
+    # A 20 s phone target does not lower the 30-minute threshold.
+    assert oldest_alert(600.0, 20) == []
+    assert oldest_alert(1801.0, 20) == ["Waiting over 30 min: Email 30 min 1 s."]
+
+
 def test_floor_alerts_quiet_floor():
     summary = pd.DataFrame([_summary_row("Chat", "good", 90.0, backlog=1, oldest=30.0)])
     empty_spikes = topic_spikes(
