@@ -18,10 +18,11 @@ from analytics.periods import to_local, to_utc_naive
 from analytics.spikes import hourly_spike
 from components.floor_tiles import WARN_POINTS
 from components.theme import format_seconds
+from db.settings import get_settings
 
-SPIKE_BASELINE_DAYS = 14
-SPIKE_Z = 3.0
-SPIKE_MIN_COUNT = 10
+SPIKE_BASELINE_DAYS = get_settings().spike_baseline_days
+SPIKE_Z = get_settings().spike_z
+SPIKE_MIN_COUNT = get_settings().spike_min_count
 SPIKE_MIN_BASELINE = 4
 SPIKE_COLUMNS = ["topic", "count", "baseline_days", "baseline_mean", "z", "is_spike"]
 

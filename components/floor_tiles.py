@@ -15,9 +15,10 @@ import streamlit as st
 
 from analytics.service_level import service_level_from_counts
 from components.theme import AGENT_STATE_LABELS, CHANNEL_LABELS, format_seconds
+from db.settings import get_settings
 
 # Amber band: below goal by at most this many percentage points.
-WARN_POINTS = 5.0
+WARN_POINTS = get_settings().sl_warn_points
 ON_FLOOR_STATES = ("available", "busy", "after_call")
 METRIC_COLOURS = {"good": "green", "warn": "orange", "bad": "red", "none": "gray"}
 

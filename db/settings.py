@@ -62,6 +62,11 @@ class Settings:
     alert_oldest_wait_seconds: int = 1800
     cache_ttl_seconds: int = 10
     statement_timeout_ms: int = 30000
+    # Floor alert rules (see components/alerts.py and floor_tiles.py for how they are used).
+    spike_z: float = 3.0
+    spike_min_count: int = 10
+    spike_baseline_days: int = 14
+    sl_warn_points: float = 5.0
 
 
 @lru_cache(maxsize=1)
@@ -84,4 +89,8 @@ def get_settings() -> Settings:
         alert_oldest_wait_seconds=int(_value("alert_oldest_wait_seconds", "1800", secrets) or 1800),
         cache_ttl_seconds=int(_value("cache_ttl_seconds", "10", secrets) or 10),
         statement_timeout_ms=int(_value("statement_timeout_ms", "30000", secrets) or 30000),
+        spike_z=float(_value("spike_z", "3", secrets) or 3),
+        spike_min_count=int(_value("spike_min_count", "10", secrets) or 10),
+        spike_baseline_days=int(_value("spike_baseline_days", "14", secrets) or 14),
+        sl_warn_points=float(_value("sl_warn_points", "5", secrets) or 5),
     )
