@@ -145,6 +145,25 @@ def wait_until_idle(page) -> None:
     status.wait_for(state="hidden")
 
 
+def open_page(page, link_name: str, path: str, attempts: int = 3) -> None:
+    """Click the sidebar link `link_name` and wait until the browser is on `path`.
+
+    On a loaded two-core machine the app can still be finishing the login's rerun when the link is
+    clicked, and Streamlit drops a navigation requested during a rerun: click again, as a person
+    would, rather than wait forever for a navigation that was never made.
+    """
+    link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name=link_name)
+    for attempt in range(attempts):
+        wait_until_idle(page)
+        link.click()
+        try:
+            page.wait_for_url(f"**/{path}", timeout=10_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+
+
 def screenshot(page, name: str) -> None:
     """Keep a screenshot of what the browser showed, for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from db.engine import make_engine
 from db.rollups import refresh_interval_stats
 from ingest.demo import build_demo
 from tests.apphelpers import PASSWORD
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_page, screenshot
 from tests.builders import insert_interactions, interaction
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_floor_tiles_update_without_a_click_and_the_filter_stays(served_app, bro
     engine.dispose()
 
     log_in(page, served_app, "supervisor", PASSWORD)
-    page.locator('[data-testid="stSidebar"]').get_by_text("Floor (live)").click()
+    open_page(page, "Floor (live)", "floor")
     offered = _tile_value(page, "Offered today")
     offered.wait_for()
     page.locator(".js-plotly-plot").first.wait_for()

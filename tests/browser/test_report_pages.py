@@ -8,7 +8,7 @@ import pytest
 from db.engine import make_engine
 from ingest.demo import build_demo
 from tests.apphelpers import PASSWORD
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +33,14 @@ def demo_week(browser_db: str) -> str:
     return browser_db
 
 
-def _open(page, label: str) -> None:
-    page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
+def _open(page, label: str, path: str) -> None:
+    open_page(page, label, path)
     page.locator(".js-plotly-plot").first.wait_for()
 
 
 def test_service_level_page_renders(served_app, demo_week, page):
     log_in(page, served_app, "supervisor", PASSWORD)
-    _open(page, "Service level")
+    _open(page, "Service level", "service_level")
     page.get_by_text("Breaches (").wait_for()
     plots = page.locator(".js-plotly-plot")
     assert plots.count() == 2
@@ -53,7 +53,7 @@ def test_service_level_page_renders(served_app, demo_week, page):
 
 def test_channels_page_renders(served_app, demo_week, page):
     log_in(page, served_app, "supervisor", PASSWORD)
-    _open(page, "Channels")
+    _open(page, "Channels", "channels")
     page.get_by_text("Channels side by side").wait_for()
     page.locator(".js-plotly-plot").nth(3).wait_for()
     titles = page.locator(".js-plotly-plot").all_inner_texts()

@@ -9,7 +9,7 @@ from components.navigation import pages_for
 from db.engine import make_engine
 from db.rollups import refresh_interval_stats
 from tests.apphelpers import PASSWORD, ROLE_USERS
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_page, screenshot
 from tests.builders import insert_interactions, interaction
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_channels_chart_renders_and_login_survives_a_refresh(served_app, browser
     engine.dispose()
 
     log_in(page, served_app, "supervisor", PASSWORD)
-    page.locator('[data-testid="stSidebar"]').get_by_text("Channels").click()
+    open_page(page, "Channels", "channels")
     page.locator(".js-plotly-plot").first.wait_for()
     assert "Offered by channel" in page.locator(".js-plotly-plot").first.inner_text()
     screenshot(page, "channels")
@@ -54,14 +54,11 @@ def test_channels_chart_renders_and_login_survives_a_refresh(served_app, browser
 
 def test_admin_settings_and_audit_pages_render(served_app, page):
     log_in(page, served_app, "admin", PASSWORD)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_role("link", name="Settings").click()
-    page.wait_for_url("**/settings")
+    open_page(page, "Settings", "settings")
     page.get_by_role("tab", name="SLA policies").click()
     page.get_by_text("SLA policy to edit").wait_for()
     screenshot(page, "settings")
-    sidebar.get_by_role("link", name="Audit log").click()
-    page.wait_for_url("**/audit")
+    open_page(page, "Audit log", "audit")
     page.get_by_text("Every write and login").wait_for()
     # This very login is audited, so the log is not empty (the grid itself draws on a canvas).
     page.get_by_text(re.compile(r"^\d+ (entry|entries)")).wait_for()
