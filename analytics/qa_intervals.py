@@ -99,7 +99,7 @@ def agent_qa_scores(
     """
     keys = [by] if isinstance(by, str) else list(by)
     scored = reviews.loc[reviews[score].notna(), [*keys, score, auto_failed]].copy()
-    failed = scored[auto_failed].fillna(False).astype(bool)
+    failed = scored[auto_failed].eq(True)  # NULL (object dtype from the database) is not a fail
     scored["_value"] = scored[score].astype(float).where(~failed, 0.0)
     scored["_failed"] = failed.astype(int)
     stats = scored.groupby(keys, dropna=False).agg(

@@ -219,7 +219,7 @@ def _eligible(candidates: pd.DataFrame, rule: SamplingRule) -> pd.DataFrame:
     if rule.teams:
         keep &= candidates["team"].isin(rule.teams)
     if rule.exclude_reviewed:
-        keep &= ~candidates["reviewed"].fillna(False).astype(bool)
+        keep &= ~candidates["reviewed"].eq(True)  # NULL = never reviewed
     keep &= candidates["agent_id"].notna()
     eligible = candidates.loc[keep].sort_values("id", kind="mergesort")
     return eligible.reset_index(drop=True)
@@ -235,7 +235,7 @@ def _flags(eligible: pd.DataFrame, rule: SamplingRule) -> pd.DataFrame:
     if shares["low_csat"] > 0:
         flags["low_csat"] = pd.to_numeric(eligible["csat"], errors="coerce") <= LOW_CSAT_MAX
     if shares["escalated"] > 0:
-        flags["escalated"] = eligible["escalated"].fillna(False).astype(bool)
+        flags["escalated"] = eligible["escalated"].eq(True)
     return flags
 
 

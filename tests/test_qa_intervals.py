@@ -148,3 +148,12 @@ def test_no_reviews_gives_an_empty_frame_with_the_columns() -> None:
     result = agent_qa_scores(reviews([]))
     assert result.empty
     assert list(result.columns) == ["agent_id", *STAT_COLUMNS]
+
+
+def test_missing_auto_fail_flag_is_not_a_fail() -> None:
+    # Flags read from the database may come as an object column with NULLs.
+    frame = pd.DataFrame(
+        {"agent_id": ["ana"] * 3, "score": [80.0, 60.0, 0.0], "auto_failed": [None, False, True]}
+    )
+    ana = row(agent_qa_scores(frame), "ana")
+    assert (ana["auto_fails"], ana["mean"]) == (1, pytest.approx(140 / 3))
