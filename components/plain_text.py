@@ -27,9 +27,10 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 # U+2060 WORD JOINER: zero width, no line break, invisible. Streamlit's markdown (remark-gfm)
 # finds bare URLs (`http://`, `https://`, `www.`), e-mail addresses and `:emoji:` shortcodes in
 # the *text after escapes are resolved*, so a backslash cannot stop them; a joiner after every
-# `:` and `@` and before every `.` breaks each of those patterns without changing what is read.
+# `:` (`http://`, `:smile:`) and before every `.` (`www.`, the domain of an address or URL)
+# breaks each of those patterns without changing what is read.
 _JOINER = "\u2060"
-_LINK_MARKS = re.compile(r"(?<=[:@])|(?=\.)")
+_LINK_MARKS = re.compile(r"(?<=:)|(?=\.)")
 
 
 def markdown_text(value: object) -> str:
@@ -37,7 +38,7 @@ def markdown_text(value: object) -> str:
 
     Every markdown syntax character is backslash-escaped (no emphasis, links, images, HTML,
     headings, lists, tables, math, entities or directives), line breaks become spaces (a label
-    is one line), and an invisible word joiner after `:` / `@` and before `.` stops bare URLs,
+    is one line), and an invisible word joiner after `:` and before `.` stops bare URLs,
     e-mail addresses and emoji shortcodes from being turned into links or pictures.
 
     >>> markdown_text("**bold** <b>")
