@@ -34,5 +34,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """`frame` as UTF-8 CSV (no index), formula cells neutralised: what every download serves."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+    """`frame` as UTF-8 CSV (no index), formula cells neutralised: what every download serves.
+
+    Rows end in CRLF (RFC 4180): the csv writer then quotes any cell holding a CR, which with
+    pandas' default LF ending would be written bare and split the row in a spreadsheet.
+    """
+    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
