@@ -91,7 +91,8 @@ def test_the_service_level_page_serves_the_neutralised_csv(app_db, monkeypatch):
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     engine = make_engine(app_db)
     with engine.begin() as conn:
-        insert_interactions(conn, [interaction(now - timedelta(minutes=30), frt=600, queue=HYPERLINK)])
+        late = interaction(now - timedelta(minutes=30), frt=600, queue=HYPERLINK)
+        insert_interactions(conn, [late])
     refresh_interval_stats(engine)
     engine.dispose()
     downloads: list[bytes] = []
