@@ -119,6 +119,22 @@ def shown(markdown: str) -> str:
     return _ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
 
 
+def csv_downloads(monkeypatch) -> list[bytes]:
+    """A list that fills with the bytes of every CSV a page offers for download from now on."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    downloads: list[bytes] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        if mimetype == "text/csv":
+            downloads.append(bytes(path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return downloads
+
+
 def texts(at: AppTest) -> str:
     """All markdown, captions, errors and titles of a run as the reader sees them (escapes
     resolved, see `shown`), as one string for assertions."""

@@ -12,13 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from components.exports import csv_bytes
 from components.sl_tables import breach_csv, breach_table
 from db.engine import make_engine
 from db.rollups import refresh_interval_stats
-from tests.apphelpers import open_page
+from tests.apphelpers import csv_downloads, open_page
 from tests.builders import insert_interactions, interaction
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.1:9","x")'
@@ -95,15 +94,7 @@ def test_the_service_level_page_serves_the_neutralised_csv(app_db, monkeypatch):
         insert_interactions(conn, [late])
     refresh_interval_stats(engine)
     engine.dispose()
-    downloads: list[bytes] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        if mimetype == "text/csv":
-            downloads.append(bytes(path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    downloads = csv_downloads(monkeypatch)
     at = open_page("supervisor", "pages/service_level.py")
     assert not at.exception
     header, row = _cells(downloads[-1])
