@@ -8,7 +8,8 @@ Three layers:
    The model was checked once in Chromium against the real frontend: with the helpers, 15
    hostile strings in st.markdown, st.caption, st.error, metric labels and expander labels gave
    0 links, 0 images, 0 requests to the hostile host and the exact characters on screen;
-   without them, 27 links and 5 image fetches. The same for a plotly legend, ticks and title.
+   without them, 27 links, and the browser fetched the hostile image. Likewise a plotly
+   legend, category ticks and title: 3 live links without `plotly_text`, none with it.
 2. Every public function of components/ is listed here (found by introspection: a new one fails
    `test_every_public_component_function_is_walked` until it is listed); each that draws text
    or builds a figure is run with hostile strings in every data-driven field, and its markdown
