@@ -7,7 +7,6 @@ values; `render_alerts` draws them, worst first, with the rules that raise them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ import streamlit as st
 from analytics.periods import to_local, to_utc_naive
 from analytics.spikes import hourly_spike
 from components.floor_tiles import WARN_POINTS
+from components.plain_text import markdown_text as escape_markdown
 from components.theme import format_seconds
 from db.settings import get_settings
 
@@ -25,11 +25,6 @@ SPIKE_Z = get_settings().spike_z
 SPIKE_MIN_COUNT = get_settings().spike_min_count
 SPIKE_MIN_BASELINE = 4
 SPIKE_COLUMNS = ["topic", "count", "baseline_days", "baseline_mean", "z", "is_spike"]
-
-
-def escape_markdown(text: object) -> str:
-    """`text` with Markdown's special characters escaped (handles like @jo_smith stay literal)."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~:$])", r"\\\1", str(text))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.plain_text import plotly_text
 from components.theme import NEUTRAL, channel_colour, channel_label
 
 LAYOUT = {
@@ -64,7 +65,7 @@ def channel_bars(
     """
     if frame.empty or not frame[list(value_columns)].to_numpy().any():
         return empty_figure(title)
-    labels = [channel_label(c) for c in frame["channel_id"]]
+    labels = [plotly_text(channel_label(c)) for c in frame["channel_id"]]
     colours = [channel_colour(c) for c in frame["channel_id"]]
     fig = go.Figure()
     for i, (column, legend) in enumerate(value_columns.items()):

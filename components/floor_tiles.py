@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.service_level import service_level_from_counts
+from components.plain_text import markdown_text
 from components.theme import AGENT_STATE_LABELS, CHANNEL_LABELS, format_seconds
 from db.settings import get_settings
 
@@ -247,7 +248,7 @@ def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
             oldest = row["oldest_wait_seconds"]
             with column.container(border=True):
                 st.metric(
-                    row["channel"],
+                    markdown_text(row["channel"]),
                     value,
                     delta=delta,
                     delta_color=METRIC_COLOURS[row["state"]],

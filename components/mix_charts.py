@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.charts import LAYOUT, empty_figure, legend_swatch
+from components.plain_text import plotly_text
 from components.sl_charts import legend_below
 from components.theme import NEUTRAL, channel_colour, channel_label, format_seconds
 
@@ -42,7 +43,7 @@ def channel_mix_chart(mix: pd.DataFrame, *, mode: str, granularity: str, title: 
     column = "share_percent" if mode == "share" else "offered"
     fig = go.Figure()
     for channel_id, rows in mix.groupby("channel_id", sort=False):
-        label = channel_label(str(channel_id))
+        label = plotly_text(channel_label(str(channel_id)))
         fig.add_bar(
             x=_local_naive(rows["period_start"]),
             y=rows[column],
@@ -79,7 +80,7 @@ def social_split_chart(split: pd.DataFrame, *, title: str) -> go.Figure:
     """
     if split.empty or split["offered"].sum() == 0:
         return empty_figure(title)
-    labels = [channel_label(c) for c in split["channel_id"]]
+    labels = [plotly_text(channel_label(c)) for c in split["channel_id"]]
     colours = [channel_colour(c) for c in split["channel_id"]]
     fig = go.Figure()
     public_share = split["public_share_percent"].fillna(0)
@@ -140,7 +141,7 @@ def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
     measured = table[["service_level_percent", "frt_median", "aht_seconds"]].notna().any(axis=1)
     if table.empty or not measured.any():
         return empty_figure(title)
-    labels = [channel_label(c) for c in table["channel_id"]]
+    labels = [plotly_text(channel_label(c)) for c in table["channel_id"]]
     colours = [channel_colour(c) for c in table["channel_id"]]
     fig = make_subplots(
         rows=1,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.plain_text import markdown_text
+
 ROLES = ("supervisor", "qa_reviewer", "executive", "admin")
 ROLE_LABELS = {
     "supervisor": "Supervisor",
@@ -89,4 +91,4 @@ def render_sidebar(display_name: str, roles: Iterable[str]) -> None:
             st.page_link(spec.path, label=spec.label, icon=spec.icon)
         st.divider()
         role_names = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
-        st.caption(f"Signed in as **{display_name}** · {role_names}")
+        st.caption(f"Signed in as **{markdown_text(display_name)}** · {markdown_text(role_names)}")

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from components.plain_text import markdown_text
 from queries.writes import StaleWriteError, ValidationError
 
 FieldKind = Literal["text", "textarea", "int", "float", "bool", "select", "datetime", "table"]
@@ -116,7 +117,7 @@ def _clean(value: Any) -> Any:
 def show_field_errors(error: ValidationError, labels: Mapping[str, str]) -> None:
     """The form's validation messages, one per field, named as on the form."""
     lines = [
-        f"- **{labels.get(name.split('[')[0].split('.')[0], name)}** {message}"
+        f"- **{labels.get(name.split('[')[0].split('.')[0], name)}** {markdown_text(message)}"
         for name, message in error.field_errors.items()
     ]
     st.error("Nothing was saved. Please correct:\n" + "\n".join(lines), icon=":material/error:")
@@ -149,7 +150,7 @@ def record_editor(
 
     flash_key = f"{kind.key}_flash"
     if flash := st.session_state.pop(flash_key, None):
-        st.success(flash, icon=":material/check_circle:")
+        st.success(markdown_text(flash), icon=":material/check_circle:")
 
     with st.form(f"{kind.key}_form_{slot}", enter_to_submit=True):
         values = {
@@ -185,7 +186,7 @@ def record_editor(
         show_field_errors(error, labels)
         return
     except StaleWriteError as error:
-        st.warning(str(error), icon=":material/sync_problem:")
+        st.warning(markdown_text(error), icon=":material/sync_problem:")
         st.caption("The record as it is now:")
         st.dataframe(
             pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}]),

@@ -10,6 +10,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from components.charts import LAYOUT, empty_figure
+from components.plain_text import plotly_text
 from components.theme import channel_colour, channel_label
 
 # Colours for queues, teams and agents (channels keep their own colours from the theme).
@@ -96,7 +97,7 @@ def service_level_over_time(
     many_points = series["period_key"].nunique() > 60
     for key in keys:
         rows = series[series["group_key"] == key]
-        label = str(rows["group_label"].iloc[0])
+        label = plotly_text(rows["group_label"].iloc[0])
         fig.add_scatter(
             x=_local_naive(rows["period_start"]),
             y=rows["service_level_percent"],
@@ -114,7 +115,11 @@ def service_level_over_time(
     for n, (goal, channels) in enumerate(
         goals.dropna(subset=["goal_percent"]).groupby("goal_percent")
     ):
-        names = ", ".join(channels["channel"]) if len(goals) > len(channels) else "all channels"
+        names = (
+            plotly_text(", ".join(channels["channel"]))
+            if len(goals) > len(channels)
+            else "all channels"
+        )
         fig.add_scatter(
             x=[x_span.min(), x_span.max()],
             y=[float(goal), float(goal)],
@@ -169,13 +174,14 @@ def frt_distribution(buckets: pd.DataFrame, *, title: str, subtitle: str) -> go.
             if channel_rows["count"].sum() == 0:
                 continue
             ordered = channel_rows.sort_values("bucket_order")
+            label = plotly_text(channel_label(str(channel_id)))
             fig.add_bar(
                 x=ordered["bucket"],
                 y=ordered["count"],
-                name=channel_label(str(channel_id)),
+                name=label,
                 marker={"color": channel_colour(str(channel_id))},
                 legendgroup=str(channel_id),
-                hovertemplate=f"{channel_label(str(channel_id))} · %{{x}}: %{{y:,}}<extra></extra>",
+                hovertemplate=f"{label} · %{{x}}: %{{y:,}}<extra></extra>",
                 row=1,
                 col=col,
             )

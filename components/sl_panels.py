@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components.plain_text import markdown_text
 from components.theme import format_seconds
 
 ABANDON_RULE_OPTIONS: tuple[str, ...] = ("policy", "fail", "exclude", "exclude_short")
@@ -40,7 +41,7 @@ def rule_description(policies: pd.DataFrame, override: str | None) -> str:
             return f"exclude short (chosen): abandons under {limit} s excluded, later ones misses"
         return f"{override} (chosen): " + _rule_phrase(override, None)
     parts = [
-        f"{row.channel}: {_rule_phrase(row.abandon_rule, row.short_abandon_seconds)}"
+        f"{markdown_text(row.channel)}: {_rule_phrase(row.abandon_rule, row.short_abandon_seconds)}"
         for row in policies.itertuples()
     ]
     return "each channel's policy rule — " + "; ".join(parts)
@@ -53,10 +54,15 @@ def clock_description(policies: pd.DataFrame, business_hours: bool) -> str:
         return "24/7 clock (every second from arrival counts)"
     with_calendar = policies[policies["calendar"].notna()]
     without = policies[policies["calendar"].isna()]
-    parts = [f"{row.channel} on '{row.calendar}'" for row in with_calendar.itertuples()]
+    parts = [
+        f"{markdown_text(row.channel)} on '{markdown_text(row.calendar)}'"
+        for row in with_calendar.itertuples()
+    ]
     text = "business-hours FRT: " + ("; ".join(parts) if parts else "no selected channel has")
     if not without.empty:
-        text += " — " + ", ".join(without["channel"]) + " have no calendar and stay 24/7"
+        text += (
+            " — " + markdown_text(", ".join(without["channel"])) + " have no calendar and stay 24/7"
+        )
     return text
 
 
@@ -164,7 +170,10 @@ def interaction_panel(detail: dict[str, Any] | None) -> None:
     if detail is None:
         st.warning("That interaction no longer exists.")
         return
-    st.markdown(f"**Interaction {detail['id']}** · {detail['channel']} · queue {detail['queue']}")
+    st.markdown(
+        f"**Interaction {detail['id']}** · {markdown_text(detail['channel'])} · "
+        f"queue {markdown_text(detail['queue'])}"
+    )
     facts = {
         "Status": detail["status"],
         "Public": "yes" if detail["is_public"] else "no",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components.exports import csv_bytes
 from components.theme import format_seconds
 
 BREACH_TABLE_COLUMNS: tuple[str, ...] = (
@@ -78,8 +79,9 @@ def breach_table(breaches: pd.DataFrame, *, tz: str, sort: str = "newest") -> pd
 
 
 def breach_csv(table: pd.DataFrame) -> bytes:
-    """The CSV of a `breach_table` frame: the same rows, columns and order as on screen."""
-    return table.to_csv(index=False).encode("utf-8")
+    """The CSV of a `breach_table` frame: the same rows, columns and order as on screen (formula
+    cells neutralised by the shared exporter)."""
+    return csv_bytes(table)
 
 
 def _percent(values: pd.Series) -> pd.Series:

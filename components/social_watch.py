@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import to_local
+from components.plain_text import markdown_text
 from components.theme import BAD, channel_label, format_seconds
 
 OPEN_KEY = "floor_social_open"
@@ -133,7 +134,10 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
         return
     row = by_id[chosen]
     with st.container(border=True):
-        st.markdown(f"**{channel_label(row['channel_id'])}** post, interaction #{int(row['id'])}")
+        st.markdown(
+            f"**{markdown_text(channel_label(row['channel_id']))}** post, "
+            f"interaction #{int(row['id'])}"
+        )
         st.text(row["body"] or "(no text)")
         arrived = to_local(pd.Timestamp(row["created_at"]).to_pydatetime(), tz)
         details = pd.DataFrame(

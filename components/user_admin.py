@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from components.navigation import ROLE_LABELS, ROLES
+from components.plain_text import markdown_text
 from components.record_form import show_field_errors
 from queries import users as users_q
 from queries.writes import StaleWriteError, ValidationError
@@ -39,7 +40,7 @@ def _run(action, success: str, version_key: str | None = None) -> None:
         show_field_errors(error, LABELS)
         return
     except StaleWriteError as error:
-        st.warning(str(error), icon=":material/sync_problem:")
+        st.warning(markdown_text(error), icon=":material/sync_problem:")
         if version_key:
             st.session_state[version_key] = error.current["version"]
         return
@@ -126,7 +127,7 @@ def _edit_forms(engine: Any, actor: str, user: dict[str, Any]) -> None:
 def users_tab(engine: Any, actor: str) -> None:
     """List users, create one, and edit the selected one."""
     if flash := st.session_state.pop("users_flash", None):
-        st.success(flash, icon=":material/check_circle:")
+        st.success(markdown_text(flash), icon=":material/check_circle:")
     frame = users_q.list_users(engine=engine)
     shown = [
         c
@@ -157,6 +158,6 @@ def users_tab(engine: Any, actor: str) -> None:
         if pick is not None:
             user = users_q.get_user(engine=engine, username=pick)
             if user is None:
-                st.warning(f"{pick} no longer exists.")
+                st.warning(f"{markdown_text(pick)} no longer exists.")
             else:
                 _edit_forms(engine, actor, user)

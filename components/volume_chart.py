@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from analytics.expected_volume import CURVE_COLUMNS, expected_curve, reference_days
 from analytics.periods import day_bounds
 from components.charts import LAYOUT, empty_figure
+from components.plain_text import plotly_text
 from components.theme import channel_colour, channel_label
 
 EXPECTED_WEEKS = 4
@@ -157,15 +158,16 @@ def volume_figure(
         for channel_id in ordered:
             rows = local[local["channel_id"] == channel_id]
             per_slot = rows.groupby("slot_start")["offered"].sum()
+            label = plotly_text(channel_label(str(channel_id)))
             fig.add_bar(
                 x=per_slot.index,
                 y=per_slot.to_numpy(),
-                name=channel_label(str(channel_id)),
+                name=label,
                 marker={"color": channel_colour(str(channel_id))},
                 # Bars sit on the slot's 15 minutes, not centred on its start.
                 offset=0,
                 width=15 * 60 * 1000,
-                hovertemplate=f"{channel_label(str(channel_id))}: %{{y}}<extra></extra>",
+                hovertemplate=f"{label}: %{{y}}<extra></extra>",
             )
 
     if has_expected:

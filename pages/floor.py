@@ -27,6 +27,7 @@ from components.floor_tiles import (
     render_totals,
 )
 from components.guard import require_page
+from components.plain_text import markdown_text
 from components.social_watch import HELP as SOCIAL_HELP
 from components.social_watch import render_social_watch, social_watch_frame
 from components.staffing_table import render_staffing_table, staffing_frame
@@ -81,7 +82,8 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
     shown = catalogue[catalogue["channel_id"].isin(channel_ids or catalogue["channel_id"])]
     st.caption(
         f"As of **{to_local(as_of, tz):%H:%M:%S}** ({tz}) · refreshes every "
-        f"{settings.refresh_seconds} s · {', '.join(shown['channel']) or 'no channels'}"
+        f"{settings.refresh_seconds} s · "
+        f"{markdown_text(', '.join(shown['channel'])) or 'no channels'}"
     )
     summary = channel_summary(counts, backlog, closed, policies, as_of=as_of, day_start=day_start)
     social = social_watch_frame(posts, as_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -108,8 +109,35 @@ def open_page(username: str, page: str) -> AppTest:
     return at
 
 
+# A backslash before ASCII punctuation (CommonMark) and the word joiners of
+# components.plain_text: invisible to the reader, so assertions read past them.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees of `markdown` escaped by components.plain_text.markdown_text."""
+    return _ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
+
+
+def csv_downloads(monkeypatch) -> list[bytes]:
+    """A list that fills with the bytes of every CSV a page offers for download from now on."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    downloads: list[bytes] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        if mimetype == "text/csv":
+            downloads.append(bytes(path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return downloads
+
+
 def texts(at: AppTest) -> str:
-    """All markdown, captions, errors and titles of a run, as one string for assertions."""
+    """All markdown, captions, errors and titles of a run as the reader sees them (escapes
+    resolved, see `shown`), as one string for assertions."""
     parts = []
     for kind in (
         "title",
@@ -123,4 +151,4 @@ def texts(at: AppTest) -> str:
         "success",
     ):
         parts.extend(str(el.value) for el in at.get(kind))
-    return "\n".join(parts)
+    return shown("\n".join(parts))

@@ -9,11 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from db.engine import make_engine
 from db.rollups import refresh_interval_stats
-from tests.apphelpers import open_page, texts
+from tests.apphelpers import csv_downloads, open_page, texts
 from tests.builders import insert_interactions, interaction
 
 PAGE = "pages/service_level.py"
@@ -103,15 +102,7 @@ def test_group_by_agent_lists_the_unanswered_group(known_data):
 
 
 def test_breaches_table_csv_and_kpi_agree(known_data, monkeypatch):
-    downloads: list[bytes] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        if mimetype == "text/csv":
-            downloads.append(bytes(path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    downloads = csv_downloads(monkeypatch)
     at = open_page("supervisor", PAGE)
     table = at.dataframe(key="sl_breaches_table").value
     assert len(table) == int(_metric(at, "Breaches")) == 4

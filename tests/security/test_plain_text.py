@@ -1,0 +1,975 @@
+"""Issue 9.15: every string from data or users is shown as plain text, everywhere.
+
+Three layers:
+1. The helpers (components.plain_text) against a model of what the two renderers do with text:
+   Streamlit's markdown (react-markdown + remark-gfm in Streamlit 1.67: backslash escapes while
+   tokenising, then bare-URL / e-mail / emoji finders on the resulting text — regexes below are
+   the frontend bundle's) and plotly (a subset of HTML tags, then entities, `%{…}` hover fields).
+   The model was checked once in Chromium against the real frontend: with the helpers, 15
+   hostile strings in st.markdown, st.caption, st.error, metric labels and expander labels gave
+   0 links, 0 images, 0 requests to the hostile host and the exact characters on screen;
+   without them, 27 links, and the browser fetched the hostile image. Likewise a plotly
+   legend, category ticks and title: 3 live links without `plotly_text`, none with it.
+2. Every public function of components/ is listed here (found by introspection: a new one fails
+   `test_every_public_component_function_is_walked` until it is listed); each that draws text
+   or builds a figure is run with hostile strings in every data-driven field, and its markdown
+   bodies (AppTest) or figure JSON must hold them escaped and never raw.
+3. The real pages, run by AppTest as logged-in users, over a database holding hostile queue
+   names, agent and display names, author handles, topic and channel names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from google.protobuf.json_format import MessageToDict
+from sqlalchemy import update
+from streamlit.testing.v1 import AppTest
+
+import components
+from components.plain_text import markdown_text, plotly_text
+from components.theme import channel_label
+
+HOSTILE: tuple[str, ...] = (
+    "![x](http://127.0.0.1:9/leak.png)",
+    "[click](http://127.0.0.1:9)",
+    '=HYPERLINK("http://127.0.0.1:9","x")',
+    '<a href="http://127.0.0.1:9">q</a>',
+    "<img src=x>",
+    "http://127.0.0.1:9/x",
+    "**bold**",
+    "$x$",
+)
+MORE_HOSTILE: tuple[str, ...] = (
+    "www.example.com",
+    "jo@example.com",
+    ":smile: :red[r] :material/home:",
+    "a &amp; b &lt;c&gt;",
+    "# heading",
+    "1. item",
+    "- item",
+    "| a | b |",
+    "~~gone~~ `code` _em_",
+    "<https://127.0.0.1:9>",
+    "%{x} 100%",
+    "line one\nline two\r\n===",
+    "back\\slash \\*",
+)
+JOINER = "\u2060"
+
+# --- 1. The renderers' reading of text ----------------------------------------------------------
+# Characters that start markdown syntax when not backslash-escaped (CommonMark + GFM, `$` math,
+# `:` directives/shortcodes, `&` entities, `=` setext underlines).
+_SYNTAX = set("\\`*_{}[]<>()#+-.!|~:$&=")
+_TOKEN = re.compile(r"\\[!-/:-@\[-`{-~]|.", re.S)
+# remark-gfm's finders, run on text nodes after escapes are resolved (from Streamlit's bundle).
+_GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.I)
+_GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+_SHORTCODE = re.compile(r":[\w+-][\w_+-]*:")
+
+
+def markdown_reading(markdown: str) -> tuple[str, set[str]]:
+    """(the text Streamlit shows for `markdown` if nothing in it is syntax, the syntax characters
+    it would read as markup instead)."""
+    text, markup = [], set()
+    for token in _TOKEN.findall(markdown):
+        if len(token) == 2:  # an escaped character: literal
+            text.append(token[1])
+        else:
+            text.append(token)
+            if token in _SYNTAX or token in "\r\n":
+                markup.add(token)
+    shown = "".join(text)
+    for finder in (_GFM_URL, _GFM_EMAIL, _SHORTCODE):
+        if finder.search(shown):
+            markup.add(finder.pattern)
+    return shown.replace(JOINER, ""), markup
+
+
+_PLOTLY_ENTITY = re.compile(r"&(#\d+|#x[\da-fA-F]+|lt|gt|amp);")
+
+
+def plotly_reading(text: str) -> tuple[str, set[str]]:
+    """(the characters plotly shows for `text`, the tags / template fields / TeX it would read)."""
+    markup = set(re.findall(r"<[^<>]*>", text)) | set(re.findall(r"%\{[^}]*\}", text))
+    if "$" in text:
+        markup.add("$")
+
+    def decode(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code.startswith("#x"):
+            return chr(int(code[2:], 16))
+        if code.startswith("#"):
+            return chr(int(code[1:]))
+        return {"lt": "<", "gt": ">", "amp": "&"}[code]
+
+    return _PLOTLY_ENTITY.sub(decode, text), markup
+
+
+@pytest.mark.parametrize("hostile", HOSTILE + MORE_HOSTILE)
+def test_markdown_text_reads_as_exactly_its_characters(hostile):
+    shown, markup = markdown_reading(markdown_text(hostile))
+    assert markup == set()
+    assert shown == re.sub(r"[\r\n]+", " ", hostile)  # a label is one line
+    # The model sees the threat in the raw string (so the check above is not vacuous).
+    assert markdown_reading(hostile)[1]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE + MORE_HOSTILE)
+def test_plotly_text_reads_as_exactly_its_characters(hostile):
+    shown, markup = plotly_reading(plotly_text(hostile))
+    assert markup == set()
+    assert shown == hostile
+
+
+def test_plain_names_stay_as_they_are():
+    assert markdown_text("Twitter / X") == "Twitter / X"
+    assert markdown_text("@jo_smith") == "@jo\\_smith"
+    assert plotly_text("Twitter / X") == "Twitter / X"
+    assert markdown_text(None) == "" and plotly_text(None) == ""
+
+
+# --- 2. Every component ----------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """What a component put on screen: markdown bodies, figure JSON, and the raw strings that
+    must appear in them (escaped)."""
+
+    markdown: list[str] = field(default_factory=list)
+    figures: list[Any] = field(default_factory=list)
+    expect_markdown: list[str] = field(default_factory=list)
+    expect_figure: list[str] = field(default_factory=list)
+
+
+# Figure keys plotly never draws: trace group identifiers.
+_NOT_DRAWN = {"legendgroup"}
+
+
+def _strings(value: Any, keys: set[str] | None = None) -> Iterator[str]:
+    """Every string in a JSON-like value (with `keys`: only under those dict keys)."""
+    if isinstance(value, str):
+        if keys is None:
+            yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in _NOT_DRAWN:
+                continue
+            if keys is None or key in keys:
+                yield from _strings(item)
+            else:
+                yield from _strings(item, keys)
+    elif isinstance(value, list | tuple | np.ndarray | pd.Series | pd.Index):
+        for item in value:
+            yield from _strings(item, keys)
+
+
+# Element protos' markdown fields. st.text and st.code draw verbatim; select box and multiselect
+# options, dataframe cells and placeholders are plain text (checked in Chromium).
+_MARKDOWN_KEYS = {"body", "label", "help", "caption", "captions"}
+_VERBATIM = {"text", "code"}
+
+
+def markdown_bodies(at: AppTest) -> list[str]:
+    """Every markdown-rendered string of an AppTest run (main area and sidebar, nested blocks)."""
+    found: list[str] = []
+
+    def visit(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(node, "type", "") not in _VERBATIM:
+            found.extend(_strings(MessageToDict(proto), _MARKDOWN_KEYS))
+        for child in getattr(node, "children", {}).values():
+            visit(child)
+
+    visit(at.main)
+    visit(at.sidebar)
+    return found
+
+
+def figure_specs(at: AppTest) -> list[Any]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _raw_forms() -> list[str]:
+    # Channel ids fall back to `id.title()` as their label: that form is shown too.
+    return list(dict.fromkeys([*HOSTILE, *(channel_label(h) for h in HOSTILE)]))
+
+
+def assert_plain(shown: Shown) -> None:
+    """No hostile string raw in any markdown body or figure text; the expected ones escaped."""
+    bodies = list(shown.markdown)
+    texts = [s for figure in shown.figures for s in _strings(figure)]
+    for raw in _raw_forms():
+        assert markdown_text(raw) != raw
+        leaked = [b for b in bodies if raw in b]
+        assert not leaked, f"{raw!r} reaches markdown unescaped: {leaked[:2]}"
+        if plotly_text(raw) != raw:
+            leaked = [t for t in texts if raw in t]
+            assert not leaked, f"{raw!r} reaches a figure unescaped: {leaked[:2]}"
+    for raw in shown.expect_markdown:
+        assert any(markdown_text(raw) in b for b in bodies), f"{raw!r} not shown (escaped)"
+    for raw in shown.expect_figure:
+        assert any(plotly_text(raw) in t for t in texts), f"{raw!r} not in the figure (escaped)"
+
+
+def _figure(fig: go.Figure) -> dict[str, Any]:
+    return fig.to_plotly_json()
+
+
+def _call(module: str, name: str, args: tuple, kwargs: dict) -> None:
+    """AppTest script: call components.<module>.<name>(*args, **kwargs)."""
+    import importlib
+
+    getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+def _render(function: Callable[..., Any], *args: Any, **kwargs: Any) -> AppTest:
+    at = AppTest.from_function(
+        _call, args=(function.__module__, function.__name__, args, kwargs), default_timeout=30
+    )
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _rendered(function: Callable[..., Any], *args: Any, expect: Iterable[str] = (), **kw) -> Shown:
+    at = _render(function, *args, **kw)
+    return Shown(markdown_bodies(at), figure_specs(at), expect_markdown=list(expect))
+
+
+# Hostile data builders, one row per hostile string.
+N = len(HOSTILE)
+LABELS = [channel_label(h) for h in HOSTILE]  # what a hostile channel id is shown as
+
+
+def _summary() -> pd.DataFrame:
+    from components.floor_tiles import SUMMARY_COLUMNS
+
+    return pd.DataFrame(
+        {
+            "channel_id": list(HOSTILE),
+            "channel": list(HOSTILE),
+            "offered": [10] * N,
+            "answered": [5] * N,
+            "backlog": [40] * N,
+            "oldest_wait_seconds": [7200.0] * N,
+            "met": [1] * N,
+            "missed": [4] * N,
+            "pending": [0] * N,
+            "service_level_percent": [20.0] * N,
+            "goal_percent": [80.0] * N,
+            "target_seconds": [60.0] * N,
+            "abandon_rule": ["fail"] * N,
+            "short_abandon_seconds": [5] * N,
+            "state": ["bad", "warn"] * (N // 2),
+        }
+    )[SUMMARY_COLUMNS]
+
+
+def _spikes() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "topic": list(HOSTILE),
+            "count": [30] * N,
+            "baseline_days": [14] * N,
+            "baseline_mean": [2.0] * N,
+            "z": [9.0] * N,
+            "is_spike": [True] * N,
+        }
+    )
+
+
+def _social(author: str) -> pd.DataFrame:
+    return pd.DataFrame({"author": [author], "reach": [9000], "time_left_seconds": [-60.0]})
+
+
+def _alert_messages() -> list[str]:
+    from components.alerts import floor_alerts
+
+    return [
+        alert.message
+        for author in HOSTILE
+        for alert in floor_alerts(
+            _summary(),
+            _spikes(),
+            _social(author),
+            backlog_threshold=25,
+            oldest_threshold_seconds=1800,
+        )
+    ]
+
+
+def _policies() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "channel_id": list(HOSTILE),
+            "channel": list(HOSTILE),
+            "abandon_rule": ["fail", "exclude", "exclude_short", "mixed"] * (N // 4),
+            "short_abandon_seconds": [5] * N,
+            "calendar": [h if n % 2 else None for n, h in enumerate(HOSTILE)],
+            "goal_percent": [80.0] * N,
+        }
+    )
+
+
+def _social_frame() -> pd.DataFrame:
+    now = datetime(2026, 11, 26, 12, 0)
+    return pd.DataFrame(
+        {
+            "id": range(1, N + 1),
+            "external_id": list(HOSTILE),
+            "channel_id": list(HOSTILE),
+            "author": list(HOSTILE),
+            "reach": [100 * (N - n) for n in range(N)],
+            "sentiment": [-0.8] * N,
+            "topic": list(HOSTILE),
+            "priority": list(HOSTILE),
+            "queue": list(HOSTILE),
+            "body": list(HOSTILE),
+            "created_at": [now - timedelta(minutes=30)] * N,
+            "target_seconds": [600.0] * N,
+            "waited_seconds": [1800.0] * N,
+            "time_left_seconds": [-1200.0] * N,
+            "messages": [1] * N,
+        }
+    )
+
+
+def _detail() -> dict[str, Any]:
+    when = pd.Timestamp("2026-11-26 10:00")
+    return {
+        "id": 7,
+        "channel": HOSTILE[0],
+        "queue": HOSTILE[1],
+        "status": HOSTILE[2],
+        "is_public": True,
+        "priority": HOSTILE[3],
+        "topic": HOSTILE[4],
+        "customer": HOSTILE[5],
+        "agent": HOSTILE[6],
+        "team": HOSTILE[7],
+        "created_at": when,
+        "first_response_at": when + pd.Timedelta(seconds=61),
+        "frt_seconds": 61.0,
+        "abandoned_at": None,
+        "resolved_at": None,
+        "handle_seconds": 300,
+        "external_id": HOSTILE[0],
+        "body": HOSTILE[1],
+        "conversation": pd.DataFrame(
+            {
+                "id": [7, 8],
+                "arrival_local": [when, when + pd.Timedelta(minutes=1)],
+                "status": list(HOSTILE[:2]),
+                "body": list(HOSTILE[2:4]),
+            }
+        ),
+    }
+
+
+def _overall() -> dict[str, Any]:
+    keys = [
+        "met",
+        "missed",
+        "pending",
+        "excluded",
+        "frt_n",
+        "breaches",
+        "answered",
+        "handled",
+        "abandoned",
+        "offered",
+    ]
+    return {
+        **dict.fromkeys(keys, 3),
+        "service_level_percent": 50.0,
+        "frt_median": 60.0,
+        "frt_mean": 70.0,
+        "frt_p90": 90.0,
+        "asa_seconds": 70.0,
+        "aht_seconds": 300.0,
+        "abandonment_rate": 10.0,
+        "answer_rate": 90.0,
+    }
+
+
+def _staffing() -> pd.DataFrame:
+    from components.staffing_table import FRAME_COLUMNS
+
+    row = {column: 1.0 for column in FRAME_COLUMNS}
+    rows = [
+        {**row, "interval": h, "channel_id": h, "channel": h, "basis": h, "note": h}
+        for h in HOSTILE
+    ]
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+# -- cases: one per public function that draws text or builds a figure -------------------------
+
+
+def case_channel_bars() -> Shown:
+    from components.charts import channel_bars
+
+    frame = pd.DataFrame({"channel_id": list(HOSTILE), "a": range(1, N + 1), "b": [2] * N})
+    fig = channel_bars(frame, value_columns={"a": "Today", "b": "Week"}, title="t", y_title="y")
+    return Shown(figures=[_figure(fig)], expect_figure=LABELS)
+
+
+def case_service_level_over_time() -> Shown:
+    from components.sl_charts import service_level_over_time
+
+    days = pd.to_datetime(["2026-11-25", "2026-11-26"])
+    series = pd.DataFrame(
+        [
+            {
+                "period_start": day,
+                "period_key": str(day.date()),
+                "group_key": h,
+                "group_label": h,
+                "offered": 4,
+                "met": 1,
+                "missed": 3,
+                "pending": 0,
+                "service_level_percent": 25.0,
+            }
+            for h in HOSTILE
+            for day in days
+        ]
+    )
+    goals = _policies().assign(goal_percent=[80.0, 90.0] * (N // 2))
+    fig = service_level_over_time(
+        series,
+        goals=goals,
+        group_by="queue",
+        granularity="day",
+        title="t",
+        subtitle="s",
+        tz="UTC",
+    )
+    return Shown(figures=[_figure(fig)], expect_figure=list(HOSTILE))
+
+
+def case_frt_distribution() -> Shown:
+    from components.sl_charts import frt_distribution
+
+    buckets = pd.DataFrame(
+        {
+            "channel_id": list(HOSTILE),
+            "family": ["live", "async"] * (N // 2),
+            "bucket": ["0–1 h"] * N,
+            "bucket_order": [0] * N,
+            "count": [3] * N,
+        }
+    )
+    fig = frt_distribution(buckets, title="t", subtitle="s")
+    return Shown(figures=[_figure(fig)], expect_figure=LABELS)
+
+
+def case_channel_mix_chart() -> Shown:
+    from components.mix_charts import channel_mix_chart
+
+    mix = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2026-11-26"] * N),
+            "channel_id": list(HOSTILE),
+            "offered": [5] * N,
+            "share_percent": [100.0 / N] * N,
+        }
+    )
+    figures = [
+        _figure(channel_mix_chart(mix, mode=mode, granularity="day", title="t"))
+        for mode in ("share", "count")
+    ]
+    return Shown(figures=figures, expect_figure=LABELS)
+
+
+def case_social_split_chart() -> Shown:
+    from components.mix_charts import social_split_chart
+
+    split = pd.DataFrame(
+        {
+            "channel_id": list(HOSTILE),
+            "public_offered": [3] * N,
+            "private_offered": [1] * N,
+            "offered": [4] * N,
+            "public_share_percent": [75.0] * N,
+        }
+    )
+    return Shown(figures=[_figure(social_split_chart(split, title="t"))], expect_figure=LABELS)
+
+
+def case_channel_comparison_chart() -> Shown:
+    from components.mix_charts import channel_comparison_chart
+
+    table = pd.DataFrame(
+        {
+            "channel_id": list(HOSTILE),
+            "service_level_percent": [50.0] * N,
+            "goal_percent": [80.0] * N,
+            "frt_median": [60.0] * N,
+            "frt_p90": [600.0] * N,
+            "aht_seconds": [300.0] * N,
+        }
+    )
+    fig = channel_comparison_chart(table, title="t")
+    return Shown(figures=[_figure(fig)], expect_figure=LABELS)
+
+
+def case_volume_figure() -> Shown:
+    from components.volume_chart import volume_figure
+
+    today = pd.DataFrame(
+        {
+            "interval_start": pd.to_datetime(["2026-11-26 09:00"] * N),
+            "channel_id": list(HOSTILE),
+            "offered": [2] * N,
+        }
+    )
+    expected = pd.DataFrame(columns=["slot_start", "mean", "low", "high", "days"])
+    fig = volume_figure(
+        today, expected, day=date(2026, 11, 26), tz="UTC", now_local=datetime(2026, 11, 26, 10)
+    )
+    return Shown(figures=[_figure(fig)], expect_figure=LABELS)
+
+
+def case_floor_alerts() -> Shown:
+    return Shown(markdown=_alert_messages(), expect_markdown=list(HOSTILE))
+
+
+def case_render_alerts() -> Shown:
+    from components.alerts import Alert, render_alerts
+
+    alerts = [Alert("error", "x", m) for m in _alert_messages()]
+    return _rendered(render_alerts, alerts, "rules", expect=HOSTILE)
+
+
+def case_rule_description() -> Shown:
+    from components.sl_panels import rule_description
+
+    return Shown(markdown=[rule_description(_policies(), None)], expect_markdown=list(HOSTILE))
+
+
+def case_clock_description() -> Shown:
+    from components.sl_panels import clock_description
+
+    return Shown(markdown=[clock_description(_policies(), True)], expect_markdown=list(HOSTILE))
+
+
+def case_kpi_tiles() -> Shown:
+    from components.sl_panels import clock_description, kpi_tiles, rule_description
+
+    return _rendered(
+        kpi_tiles,
+        _overall(),
+        rule_text=rule_description(_policies(), None),
+        clock_text=clock_description(_policies(), True),
+        goal=80.0,
+        expect=HOSTILE,
+    )
+
+
+def case_interaction_panel() -> Shown:
+    from components.sl_panels import interaction_panel
+
+    return _rendered(interaction_panel, _detail(), expect=HOSTILE[:2])
+
+
+def case_render_social_watch() -> Shown:
+    from components.social_watch import OPEN_KEY
+
+    at = AppTest.from_function(
+        _call,
+        args=("components.social_watch", "render_social_watch", (_social_frame(), "UTC"), {}),
+        default_timeout=30,
+    )
+    at.session_state[OPEN_KEY] = 4  # a post is open: its header is markdown
+    at.run()
+    assert not at.exception, at.exception
+    return Shown(markdown_bodies(at), expect_markdown=[LABELS[3]])
+
+
+def case_render_channel_tiles() -> Shown:
+    from components.floor_tiles import render_channel_tiles
+
+    return _rendered(render_channel_tiles, _summary(), expect=HOSTILE)
+
+
+def case_render_totals() -> Shown:
+    from components.floor_tiles import render_totals
+
+    return _rendered(
+        render_totals, _summary(), pd.DataFrame({"state": ["busy"], "name": [HOSTILE[0]]})
+    )
+
+
+def case_render_channel_details() -> Shown:
+    from components.floor_tiles import render_channel_details
+
+    return _rendered(render_channel_details, _summary())
+
+
+def case_render_agent_states() -> Shown:
+    from components.floor_tiles import render_agent_states
+
+    agents = pd.DataFrame({"state": ["busy", "break"], "name": list(HOSTILE[:2])})
+    return _rendered(render_agent_states, agents)
+
+
+def case_render_staffing_table() -> Shown:
+    from components.staffing_table import render_staffing_table
+
+    return _rendered(render_staffing_table, _staffing())
+
+
+def case_show_field_errors() -> Shown:
+    from components.record_form import show_field_errors
+    from queries.writes import ValidationError
+
+    error = ValidationError({f"field{n}": h for n, h in enumerate(HOSTILE)})
+    return _rendered(show_field_errors, error, {"field0": "Name"}, expect=HOSTILE)
+
+
+def _topic_like_kind(name: str, *, stale_by: str | None = None) -> Any:
+    from components.record_form import FieldSpec, RecordKind
+    from queries.writes import StaleWriteError
+
+    def create(**_: Any) -> dict[str, Any]:
+        return {"id": 1, "version": 1, "name": name}
+
+    def update(**_: Any) -> dict[str, Any]:
+        raise StaleWriteError({"id": 1, "version": 2, "name": name}, stale_by, None)
+
+    return RecordKind(
+        key="hostile",
+        title="Topic",
+        fields=(FieldSpec("name", "Name"),),
+        describe=lambda r: str(r["name"]),
+        create=create,
+        update=update,
+    )
+
+
+def case_record_editor() -> Shown:
+    shown = Shown(expect_markdown=[" ".join(HOSTILE)])
+    empty = pd.DataFrame(columns=["id", "version", "name"])
+    # A new record saved: the flash names it.
+    at = AppTest.from_function(
+        _call,
+        args=(
+            "components.record_form",
+            "record_editor",
+            (_topic_like_kind(" ".join(HOSTILE)), empty),
+            {"engine": None, "actor": "admin", "on_saved": lambda: None},
+        ),
+        default_timeout=30,
+    )
+    at.run()
+    at.text_input(key="hostile_new_name").set_value("x")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    shown.markdown += markdown_bodies(at)
+    # A stale save: the warning names who changed it.
+    records = pd.DataFrame([{"id": 1, "version": 1, "name": HOSTILE[0]}])
+    at = AppTest.from_function(
+        _call,
+        args=(
+            "components.record_form",
+            "record_editor",
+            (_topic_like_kind(HOSTILE[1], stale_by=" ".join(HOSTILE)), records),
+            {"engine": None, "actor": "admin", "on_saved": lambda: None},
+        ),
+        default_timeout=30,
+    )
+    at.session_state["hostile_pick"] = 1
+    at.run()
+    at.text_input(key="hostile_1_name").set_value("changed")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    shown.markdown += markdown_bodies(at)
+    return shown
+
+
+CASES: dict[str, Callable[[], Shown]] = {
+    "charts.channel_bars": case_channel_bars,
+    "sl_charts.service_level_over_time": case_service_level_over_time,
+    "sl_charts.frt_distribution": case_frt_distribution,
+    "mix_charts.channel_mix_chart": case_channel_mix_chart,
+    "mix_charts.social_split_chart": case_social_split_chart,
+    "mix_charts.channel_comparison_chart": case_channel_comparison_chart,
+    "volume_chart.volume_figure": case_volume_figure,
+    "alerts.floor_alerts": case_floor_alerts,
+    "alerts.render_alerts": case_render_alerts,
+    "sl_panels.rule_description": case_rule_description,
+    "sl_panels.clock_description": case_clock_description,
+    "sl_panels.kpi_tiles": case_kpi_tiles,
+    "sl_panels.interaction_panel": case_interaction_panel,
+    "social_watch.render_social_watch": case_render_social_watch,
+    "floor_tiles.render_channel_tiles": case_render_channel_tiles,
+    "floor_tiles.render_totals": case_render_totals,
+    "floor_tiles.render_channel_details": case_render_channel_details,
+    "floor_tiles.render_agent_states": case_render_agent_states,
+    "staffing_table.render_staffing_table": case_render_staffing_table,
+    "record_form.show_field_errors": case_show_field_errors,
+    "record_form.record_editor": case_record_editor,
+}
+
+# Drawn only inside a logged-in page (they need the login, the sidebar's page files or the
+# database): `test_pages_show_stored_hostile_text` runs them with hostile stored data.
+PAGE_CASES: dict[str, str] = {
+    "navigation.render_sidebar": "display name in the sidebar (home and every page)",
+    "guard.render_session_sidebar": "calls navigation.render_sidebar",
+    "guard.require_page": "draws the sidebar; its access message names only the page",
+    "user_admin.users_tab": "Settings page: users with hostile display names",
+    "auth.restore_login": "reads the display name the sidebar shows",
+}
+
+# Functions that draw no data-driven text: why each needs no case.
+NO_DATA_TEXT: dict[str, str] = {
+    "plain_text.markdown_text": "the helper itself (layer 1)",
+    "plain_text.plotly_text": "the helper itself (layer 1)",
+    "exports.neutralise_cell": "CSV export: tests/security/test_exports.py",
+    "exports.neutralise_formulas": "CSV export: tests/security/test_exports.py",
+    "exports.csv_bytes": "CSV export: tests/security/test_exports.py",
+    "sl_tables.breach_csv": "CSV export: tests/security/test_exports.py",
+    "sl_tables.breach_table": "a frame for st.dataframe (cells are plain text)",
+    "sl_tables.group_table": "a frame for st.dataframe (cells are plain text)",
+    "sl_tables.comparison_table": "a frame for st.dataframe (cells are plain text)",
+    "charts.empty_figure": "title and message are written by code",
+    "charts.legend_swatch": "legend names are written by code",
+    "sl_charts.group_colours": "colours only",
+    "sl_charts.legend_below": "layout only",
+    "sl_charts.busiest_groups": "returns keys, draws nothing",
+    "alerts.alert_rules": "numbers from settings only",
+    "alerts.same_hour_windows": "time arithmetic",
+    "alerts.topic_spikes": "a frame; its topics reach the screen through floor_alerts",
+    "floor_tiles.service_level_state": "returns a state name",
+    "floor_tiles.abandon_rule_text": "rule from a fixed set, number",
+    "floor_tiles.service_level_help": "numbers and a rule from a fixed set",
+    "floor_tiles.channel_summary": "a frame; drawn by the render_* cases",
+    "floor_tiles.agent_state_counts": "counts",
+    "floor_tiles.compact_wait": "a duration",
+    "social_watch.social_watch_frame": "a frame; drawn by render_social_watch",
+    "social_watch.signed_duration": "a duration",
+    "staffing_table.interval_start": "time arithmetic",
+    "staffing_table.current_intervals": "time arithmetic",
+    "staffing_table.current_pace": "numbers",
+    "staffing_table.on_floor_by_channel": "counts",
+    "staffing_table.staffing_frame": "a frame; drawn by render_staffing_table",
+    "staffing_table.gap_colour": "a cell style",
+    "volume_chart.to_local": "time arithmetic",
+    "volume_chart.reference_ranges": "time arithmetic",
+    "volume_chart.expected_by_channel": "a frame; drawn by volume_figure",
+    "volume_chart.volume_title": "a date",
+    "theme.channel_colour": "a colour",
+    "theme.channel_label": "a label; escaped where drawn",
+    "theme.format_seconds": "a duration",
+    "report_filters.period_label": "dates",
+    "report_filters.utc_bounds": "time arithmetic",
+    "report_filters.date_range": "a date widget with a code-written label",
+    "navigation.pages_for": "the page registry (code)",
+    "navigation.page_spec": "the page registry (code)",
+    "guard.configure_page": "page title from the registry (code)",
+    "auth.build_authenticator": "no text but a fixed configuration message",
+    "auth.logout": "no text",
+    "auth.render_login_form": "fixed texts; login messages never echo the username typed",
+    "admin_records.sla_policy_kind": "field specs; describe() reaches markdown via record_editor",
+    "admin_records.topic_kind": "field specs; describe() reaches markdown via record_editor",
+    "admin_records.playbook_kind": "field specs; describe() reaches markdown via record_editor",
+    "admin_records.stakeholder_kind": "field specs; describe() reaches markdown via record_editor",
+    "admin_records.scorecard_kind": "field specs; describe() reaches markdown via record_editor",
+    "admin_records.kind_columns": "column names (code)",
+    "db.app_engine": "no text",
+    "db.database_errors": "fixed message and an exception class name",
+}
+# Modules of cached readers: they return frames and draw nothing.
+READER_MODULES = {"cache_floor", "cache_reports"}
+
+
+def public_component_functions() -> set[str]:
+    """'module.function' for every public function (cached ones too) defined in components/."""
+    found = set()
+    for info in pkgutil.iter_modules(components.__path__):
+        if info.name in READER_MODULES:
+            continue
+        module = importlib.import_module(f"components.{info.name}")
+        for name, obj in vars(module).items():
+            if (
+                not name.startswith("_")
+                and callable(obj)
+                and not inspect.isclass(obj)
+                and getattr(obj, "__module__", None) == module.__name__
+            ):
+                found.add(f"{info.name}.{name}")
+    return found
+
+
+def test_every_public_component_function_is_walked():
+    listed = set(CASES) | set(PAGE_CASES) | set(NO_DATA_TEXT)
+    assert not set(CASES) & set(NO_DATA_TEXT)
+    found = public_component_functions()
+    assert found - listed == set(), (
+        "new public functions in components/: add a case (draws data-driven text) or say in "
+        "NO_DATA_TEXT why it draws none"
+    )
+    assert listed - found == set(), "listed functions that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_component_shows_hostile_strings_as_plain_text(name):
+    shown = CASES[name]()
+    assert shown.markdown or shown.figures
+    assert_plain(shown)
+
+
+# --- 3. The real pages over a database holding hostile strings --------------------------------
+
+DISPLAY_NAME = " ".join(HOSTILE)
+
+
+def _seed_hostile(url: str) -> None:
+    from db.engine import make_engine
+    from db.rollups import refresh_interval_stats
+    from db.schema import (
+        agents,
+        channels,
+        customer_handles,
+        customers,
+        sla_policies,
+        topics,
+        users,
+    )
+    from tests.builders import insert_interactions, interaction
+
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(update(users).values(display_name=DISPLAY_NAME))
+        conn.execute(
+            channels.insert(),
+            [{"id": "pigeon", "name": HOSTILE[3], "kind": "chat", "is_social": False,
+              "sort_order": 99}],
+        )  # fmt: skip
+        conn.execute(
+            sla_policies.insert(),
+            [{"channel_id": "pigeon", "target_seconds": 60, "goal_percent": 80.0,
+              "abandon_rule": "fail", "short_abandon_seconds": 5,
+              "active_from": datetime(2000, 1, 1), "version": 1}],
+        )  # fmt: skip
+        conn.execute(agents.insert(), [{"id": 1, "name": HOSTILE[6], "team": HOSTILE[7]}])
+        conn.execute(topics.insert(), [{"name": h, "keywords": h} for h in HOSTILE])
+        conn.execute(customers.insert(), [{"id": n, "name": h} for n, h in enumerate(HOSTILE, 1)])
+        conn.execute(
+            customer_handles.insert(),
+            [
+                {"customer_id": n, "channel_id": "twitter", "handle": h}
+                for n, h in enumerate(HOSTILE, 1)
+            ],
+        )
+        late = now - timedelta(minutes=30)
+        # Hours old: past every social target, so the Floor alerts on the widest reach.
+        older = now - timedelta(hours=5)
+        # One insert per row shape (an executemany takes one set of columns).
+        answered = [
+            interaction(late, frt=120, queue=h, topic=h, agent_id=1, body=h) for h in HOSTILE
+        ]
+        insert_interactions(conn, answered)
+        insert_interactions(conn, [interaction(late, channel_id="pigeon", queue=HOSTILE[0])])
+        posts = [
+            interaction(
+                older,
+                channel_id="twitter",
+                is_public=True,
+                sentiment=-0.9,
+                customer_id=n,
+                reach=1000 * n,
+                queue=h,
+                topic=h,
+                body=h,
+            )  # fmt: skip
+            for n, h in enumerate(HOSTILE, 1)
+        ]
+        insert_interactions(conn, posts)
+    refresh_interval_stats(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def hostile_db(app_db: str) -> str:
+    _seed_hostile(app_db)
+    return app_db
+
+
+def _page(username: str, page: str | None, prepare: Callable[[AppTest], None] | None = None):
+    from tests.apphelpers import logged_in_app
+
+    at = logged_in_app(username)
+    if page:
+        at.switch_page(page).run()
+    if prepare:
+        prepare(at)
+    assert not at.exception, at.exception
+    return at
+
+
+def _open_first_breach(at: AppTest) -> None:
+    table = at.dataframe(key="sl_breaches_table").value
+    queue_row = int(table.index[table["Queue"] == HOSTILE[1]][0])
+    at.session_state["sl_breaches_table"] = {
+        "selection": {"rows": [queue_row], "columns": [], "cells": []}
+    }
+    at.run()
+
+
+def _group_by_queue(at: AppTest) -> None:
+    at.selectbox(key="sl_group_by").set_value("queue").run()
+
+
+PAGES = {
+    # page: (user, page file, interaction, raw strings that must show in markdown / figures)
+    "home": ("admin", None, None, [DISPLAY_NAME], []),
+    "floor": ("supervisor", "pages/floor.py", None, [DISPLAY_NAME, HOSTILE[-1], HOSTILE[3]], []),
+    "service_level_by_queue": (
+        "supervisor",
+        "pages/service_level.py",
+        _group_by_queue,
+        [DISPLAY_NAME],
+        list(HOSTILE),
+    ),
+    "service_level_drill_down": (
+        "supervisor",
+        "pages/service_level.py",
+        _open_first_breach,
+        [DISPLAY_NAME, HOSTILE[1]],
+        [],
+    ),
+    "channels": ("exec", "pages/channels.py", None, [DISPLAY_NAME], []),
+    "settings": ("admin", "pages/settings.py", None, [DISPLAY_NAME], []),
+    "audit": ("admin", "pages/audit.py", None, [DISPLAY_NAME], []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_show_stored_hostile_text(hostile_db, name):
+    username, page, prepare, in_markdown, in_figures = PAGES[name]
+    at = _page(username, page, prepare)
+    assert_plain(
+        Shown(
+            markdown_bodies(at),
+            figure_specs(at),
+            expect_markdown=in_markdown,
+            expect_figure=in_figures,
+        )
+    )
