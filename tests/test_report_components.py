@@ -181,6 +181,9 @@ def test_channel_comparison_chart_and_table():
             "frt_mean": [14.0, np.nan],
             "aht_seconds": [300.0, np.nan],
             "abandonment_rate": [5.0, np.nan],
+            "csat_rated": [4, 0],
+            "csat_percent": [50.0, np.nan],
+            "csat_mean": [3.25, np.nan],
         }
     )
     fig = channel_comparison_chart(table, title="SL, FRT, AHT by channel — 23–29 Nov 2026")
@@ -189,6 +192,8 @@ def test_channel_comparison_chart_and_table():
     shown = comparison_table(table)
     assert shown["FRT median"].tolist() == ["12 s", "—"]
     assert shown["Abandon rule"].tolist() == ["exclude short", "fail"]
+    assert shown["CSAT (4–5)"].tolist() == ["50.0 %", "no ratings"]  # never 0 %
+    assert shown["CSAT mean"].tolist()[0] == 3.25 and shown["Rated"].tolist() == [4, 0]
     empty = channel_comparison_chart(
         table.assign(service_level_percent=np.nan, frt_median=np.nan, aht_seconds=np.nan),
         title="x",
@@ -254,12 +259,16 @@ def test_group_table_reads_durations_and_no_data():
             "aht_seconds": [np.nan],
             "answer_rate": [100 / 3],
             "abandonment_rate": [50.0],
+            "csat_rated": [4],
+            "csat_percent": [50.0],
+            "csat_mean": [3.25],
         }
     )
     shown = group_table(by_group, group_label="Channel")
     row = shown.iloc[0]
     assert (row["Channel"], row["Service level %"], row["FRT median"]) == ("Chat", 20.0, "1 min")
     assert row["AHT"] == "—" and row["Answer rate %"] == 33.3
+    assert (row["CSAT (4–5)"], row["CSAT mean"], row["Rated"]) == ("50.0 %", 3.25, 4)
 
 
 @pytest.mark.parametrize(
