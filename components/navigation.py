@@ -23,27 +23,37 @@ ROLE_LABELS = {
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its file, sidebar label, icon and group, and the roles that may open it."""
+    """One page: its file, sidebar label, icon, group, what it lets you do (one line, shown on
+    the home view), and the roles that may open it."""
 
     path: str
     label: str
     icon: str
     group: str
+    summary: str
     roles: frozenset[str]
 
 
-def _page(path: str, label: str, icon: str, group: str, *roles: str) -> PageSpec:
-    # Admins see every page (DESIGN: "admin — Settings, and every page").
-    return PageSpec(path, label, icon, group, frozenset({*roles, "admin"}))
+def _page(path: str, label: str, icon: str, group: str, summary: str, *roles: str) -> PageSpec:
+    # Admins see every page (the admin role is "every page").
+    return PageSpec(path, label, icon, group, summary, frozenset({*roles, "admin"}))
 
 
 PAGES: tuple[PageSpec, ...] = (
-    _page("pages/floor.py", "Floor (live)", ":material/monitor_heart:", "Floor", "supervisor"),
+    _page(
+        "pages/floor.py",
+        "Floor (live)",
+        ":material/monitor_heart:",
+        "Floor",
+        "Watch the floor now: waiting contacts, late ones, agents by state, staffing, alerts.",
+        "supervisor",
+    ),
     _page(
         "pages/service_level.py",
         "Service level",
         ":material/timer:",
         "Floor",
+        "Service level against goal, response times, CSAT and every breach, over any period.",
         "supervisor",
         "executive",
     ),
@@ -52,11 +62,34 @@ PAGES: tuple[PageSpec, ...] = (
         "Channels",
         ":material/forum:",
         "Floor",
+        "Volume per channel, the channel mix over time, and channels compared side by side.",
         "supervisor",
         "executive",
     ),
-    _page("pages/settings.py", "Settings", ":material/settings:", "Admin"),
-    _page("pages/audit.py", "Audit log", ":material/history:", "Admin"),
+    _page(
+        "pages/metrics.py",
+        "Metric definitions",
+        ":material/menu_book:",
+        "Help",
+        "How every figure is counted, with worked examples you can check by hand.",
+        "supervisor",
+        "qa_reviewer",
+        "executive",
+    ),
+    _page(
+        "pages/settings.py",
+        "Settings",
+        ":material/settings:",
+        "Admin",
+        "Users and roles, SLA policies, scorecards, topics, playbook and stakeholders.",
+    ),
+    _page(
+        "pages/audit.py",
+        "Audit log",
+        ":material/history:",
+        "Admin",
+        "Every write and login: who changed what, and when.",
+    ),
 )
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,8 @@ from sqlalchemy.sql import Subquery
 from db.schema import channels as channel_table
 from db.schema import interactions, interval_stats
 from db.sqlfuncs import bucket_15m
-from queries.frames import read_frame
 from queries.csat import add_csat, csat_counts
+from queries.frames import read_frame
 from queries.local_buckets import check_granularity, period_key_expr, period_table
 from queries.service_level import (
     MAX_STALE_INTERVALS,

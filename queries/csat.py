@@ -74,7 +74,7 @@ def csat_figures(counts: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def csat_overall(counts: pd.DataFrame) -> dict[str, float | int | None]:
-    """The whole selection's CSAT: rated, satisfied, sum, percent and mean (None when none rated)."""
+    """The whole selection's CSAT: rated, satisfied, sum, percent, mean (None when none rated)."""
     sums = {name: int(counts[name].sum()) if not counts.empty else 0 for name in CSAT_COLUMNS}
     figures = csat_figures(pd.DataFrame([sums]))
     return sums | {

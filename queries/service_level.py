@@ -175,8 +175,9 @@ class ServiceLevelReport:
 
     series: per period × group (see `service_level_counts`); by_group: `totals_by_group` with
     the CSAT columns of `queries.csat.add_csat`; overall: `overall_totals` with csat_rated,
-    csat_satisfied, csat_sum, csat_percent, csat_mean (None when nothing was rated); frt_buckets: `frt_bucket_table` of the selected channels;
-    policies: `channel_policies` of the selected channels; source: how counts were made.
+    csat_satisfied, csat_sum, csat_percent, csat_mean (None when nothing was rated);
+    frt_buckets: `frt_bucket_table` of the selected channels; policies: `channel_policies` of
+    the selected channels; source: how counts were made.
     """
 
     series: pd.DataFrame
