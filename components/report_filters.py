@@ -114,3 +114,8 @@ def opening_note(choice: PeriodChoice, *, usual: str) -> str | None:
 def last_days(today: date, days: int) -> tuple[date, date]:
     """The `days` local days ending today."""
     return today - timedelta(days=days - 1), today
+
+
+def week_to_date(today: date) -> tuple[date, date]:
+    """This ISO week so far: Monday to today."""
+    return today - timedelta(days=today.weekday()), today
