@@ -19,6 +19,16 @@ ROLE_LABELS = {
     "executive": "Executive",
     "admin": "Admin",
 }
+# What each role can do in Floorlight today (the home view; only what the pages below deliver).
+ROLE_SUMMARIES = {
+    "supervisor": "Watch the floor live and read service level and channel reports.",
+    "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
+    "floor and report pages are for supervisors and executives: ask an admin if you need one.",
+    "executive": "Read service level, CSAT and channel reports over any period, and export the "
+    "breaches.",
+    "admin": "Manage users, roles, SLA policies and reference data, read the audit log, and open "
+    "every page.",
+}
 
 
 @dataclass(frozen=True)
@@ -123,3 +133,23 @@ def render_sidebar(display_name: str, roles: Iterable[str]) -> None:
         st.divider()
         role_names = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
         st.caption(f"Signed in as **{display_name}** · {role_names}")
+
+
+def render_home(display_name: str, roles: Iterable[str]) -> None:
+    """The landing view: who you are, what your role can do, and every page you can open with
+    one line each (the first as a button). A user with no role is told to ask an admin."""
+    st.title(f"Welcome, {display_name}")
+    pages = pages_for(roles)
+    if not pages:
+        st.warning("Your account has no role yet. Ask an admin to give you one.")
+        return
+    for role in roles:
+        st.markdown(f"**{ROLE_LABELS.get(role, role)}** — {ROLE_SUMMARIES.get(role, '')}")
+    first = pages[0]
+    if st.button(f"Open {first.label}", type="primary", key="home_open_first", icon=first.icon):
+        st.switch_page(first.path)
+    st.subheader("Pages you can open")
+    for spec in pages:
+        with st.container(key=f"home_page_{Path(spec.path).stem}"):
+            st.page_link(spec.path, label=spec.label, icon=spec.icon)
+            st.caption(spec.summary)
