@@ -5,7 +5,7 @@ an empty-state figure, and the breaches CSV is the on-screen table."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.mix_charts import channel_comparison_chart, channel_mix_chart, social_split_chart
-from components.report_filters import period_label
+from components.report_filters import period_choice, period_label
 from components.sl_charts import frt_distribution, service_level_over_time
 from components.sl_tables import breach_csv, breach_table, comparison_table, group_table
 from components.theme import channel_colour
@@ -282,3 +282,63 @@ def test_group_table_reads_durations_and_no_data():
 )
 def test_period_label(first, last, text):
     assert period_label(first, last) == text
+
+
+TODAY = date(2026, 11, 30)
+WEEK = (date(2026, 11, 24), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("span", "opens_on", "low", "high", "moved"),
+    [
+        # Live data through today: the usual last 7 days, reaching back to the first arrival.
+        (
+            (datetime(2011, 5, 2, 9), datetime(2026, 11, 30, 9)),
+            WEEK,
+            date(2011, 5, 2),
+            TODAY,
+            False,
+        ),
+        # A log from 1999 only: its own last 7 days; today stays reachable.
+        (
+            (datetime(1999, 3, 1, 10), datetime(1999, 3, 10, 10)),
+            (date(1999, 3, 4), date(1999, 3, 10)),
+            date(1999, 3, 1),
+            TODAY,
+            True,
+        ),
+        # A log shorter than the default: from its first day only.
+        (
+            (datetime(2011, 5, 9, 10), datetime(2011, 5, 11, 10)),
+            (date(2011, 5, 9), date(2011, 5, 11)),
+            date(2011, 5, 9),
+            TODAY,
+            True,
+        ),
+        # Data that started two days ago: the default, cut to the first arrival's day.
+        (
+            (datetime(2026, 11, 28, 9), datetime(2026, 11, 30, 8)),
+            (date(2026, 11, 28), TODAY),
+            date(2026, 11, 28),
+            TODAY,
+            False,
+        ),
+        # An empty database: the default, nothing further back.
+        ((None, None), WEEK, WEEK[0], TODAY, False),
+    ],
+)
+def test_period_choice_is_bounded_by_the_data(span, opens_on, low, high, moved):
+    choice = period_choice(span, tz=LONDON, today=TODAY, default=WEEK)
+    assert (choice.default, choice.min_value, choice.max_value, choice.moved) == (
+        opens_on,
+        low,
+        high,
+        moved,
+    )
+
+
+def test_period_choice_uses_local_dates():
+    # 23:30 UTC on 31 May is 00:30 on 1 Jun in London (BST): the data's last day is 1 Jun.
+    span = (datetime(2026, 5, 20, 12), datetime(2026, 5, 31, 23, 30))
+    choice = period_choice(span, tz=LONDON, today=TODAY, default=WEEK)
+    assert choice.default == (date(2026, 5, 26), date(2026, 6, 1))
