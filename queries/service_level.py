@@ -2,7 +2,7 @@
 figures, under the abandon rule and the clock (24/7 or business hours) chosen. (The breaches
 list and the drill-down are in `queries.breaches`.)
 
-Definitions are those of DESIGN.md and `analytics.service_level` (the one rule table). A
+Definitions are those of docs/metrics.md and `analytics.service_level` (the one rule table). A
 contact is a conversation: only inbound thread starts count (`sl_base.range_filter`; the rollup
 counts the same rows), so FRT runs from the customer's first message and a follow-up message
 is neither offered again nor another FRT sample.

@@ -33,7 +33,7 @@ def _table_with(at, column: str) -> pd.DataFrame:
 
 @pytest.fixture
 def known_data(app_db: str) -> datetime:
-    """The DESIGN worked example on chat (policy rule: fail) plus one phone call met in 4 s.
+    """The worked example of docs/metrics.md on chat (rule: fail) plus a phone call met in 4 s.
 
     Relative to the real clock, with ages far from the 60 s target so the page's `now` (floored
     to the cache TTL) cannot move a contact across it.
