@@ -21,8 +21,19 @@ from components.sl_tables import BREACH_SORTS, breach_csv, breach_table
 OPEN_KEY = "sl_breach_open"
 
 
-def _label(row: pd.Series, arrival_column: str) -> str:
-    return f"#{row['ID']} · {row['Channel']} · {row['Status']} · arrived {row[arrival_column]}"
+def _labels(table: pd.DataFrame, tz: str) -> dict[int, str]:
+    """Interaction id -> its line in the select box (built per column: the list can be long)."""
+    text = (
+        "#"
+        + table["ID"].astype(str)
+        + " · "
+        + table["Channel"]
+        + " · "
+        + table["Status"]
+        + " · arrived "
+        + table[f"Arrival ({tz})"]
+    )
+    return dict(zip(table["ID"].astype(int), text, strict=True))
 
 
 def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -> None:
@@ -58,8 +69,7 @@ def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -
         disabled=table.empty,
     )
     st.dataframe(table, hide_index=True, key="sl_breaches_table")
-    arrival_column = f"Arrival ({tz})"
-    by_id = {int(row["ID"]): row for _, row in table.iterrows()}
+    by_id = _labels(table, tz)
     previous = st.session_state.get(OPEN_KEY)
     if previous is not None and previous not in by_id:
         # Out of the list since it was chosen (another period or channel, no longer a miss):
@@ -70,7 +80,7 @@ def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -
         "Open a breach",
         options=list(by_id),
         index=None,
-        format_func=lambda i: _label(by_id[i], arrival_column),
+        format_func=by_id.get,
         placeholder="Choose a breach to see the interaction (type its id to find it)",
         key=OPEN_KEY,
         disabled=not by_id,
