@@ -39,6 +39,12 @@ def offered_by_channel(start: datetime, end: datetime) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def arrival_span(now: datetime) -> tuple[datetime | None, datetime | None]:
+    """queries.volume.arrival_span, cached per TTL window (`now` from `report_now`)."""
+    return volume_queries.arrival_span(engine=app_engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def channel_policies(at: datetime) -> pd.DataFrame:
     """queries.sl_base.channel_policies, cached."""
     return sl_queries.channel_policies(engine=app_engine(), at=at)

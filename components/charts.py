@@ -4,6 +4,8 @@ annotation instead of an empty plot."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -16,6 +18,60 @@ LAYOUT = {
     "hovermode": "x unified",
     "height": 380,
 }
+
+
+# Tick labels per granularity; weeks are labelled with their Monday (ISO weeks, local time).
+TICK_FORMATS: dict[str, str] = {
+    "interval": "%a %d %b %H:%M",
+    "hour": "%a %d %b %H:%M",
+    "day": "%a %d %b",
+    "week": "%a %d %b",
+}
+MAX_TICKS = 12
+
+
+def local_naive(values: pd.Series) -> pd.Series:
+    """Local wall-clock times without a zone: plotly has no time zones, so a period starting at
+    local midnight must reach it as midnight (the axis title names the zone)."""
+    stamps = pd.to_datetime(values)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return stamps
+
+
+def period_ticks(
+    starts: pd.Series, granularity: str, max_ticks: int = MAX_TICKS
+) -> tuple[list[pd.Timestamp], list[str]]:
+    """Tick positions and labels at period starts (local), at most `max_ticks`, evenly thinned.
+
+    Explicit ticks, because plotly's own weekly ticks fall on Sundays (its date ticks start from
+    2000-01-02) while our weeks start on Monday. The year is added when the periods span two.
+    """
+    stamps = sorted(local_naive(pd.Series(starts)).dropna().unique())
+    if not stamps:
+        return [], []
+    step = max(1, math.ceil(len(stamps) / max_ticks))
+    chosen = [pd.Timestamp(s) for s in stamps[::step]]
+    fmt = TICK_FORMATS[granularity]
+    if chosen[0].year != pd.Timestamp(stamps[-1]).year:
+        fmt += " %Y"
+    return chosen, [s.strftime(fmt) for s in chosen]
+
+
+def local_time_axis(
+    fig: go.Figure, starts: pd.Series, granularity: str, *, title: str, **where: int
+) -> None:
+    """A time x-axis labelled at the period starts in local time (see `period_ticks`); hover
+    reads the same format. `where` is plotly's row= / col= of a subplot."""
+    tickvals, ticktext = period_ticks(starts, granularity)
+    fig.update_xaxes(
+        title_text=title,
+        tickmode="array",
+        tickvals=tickvals,
+        ticktext=ticktext,
+        hoverformat=TICK_FORMATS[granularity],
+        **where,
+    )
 
 
 def empty_figure(title: str, message: str = "No interactions in this period.") -> go.Figure:

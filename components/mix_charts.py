@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.charts import LAYOUT, empty_figure, legend_swatch
+from components.charts import LAYOUT, empty_figure, legend_swatch, local_naive, local_time_axis
 from components.plain_text import plotly_text
 from components.sl_charts import legend_below
 from components.theme import NEUTRAL, channel_colour, channel_label, format_seconds
@@ -18,13 +18,6 @@ from components.theme import NEUTRAL, channel_colour, channel_label, format_seco
 MIX_MODES: tuple[str, ...] = ("share", "count")
 # Log-axis ticks that read as durations (FRT spans seconds on phone to hours on email).
 _DURATION_TICKS = [1, 10, 60, 600, 3600, 4 * 3600, 86_400, 7 * 86_400]
-
-
-def _local_naive(values: pd.Series) -> pd.Series:
-    stamps = pd.to_datetime(values)
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    return stamps
 
 
 def channel_mix_chart(mix: pd.DataFrame, *, mode: str, granularity: str, title: str) -> go.Figure:
@@ -45,7 +38,7 @@ def channel_mix_chart(mix: pd.DataFrame, *, mode: str, granularity: str, title: 
     for channel_id, rows in mix.groupby("channel_id", sort=False):
         label = plotly_text(channel_label(str(channel_id)))
         fig.add_bar(
-            x=_local_naive(rows["period_start"]),
+            x=local_naive(rows["period_start"]),
             y=rows[column],
             name=label,
             marker={"color": channel_colour(str(channel_id))},
@@ -61,13 +54,8 @@ def channel_mix_chart(mix: pd.DataFrame, *, mode: str, granularity: str, title: 
     else:
         fig.update_yaxes(title_text="Offered (count)", rangemode="tozero")
     x_title = "Week starting Monday (local)" if granularity == "week" else "Day (local)"
-    fig.update_xaxes(title_text=x_title, tickformat="%a %d %b", dtick=_x_dtick(granularity))
+    local_time_axis(fig, mix["period_start"], granularity, title=x_title)
     return fig
-
-
-def _x_dtick(granularity: str) -> int | None:
-    # One tick per bar: days and weeks as milliseconds, plotly's unit for date axes.
-    return {"day": 86_400_000, "week": 7 * 86_400_000}.get(granularity)
 
 
 def social_split_chart(split: pd.DataFrame, *, title: str) -> go.Figure:

@@ -21,31 +21,51 @@ ROLE_LABELS = {
     "executive": "Executive",
     "admin": "Admin",
 }
+# What each role can do in Floorlight today (the home view; only what the pages below deliver).
+ROLE_SUMMARIES = {
+    "supervisor": "Watch the floor live and read service level and channel reports.",
+    "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
+    "floor and report pages are for supervisors and executives: ask an admin if you need one.",
+    "executive": "Read service level, CSAT and channel reports over any period, and export the "
+    "breaches.",
+    "admin": "Manage users, roles, SLA policies and reference data, read the audit log, and open "
+    "every page.",
+}
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its file, sidebar label, icon and group, and the roles that may open it."""
+    """One page: its file, sidebar label, icon, group, what it lets you do (one line, shown on
+    the home view), and the roles that may open it."""
 
     path: str
     label: str
     icon: str
     group: str
+    summary: str
     roles: frozenset[str]
 
 
-def _page(path: str, label: str, icon: str, group: str, *roles: str) -> PageSpec:
-    # Admins see every page (DESIGN: "admin — Settings, and every page").
-    return PageSpec(path, label, icon, group, frozenset({*roles, "admin"}))
+def _page(path: str, label: str, icon: str, group: str, summary: str, *roles: str) -> PageSpec:
+    # Admins see every page (the admin role is "every page").
+    return PageSpec(path, label, icon, group, summary, frozenset({*roles, "admin"}))
 
 
 PAGES: tuple[PageSpec, ...] = (
-    _page("pages/floor.py", "Floor (live)", ":material/monitor_heart:", "Floor", "supervisor"),
+    _page(
+        "pages/floor.py",
+        "Floor (live)",
+        ":material/monitor_heart:",
+        "Floor",
+        "Watch the floor now: waiting contacts, late ones, agents by state, staffing, alerts.",
+        "supervisor",
+    ),
     _page(
         "pages/service_level.py",
         "Service level",
         ":material/timer:",
         "Floor",
+        "Service level against goal, response times, CSAT and every breach, over any period.",
         "supervisor",
         "executive",
     ),
@@ -54,11 +74,34 @@ PAGES: tuple[PageSpec, ...] = (
         "Channels",
         ":material/forum:",
         "Floor",
+        "Volume per channel, the channel mix over time, and channels compared side by side.",
         "supervisor",
         "executive",
     ),
-    _page("pages/settings.py", "Settings", ":material/settings:", "Admin"),
-    _page("pages/audit.py", "Audit log", ":material/history:", "Admin"),
+    _page(
+        "pages/metrics.py",
+        "Metric definitions",
+        ":material/menu_book:",
+        "Help",
+        "How every figure is counted, with worked examples you can check by hand.",
+        "supervisor",
+        "qa_reviewer",
+        "executive",
+    ),
+    _page(
+        "pages/settings.py",
+        "Settings",
+        ":material/settings:",
+        "Admin",
+        "Users and roles, SLA policies, scorecards, topics, playbook and stakeholders.",
+    ),
+    _page(
+        "pages/audit.py",
+        "Audit log",
+        ":material/history:",
+        "Admin",
+        "Every write and login: who changed what, and when.",
+    ),
 )
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +135,24 @@ def render_sidebar(display_name: str, roles: Iterable[str]) -> None:
         st.divider()
         role_names = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
         st.caption(f"Signed in as **{markdown_text(display_name)}** · {markdown_text(role_names)}")
+
+
+def render_home(display_name: str, roles: Iterable[str]) -> None:
+    """The landing view: who you are, what your role can do, and every page you can open with
+    one line each (the first as a button). A user with no role is told to ask an admin."""
+    st.title(f"Welcome, {markdown_text(display_name)}")
+    pages = pages_for(roles)
+    if not pages:
+        st.warning("Your account has no role yet. Ask an admin to give you one.")
+        return
+    for role in roles:
+        label = markdown_text(ROLE_LABELS.get(role, role))
+        st.markdown(f"**{label}** — {ROLE_SUMMARIES.get(role, '')}")
+    first = pages[0]
+    if st.button(f"Open {first.label}", type="primary", key="home_open_first", icon=first.icon):
+        st.switch_page(first.path)
+    st.subheader("Pages you can open")
+    for spec in pages:
+        with st.container(key=f"home_page_{Path(spec.path).stem}"):
+            st.page_link(spec.path, label=spec.label, icon=spec.icon)
+            st.caption(spec.summary)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from components.charts import LAYOUT, empty_figure
+from components.charts import LAYOUT, empty_figure, local_naive, local_time_axis
 from components.plain_text import plotly_text
 from components.theme import channel_colour, channel_label
 
@@ -31,14 +31,6 @@ def group_colours(keys: list[str], group_by: str) -> dict[str, str]:
     if group_by == "channel":
         return {key: channel_colour(key) for key in keys}
     return {key: GROUP_PALETTE[n % len(GROUP_PALETTE)] for n, key in enumerate(keys)}
-
-
-def _local_naive(values: pd.Series) -> pd.Series:
-    # plotly has no time zones: draw local wall-clock times (the axis title names the zone).
-    stamps = pd.to_datetime(values)
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    return stamps
 
 
 def legend_below(fig: go.Figure, *, margin_bottom: int = 110) -> None:
@@ -99,7 +91,7 @@ def service_level_over_time(
         rows = series[series["group_key"] == key]
         label = plotly_text(rows["group_label"].iloc[0])
         fig.add_scatter(
-            x=_local_naive(rows["period_start"]),
+            x=local_naive(rows["period_start"]),
             y=rows["service_level_percent"],
             name=label,
             mode="lines" if many_points else "lines+markers",
@@ -111,7 +103,7 @@ def service_level_over_time(
                 " · pending %{customdata[2]:,}<extra></extra>"
             ),
         )
-    x_span = _local_naive(series["period_start"])
+    x_span = local_naive(series["period_start"])
     for n, (goal, channels) in enumerate(
         goals.dropna(subset=["goal_percent"]).groupby("goal_percent")
     ):
@@ -142,9 +134,12 @@ def service_level_over_time(
         range=[max(0.0, (lowest // 10) * 10 - 10), 102],
         ticksuffix=" %",
     )
-    fig.update_xaxes(title_text=f"{_X_TITLES.get(granularity, 'Period')} — {tz}")
-    if granularity in ("day", "week"):
-        fig.update_xaxes(tickformat="%a %d %b")
+    local_time_axis(
+        fig,
+        series["period_start"],
+        granularity,
+        title=f"{_X_TITLES.get(granularity, 'Period')} — {tz}",
+    )
     return fig
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.plain_text import markdown_text
+from components.sl_tables import csat_text
 from components.theme import format_seconds
 
 ABANDON_RULE_OPTIONS: tuple[str, ...] = ("policy", "fail", "exclude", "exclude_short")
@@ -126,7 +127,7 @@ def kpi_tiles(
             f"Abandon rule: {rule_text}."
         ),
     )
-    second = st.columns(4)
+    second = st.columns(5)
     second[0].metric(
         "ASA",
         format_seconds(o["asa_seconds"]),
@@ -159,6 +160,31 @@ def kpi_tiles(
         help=f"Answered ÷ offered = {o['answered']:,} ÷ {o['offered']:,} (offered: inbound "
         "arrivals in the period, by arrival time).",
     )
+    csat_tile(second[4], o)
+
+
+def csat_tile(column, figures: dict[str, Any]) -> None:
+    """CSAT with its mean and the number rated under it ("no ratings" when none, never 0 %).
+
+    Args:
+        column: the Streamlit container to draw in.
+        figures: csat_percent, csat_mean, csat_rated, csat_satisfied (`queries.csat.csat_overall`).
+    """
+    rated = figures["csat_rated"]
+    column.metric(
+        "CSAT",
+        csat_text(figures["csat_percent"]),
+        help=(
+            "Share of ratings 4 or 5 among rated contacts: "
+            f"{figures['csat_satisfied']:,} ÷ {rated:,} rated. Unrated contacts are not in the "
+            "denominator; with no rating in the period there is no CSAT. The mean rating (1–5) "
+            "is a secondary figure."
+        ),
+    )
+    if rated:
+        column.caption(f"mean {figures['csat_mean']:.2f} of 5 · {rated:,} rated")
+    else:
+        column.caption("0 rated")
 
 
 def _when(value: Any) -> str:

@@ -88,10 +88,28 @@ def _percent(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").round(1)
 
 
+NO_RATINGS = "no ratings"
+
+
+def csat_text(percent: float | None) -> str:
+    """CSAT as read: '50.0 %', or 'no ratings' when nothing was rated (never 0 %)."""
+    return NO_RATINGS if percent is None or pd.isna(percent) else f"{percent:.1f} %"
+
+
+def _csat_columns(frame: pd.DataFrame) -> dict[str, pd.Series | list[str]]:
+    """CSAT (share of 4–5 among rated), its mean rating and the number rated, as table columns."""
+    return {
+        "CSAT (4–5)": [csat_text(v) for v in frame["csat_percent"]],
+        "CSAT mean": pd.to_numeric(frame["csat_mean"], errors="coerce").round(2),
+        "Rated": frame["csat_rated"].astype("int64"),
+    }
+
+
 def group_table(by_group: pd.DataFrame, *, group_label: str) -> pd.DataFrame:
     """Per-group figures of the Service level page (`totals_by_group` rows), every group listed.
 
-    Percentages are rounded to 0.1 (empty = no data); durations read as text (e.g. "4 min 5 s").
+    Percentages are rounded to 0.1 (empty = no data); durations read as text (e.g. "4 min 5 s");
+    CSAT reads "no ratings" for a group nobody rated.
     ASA and the FRT mean are the same figure (mean FRT of answered contacts), shown once.
     """
     return pd.DataFrame(
@@ -111,6 +129,7 @@ def group_table(by_group: pd.DataFrame, *, group_label: str) -> pd.DataFrame:
             "AHT": _text_seconds(by_group["aht_seconds"]),
             "Answer rate %": _percent(by_group["answer_rate"]),
             "Abandonment rate %": _percent(by_group["abandonment_rate"]),
+            **_csat_columns(by_group),
         }
     )
 
@@ -138,5 +157,6 @@ def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
             "FRT mean": _text_seconds(table["frt_mean"]),
             "AHT": _text_seconds(table["aht_seconds"]),
             "Abandonment rate %": _percent(table["abandonment_rate"]),
+            **_csat_columns(table),
         }
     )

@@ -2,17 +2,23 @@
 or count, per day or week), social public vs private, and each channel's FRT / AHT / service
 level side by side."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from analytics.periods import day_bounds, local_today, week_bounds
 from components import cache_reports
-from components.charts import channel_bars
+from components.channel_volume import offered_today_and_week
 from components.db import database_errors
 from components.guard import require_page
 from components.mix_charts import channel_comparison_chart, channel_mix_chart, social_split_chart
-from components.report_filters import date_range, period_label, utc_bounds
+from components.report_filters import (
+    date_range,
+    opening_note,
+    period_choice,
+    period_label,
+    utc_bounds,
+    week_to_date,
+)
+from components.report_help import report_help
 from components.sl_tables import comparison_table
 from db.settings import get_settings
 from queries.channels import social_split
@@ -24,57 +30,34 @@ today = local_today(now, tz)
 
 st.title("Channels")
 st.caption(f"Times in {tz}. Today is {today:%A %d %B %Y}.")
+report_help(
+    "**Channel mix**: a channel's offered ÷ all channels' offered in that day or week; social "
+    "channels are also split into public posts and comments vs private messages.",
+    "**CSAT**: the share of ratings 4–5 among rated contacts, with the mean and the number "
+    "rated; a channel nobody rated shows “no ratings”.",
+    key="ch_help",
+)
 
 # --- Today and this week (the rollup's running totals) --------------------------------------
 with database_errors():
     day = cache_reports.offered_by_channel(*day_bounds(today, tz))
     week = cache_reports.offered_by_channel(*week_bounds(today, tz))
 
-frame = day[["channel_id", "channel", "offered"]].merge(
-    week[["channel_id", "offered"]], on="channel_id", suffixes=("_today", "_week")
-)
-left, right = st.columns(2)
-left.metric(
-    "Offered today",
-    f"{int(frame['offered_today'].sum()):,}",
-    help=(
-        "Offered: inbound contacts that arrived in the period (by arrival time); a "
-        "conversation is one contact, follow-up messages are not counted again."
-    ),
-)
-right.metric(
-    "Offered this week",
-    f"{int(frame['offered_week'].sum()):,}",
-    help="Offered since Monday 00:00 local time (ISO week), by arrival time.",
-)
-st.plotly_chart(
-    channel_bars(
-        frame,
-        value_columns={"offered_today": "Today", "offered_week": "This week"},
-        title=f"Offered by channel — today and week of {week_bounds(today, tz)[0]:%d %b}",
-        y_title="Interactions (count)",
-    ),
-    key="channels_offered_chart",
-)
-st.dataframe(
-    frame.rename(
-        columns={"channel": "Channel", "offered_today": "Today", "offered_week": "This week"}
-    ).drop(columns="channel_id"),
-    hide_index=True,
-    key="channels_offered_table",
-)
+offered_today_and_week(day, week, week_start=week_to_date(today)[0])
 
 # --- Channel mix over a chosen period -------------------------------------------------------
 st.subheader("Channel mix")
-monday = today - timedelta(days=today.weekday())
+with database_errors():
+    span = cache_reports.arrival_span(now)
+choice = period_choice(span, tz=tz, today=today, default=week_to_date(today))
 row = st.columns([3, 2, 2])
 with row[0]:
     first, last = date_range(
         "Period",
         key="ch_period",
-        default=(monday, today),
-        max_value=today,
-        help=f"Local dates in {tz}; default this week (Monday to today).",
+        choice=choice,
+        help=f"Local dates in {tz}; default this week (Monday to today). The picker reaches "
+        "from the earliest to the latest arrival in the database.",
     )
 granularity = row[1].radio(
     "Per",
@@ -90,6 +73,8 @@ mode = row[2].radio(
     horizontal=True,
     key="ch_mix_mode",
 )
+if note := opening_note(choice, usual="this week"):
+    st.info(note, icon=":material/history:")
 start, end = utc_bounds(first, last, tz)
 label = period_label(first, last)
 with database_errors():
@@ -127,7 +112,8 @@ st.subheader("Channels side by side")
 st.caption(
     "Each channel under its own SLA policy (target and abandon rule in force at arrival), 24/7 "
     "clock. Service level = met ÷ (met + missed), open contacts past target counted as missed "
-    f"now; FRT median and p90 of answered contacts; AHT = mean handle time. {label}."
+    "now; FRT median and p90 of answered contacts; AHT = mean handle time; CSAT = share of 4–5 "
+    f"among rated contacts (mean and number rated beside it). {label}."
 )
 st.plotly_chart(
     channel_comparison_chart(

@@ -18,6 +18,7 @@ from sqlalchemy.sql import Subquery
 from db.schema import channels as channel_table
 from db.schema import interactions, interval_stats
 from db.sqlfuncs import bucket_15m
+from queries.csat import add_csat, csat_counts
 from queries.frames import read_frame
 from queries.local_buckets import check_granularity, period_key_expr, period_table
 from queries.service_level import (
@@ -28,7 +29,7 @@ from queries.service_level import (
     stale_intervals,
     totals_by_group,
 )
-from queries.sl_base import range_filter
+from queries.sl_base import channel_ids_for, range_filter
 
 INTERVAL = timedelta(minutes=15)
 MIX_COLUMNS: tuple[str, ...] = (
@@ -181,7 +182,8 @@ def channel_comparison(
     Each channel under its own policy (target and abandon rule in force at arrival; wall
     clock). Columns: channel_id, channel, kind, goal_percent, targets, abandon_rule, offered,
     answered, abandoned, met, missed, pending, service_level_percent, frt_median, frt_p90,
-    frt_mean, frt_n, asa_seconds, aht_seconds, answer_rate, abandonment_rate.
+    frt_mean, frt_n, asa_seconds, aht_seconds, answer_rate, abandonment_rate, csat_rated,
+    csat_percent, csat_mean (CSAT NaN when nothing was rated).
     """
     counts = service_level_counts(
         engine=engine,
@@ -193,7 +195,16 @@ def channel_comparison(
         now=now,
     )
     frt = frt_values(engine=engine, start=start, end=end, group_by="channel", now=now)
-    table = totals_by_group(counts, frt).rename(columns={"group_key": "channel_id"})
+    with engine.connect() as conn:
+        csat = csat_counts(
+            conn=conn,
+            start=start,
+            end=end,
+            channel_ids=channel_ids_for(conn, None),
+            group_by="channel",
+        )
+    table = add_csat(totals_by_group(counts, frt), csat)
+    table = table.rename(columns={"group_key": "channel_id"})
     policies = channel_policies(engine=engine, at=min(now, end))
     merged = policies[["channel_id", "channel", "kind", "goal_percent", "targets", "abandon_rule"]]
     merged = merged.merge(table.drop(columns="group_label"), on="channel_id", how="left")
@@ -220,5 +231,8 @@ def channel_comparison(
             "aht_seconds",
             "answer_rate",
             "abandonment_rate",
+            "csat_rated",
+            "csat_percent",
+            "csat_mean",
         ]
     ]

@@ -2,7 +2,7 @@
 figures, under the abandon rule and the clock (24/7 or business hours) chosen. (The breaches
 list and the drill-down are in `queries.breaches`.)
 
-Definitions are those of DESIGN.md and `analytics.service_level` (the one rule table). A
+Definitions are those of docs/metrics.md and `analytics.service_level` (the one rule table). A
 contact is a conversation: only inbound thread starts count (`sl_base.range_filter`; the rollup
 counts the same rows), so FRT runs from the customer's first message and a follow-up message
 is neither offered again nor another FRT sample.
@@ -40,6 +40,7 @@ from typing import Any, TypedDict, Unpack
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
+from queries.csat import add_csat, csat_counts, csat_overall
 from queries.sl_base import GROUP_BY_LABELS, GROUP_BY_OPTIONS, NO_AGENT_KEY, channel_policies
 from queries.sl_kinds import stale_intervals
 from queries.sl_read import (
@@ -172,9 +173,11 @@ def frt_values(
 class ServiceLevelReport:
     """Everything the Service level page draws for one filter set.
 
-    series: per period × group (see `service_level_counts`); by_group: `totals_by_group`;
-    overall: `overall_totals`; frt_buckets: `frt_bucket_table` of the selected channels;
-    policies: `channel_policies` of the selected channels; source: how counts were made.
+    series: per period × group (see `service_level_counts`); by_group: `totals_by_group` with
+    the CSAT columns of `queries.csat.add_csat`; overall: `overall_totals` with csat_rated,
+    csat_satisfied, csat_sum, csat_percent, csat_mean (None when nothing was rated);
+    frt_buckets: `frt_bucket_table` of the selected channels; policies: `channel_policies` of
+    the selected channels; source: how counts were made.
     """
 
     series: pd.DataFrame
@@ -193,11 +196,18 @@ def service_level_report(*, engine: Engine, **filters: Unpack[Filters]) -> Servi
         policies = channel_policies(engine=conn, at=min(req.now, req.end))
         counts, frt = read(conn, scope, req)
         series = zero_filled_counts(conn, scope, req, counts)
+        csat = csat_counts(
+            conn=conn,
+            start=req.start,
+            end=req.end,
+            channel_ids=scope.channel_ids,
+            group_by=req.group_by,
+        )
     selected = policies[policies["channel_id"].isin(scope.channel_ids)].reset_index(drop=True)
     return ServiceLevelReport(
         series=series,
-        by_group=totals_by_group(series, frt),
-        overall=overall_totals(series, frt),
+        by_group=add_csat(totals_by_group(series, frt), csat),
+        overall=overall_totals(series, frt) | csat_overall(csat),
         frt_buckets=frt_bucket_table(frt, selected),
         policies=selected,
         source=scope.source,

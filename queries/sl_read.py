@@ -20,7 +20,6 @@ from db.schema import channels as channel_table
 from queries.local_buckets import check_granularity, period_keys, period_table
 from queries.sl_base import (
     NO_AGENT_KEY,
-    NO_AGENT_LABEL,
     channel_ids_for,
     check_abandon_rule,
     check_group_by,
@@ -37,6 +36,9 @@ from queries.sl_base import (
 from queries.sl_kinds import raw_kind_counts, rollup_kind_counts, stale_intervals
 
 SOURCES: tuple[str, ...] = ("auto", "rollup", "raw", "rows")
+# Contacts with no agent recorded: unanswered ones, and abandons an imported log names no agent
+# for (an abandon that names one is grouped under that agent, as docs/metrics.md says).
+NO_AGENT_LABEL = "No agent recorded"
 # Beyond this many recently changed intervals, counting the whole range raw is simpler and as fast.
 MAX_STALE_INTERVALS = 400
 

@@ -1,4 +1,5 @@
-"""Offered volume by channel from the 15-minute rollup, joined onto every channel (zero-filled)."""
+"""Offered volume by channel from the 15-minute rollup, joined onto every channel (zero-filled),
+and the span of arrivals in the database (which bounds the report period pickers)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from db.schema import channels, interval_stats
+from db.schema import channels, interactions, interval_stats
 
 
 def offered_by_channel(*, engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
@@ -41,3 +42,19 @@ def offered_by_channel(*, engine: Engine, start: datetime, end: datetime) -> pd.
     if frame.empty:
         return pd.DataFrame(columns=["channel_id", "channel", "offered", "public_offered"])
     return frame.astype({"offered": "int64", "public_offered": "int64"})
+
+
+def arrival_span(*, engine: Engine) -> tuple[datetime | None, datetime | None]:
+    """(earliest, latest) arrival in the database, naive UTC; (None, None) when it is empty.
+
+    Over every stored message, not only contacts: two separate MIN / MAX subqueries each read one
+    end of the created_at index (one SELECT MIN(), MAX() would scan it on SQLite), and a period
+    picker a message wider than the contacts loses nothing.
+    """
+    created = interactions.c.created_at
+    query = select(
+        select(func.min(created)).scalar_subquery(), select(func.max(created)).scalar_subquery()
+    )
+    with engine.connect() as conn:
+        earliest, latest = conn.execute(query).one()
+    return earliest, latest

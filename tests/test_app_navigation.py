@@ -72,3 +72,39 @@ def test_page_opened_without_its_role_shows_access_message_and_no_data(app_db, s
         assert not at.get("plotly_chart")
         assert not at.dataframe
         assert not at.metric
+
+
+@pytest.mark.parametrize(
+    ("username", "first_page", "says"),
+    [
+        ("supervisor", "Floor (live)", "Watch the floor live"),
+        ("qa", "Metric definitions", "Read how every figure in Floorlight is counted"),
+        ("exec", "Service level", "Read service level, CSAT and channel reports"),
+        ("admin", "Floor (live)", "open every page"),
+    ],
+)
+def test_every_role_lands_on_a_home_that_says_what_it_can_do(app_db, username, first_page, says):
+    at = logged_in_app(username)
+    assert not at.exception
+    shown = texts(at)
+    assert "no role yet" not in shown
+    assert says in shown
+    assert at.button(key="home_open_first").proto.label == f"Open {first_page}"
+    main_links = [link.proto.label for link in at.main.get("page_link")]
+    pages = pages_for(ROLE_USERS[username])
+    assert main_links == [p.label for p in pages]
+    assert all(p.summary in shown for p in pages)  # one line per page on what it is for
+
+
+def test_the_qa_reviewers_landing_opens_the_metric_definitions(app_db):
+    at = logged_in_app("qa")
+    at.button(key="home_open_first").click().run()
+    assert not at.exception
+    assert "How Floorlight counts" in texts(at)
+    assert "Worked examples" in texts(at)
+
+
+def test_a_user_without_a_role_is_told_to_ask_an_admin(app_db):
+    at = logged_in_app("norole")
+    assert "Your account has no role yet" in texts(at)
+    assert not at.main.get("page_link")

@@ -9,6 +9,7 @@ import pytest
 
 from db.rollups import refresh_interval_stats
 from queries.channels import channel_comparison, channel_mix, mix_totals, social_split
+from queries.volume import arrival_span
 from tests.builders import insert_interactions, interaction
 
 LONDON = "Europe/London"
@@ -92,3 +93,17 @@ def test_channel_comparison_side_by_side(engine):
     assert table.loc["twitter", "targets"] == "private 1 h · public 30 min"
     assert table.loc["email", "targets"] == "4 h (business hours)"
     assert table.loc["email", "offered"] == 0 and math.isnan(table.loc["email", "frt_median"])
+
+
+def test_arrival_span_is_the_earliest_and_latest_arrival(engine):
+    assert arrival_span(engine=engine) == (None, None)
+    with engine.begin() as conn:
+        insert_interactions(
+            conn,
+            [
+                interaction(datetime(2011, 5, 2, 9, 30), channel_id="phone", frt=5),
+                interaction(datetime(1999, 3, 1, 10), channel_id="phone", frt=5),
+                interaction(datetime(2026, 11, 3, 8, 15), channel_id="chat", frt=5),
+            ],
+        )
+    assert arrival_span(engine=engine) == (datetime(1999, 3, 1, 10), datetime(2026, 11, 3, 8, 15))

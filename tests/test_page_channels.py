@@ -3,7 +3,7 @@
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -115,3 +115,49 @@ def test_channels_page_with_no_data_says_so(app_db):
     assert next(m for m in at.metric if m.label == "Offered today").value == "0"
     assert "No interactions in this period" in at.get("plotly_chart")[0].proto.spec
     assert "No interactions arrived in" in texts(at)
+
+
+def test_channels_side_by_side_show_csat_with_n(app_db):
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        insert_interactions(
+            conn,
+            [
+                interaction(now - timedelta(seconds=60), channel_id="chat", frt=20, csat=rating)
+                for rating in (5, 4, 3, 1, None)
+            ],
+        )
+    refresh_interval_stats(engine)
+    engine.dispose()
+    at = open_page("supervisor", "pages/channels.py")
+    side = next(df.value for df in at.dataframe if "Goal %" in df.value.columns)
+    side = side.set_index("Channel")
+    assert (side.loc["Chat", "CSAT (4–5)"], side.loc["Chat", "CSAT mean"]) == ("50.0 %", 3.25)
+    assert side.loc["Chat", "Rated"] == 4
+    assert side.loc["Phone", "CSAT (4–5)"] == "no ratings"  # nobody rated: never 0 %
+
+
+def test_a_2011_log_opens_the_mix_on_its_own_week(app_db):
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        insert_interactions(
+            conn,
+            [
+                interaction(datetime(2011, 5, 2, 10), channel_id="phone", frt=5),
+                interaction(datetime(2011, 5, 12, 10), channel_id="chat", frt=5),
+            ],
+        )
+    refresh_interval_stats(engine)
+    engine.dispose()
+    at = open_page("exec", "pages/channels.py")
+    assert not at.exception
+    period = at.date_input(key="ch_period")
+    # "This week" is Monday to today (up to 7 days); the data's last day ends the same length.
+    assert period.value[1] == date(2011, 5, 12) and period.min == date(2011, 5, 2)
+    assert "No arrivals in this week: showing the latest period with data" in texts(at)
+    at.date_input(key="ch_period").set_value((date(2011, 5, 2), date(2011, 5, 12))).run()
+    at.radio(key="ch_mix_mode").set_value("count").run()
+    figure = _chart(at, "Channel mix — offered per day")
+    counts = {t["name"]: sum(_values(t["y"])) for t in figure["data"] if t["type"] == "bar"}
+    assert counts["Phone"] == 1 and counts["Chat"] == 1

@@ -1,6 +1,7 @@
 """AppTest of the Service level page on known data: the abandon rule and channel filters change
-the figures as expected, the breaches table and its CSV match (and match the KPI), a row opens
-the interaction, an empty period says so, and roles are enforced."""
+the figures as expected, the breaches table and its CSV match (and match the KPI), the drill-down
+follows the chosen interaction id across refreshes, CSAT shows with n, the period picker reaches
+old data, an empty period says so, the help states the rules, and roles are enforced."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from db.engine import make_engine
 from db.rollups import refresh_interval_stats
+from db.schema import agents
 from tests.apphelpers import csv_downloads, open_page, texts
 from tests.builders import insert_interactions, interaction
 
@@ -29,7 +32,7 @@ def _table_with(at, column: str) -> pd.DataFrame:
 
 @pytest.fixture
 def known_data(app_db: str) -> datetime:
-    """The DESIGN worked example on chat (policy rule: fail) plus one phone call met in 4 s.
+    """The worked example of docs/metrics.md on chat (rule: fail) plus a phone call met in 4 s.
 
     Relative to the real clock, with ages far from the 60 s target so the page's `now` (floored
     to the cache TTL) cannot move a contact across it.
@@ -92,19 +95,40 @@ def test_channel_filter_changes_the_figures(known_data):
     assert "Pick at least one channel" in texts(at)
 
 
-def test_group_by_agent_lists_the_unanswered_group(known_data):
+def test_group_by_agent_puts_an_abandon_under_the_agent_it_names(known_data, app_db):
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        agent_id = conn.execute(
+            agents.insert().values(name="Ann", team="Blue", active=True)
+        ).inserted_primary_key[0]
+        # An imported abandon that names the agent the call was routed to.
+        insert_interactions(
+            conn,
+            [
+                interaction(
+                    known_data - timedelta(minutes=20),
+                    channel_id="phone",
+                    abandon_after=40,
+                    agent_id=agent_id,
+                )
+            ],
+        )
+    engine.dispose()
     at = open_page("supervisor", PAGE)
     at.selectbox(key="sl_group_by").set_value("agent").run()
     assert not at.exception
-    table = _table_with(at, "Agent")
-    assert "No agent (unanswered)" in table["Agent"].tolist()
-    assert table["Offered"].sum() == 7
+    table = _table_with(at, "Agent").set_index("Agent")
+    assert table.loc["Ann (Blue)", "Abandoned"] == 1 and table.loc["Ann (Blue)", "Offered"] == 1
+    assert table.loc["No agent recorded", "Offered"] == 7  # the others name no agent
+    help_text = at.selectbox(key="sl_group_by").help
+    assert "grouped under the agent the data names" in help_text
+    assert "No agent recorded" in help_text
 
 
 def test_breaches_table_csv_and_kpi_agree(known_data, monkeypatch):
     downloads = csv_downloads(monkeypatch)
     at = open_page("supervisor", PAGE)
-    table = at.dataframe(key="sl_breaches_table").value
+    table = _table_with(at, "Missed by")
     assert len(table) == int(_metric(at, "Breaches")) == 4
     assert sorted(table["Status"]) == [
         "Abandoned",
@@ -120,34 +144,72 @@ def test_breaches_table_csv_and_kpi_agree(known_data, monkeypatch):
 
     downloads.clear()
     at.radio(key="sl_breach_sort").set_value("late").run()
-    resorted = at.dataframe(key="sl_breaches_table").value
+    resorted = _table_with(at, "Missed by")
     exported = pd.read_csv(io.BytesIO(downloads[-1]), dtype=str, keep_default_na=False)
     assert exported["ID"].astype(int).tolist() == resorted["ID"].tolist()
     assert resorted["Status"].iloc[0] == "Open, past target"  # 30 min late: the worst
 
 
-def test_selecting_a_breach_opens_the_interaction(known_data):
+def _late_id(at) -> int:
+    table = _table_with(at, "Missed by")
+    return int(table.loc[table["Status"] == "Answered late", "ID"].iloc[0])
+
+
+def _shown_fact(at, field: str) -> str:
+    facts = _table_with(at, "Field")
+    return dict(zip(facts["Field"], facts["Value"], strict=True))[field]
+
+
+def test_choosing_a_breach_opens_the_interaction(known_data):
     at = open_page("supervisor", PAGE)
-    table = at.dataframe(key="sl_breaches_table").value
-    late = int(table.index[table["Status"] == "Answered late"][0])
-    at.session_state["sl_breaches_table"] = {
-        "selection": {"rows": [late], "columns": [], "cells": []}
-    }
+    late = _late_id(at)
+    at.selectbox(key="sl_breach_open").set_value(late).run()
+    assert not at.exception
+    assert f"Interaction {late}" in texts(at)
+    assert _shown_fact(at, "FRT") == "1 min 1 s"
+
+
+def test_a_refreshed_list_keeps_the_chosen_interaction(known_data, app_db):
+    at = open_page("supervisor", PAGE)
+    late = _late_id(at)
+    at.selectbox(key="sl_breach_open").set_value(late).run()
+    # A new breach arrives (newest first: every row moves down one) and the cache window turns.
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        insert_interactions(conn, [interaction(known_data - timedelta(minutes=5), frt=300)])
+    engine.dispose()
+    st.cache_data.clear()
     at.run()
     assert not at.exception
-    assert f"Interaction {table['ID'][late]}" in texts(at)
-    facts = _table_with(at, "Field")
-    assert dict(zip(facts["Field"], facts["Value"], strict=True))["FRT"] == "1 min 1 s"
+    assert _metric(at, "Breaches") == "5"
+    assert at.selectbox(key="sl_breach_open").value == late
+    assert f"Interaction {late}" in texts(at) and _shown_fact(at, "FRT") == "1 min 1 s"
 
 
-def test_empty_period_says_no_data(known_data):
-    at = open_page("exec", PAGE)
-    at.date_input(key="sl_period").set_value((date(2024, 1, 1), date(2024, 1, 7))).run()
+def test_a_chosen_interaction_that_left_the_list_is_cleared(known_data):
+    at = open_page("supervisor", PAGE)
+    late = _late_id(at)
+    at.selectbox(key="sl_breach_open").set_value(late).run()
+    at.multiselect(key="sl_channels").set_value(["phone"]).run()  # the chat breach leaves
     assert not at.exception
-    assert "No interactions arrived in 1–7 Jan 2024" in texts(at)
+    assert at.selectbox(key="sl_breach_open").value is None
+    assert f"Interaction #{late} is no longer in this list" in texts(at)
+    assert f"Interaction {late}" not in texts(at).replace(f"Interaction #{late}", "")
+
+
+def test_empty_period_says_no_data(known_data, app_db):
+    engine = make_engine(app_db)
+    with engine.begin() as conn:  # an older contact, so an empty week lies inside the data
+        insert_interactions(conn, [interaction(datetime(2024, 1, 20, 12), frt=30, csat=5)])
+    engine.dispose()
+    at = open_page("exec", PAGE)
+    at.date_input(key="sl_period").set_value((date(2024, 2, 1), date(2024, 2, 7))).run()
+    assert not at.exception
+    assert "No interactions arrived in 1–7 Feb 2024" in texts(at)
+    assert _metric(at, "CSAT") == "no ratings"
     assert _metric(at, "Service level") == "—"
     assert _metric(at, "FRT median") == "—"
-    assert at.dataframe(key="sl_breaches_table").value.empty
+    assert _table_with(at, "Missed by").empty
     specs = [chart.proto.spec for chart in at.get("plotly_chart")]
     assert "no service level" in specs[0] and "No answered contacts" in specs[1]
 
@@ -159,6 +221,56 @@ def test_business_hours_toggle_names_the_calendar(known_data):
     caption = texts(at)
     assert "Email on 'Office hours Mon-Fri 09-17'" in caption
     assert "have no calendar and stay 24/7" in caption
+
+
+def test_csat_tile_shows_share_mean_and_number_rated(app_db):
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    rows = [
+        interaction(now - timedelta(hours=1), frt=20, csat=rating) for rating in (5, 4, 3, 1, None)
+    ]
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    engine.dispose()
+    at = open_page("supervisor", PAGE)
+    assert _metric(at, "CSAT") == "50.0 %"  # 2 of 4 rated; the unrated one is not counted
+    assert "mean 3.25 of 5 · 4 rated" in texts(at)
+    chat = _table_with(at, "Channel").set_index("Channel").loc["Chat"]
+    assert (chat["CSAT (4–5)"], chat["CSAT mean"], chat["Rated"]) == ("50.0 %", 3.25, 4)
+    email = _table_with(at, "Channel").set_index("Channel").loc["Email"]
+    assert email["CSAT (4–5)"] == "no ratings"
+
+
+def test_a_log_from_1999_opens_on_its_own_period(app_db):
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        insert_interactions(
+            conn,
+            [
+                interaction(datetime(1999, 3, 1, 10), frt=30),
+                interaction(datetime(1999, 3, 10, 10), frt=90),
+            ],
+        )
+    refresh_interval_stats(engine)
+    engine.dispose()
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    period = at.date_input(key="sl_period")
+    assert period.value == (date(1999, 3, 4), date(1999, 3, 10))  # the data's latest 7 days
+    assert period.min == date(1999, 3, 1)
+    assert "No arrivals in the last 7 days: showing the latest period with data" in texts(at)
+    assert _metric(at, "Service level") == "0.0 %"  # 90 s against chat's 60 s
+    at.date_input(key="sl_period").set_value((date(1999, 3, 1), date(1999, 3, 10))).run()
+    assert _metric(at, "Service level") == "50.0 %"
+
+
+def test_the_help_states_the_contact_rule_and_links_the_definitions(known_data):
+    at = open_page("supervisor", PAGE)
+    help_text = texts(at)
+    assert "Only conversations whose first message is the customer's are offered" in help_text
+    assert "the customer's messages are follow-ups: shown in the drill-down" in help_text
+    links = {link.proto.label: link.proto.page for link in at.main.get("page_link")}
+    assert links["Metric definitions, with worked examples"] == "metrics"
 
 
 def test_qa_reviewer_is_refused(app_db):

@@ -5,7 +5,7 @@ an empty-state figure, and the breaches CSV is the on-screen table."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.mix_charts import channel_comparison_chart, channel_mix_chart, social_split_chart
-from components.report_filters import period_label
+from components.report_filters import period_choice, period_label
 from components.sl_charts import frt_distribution, service_level_over_time
 from components.sl_tables import breach_csv, breach_table, comparison_table, group_table
 from components.theme import channel_colour
@@ -181,6 +181,9 @@ def test_channel_comparison_chart_and_table():
             "frt_mean": [14.0, np.nan],
             "aht_seconds": [300.0, np.nan],
             "abandonment_rate": [5.0, np.nan],
+            "csat_rated": [4, 0],
+            "csat_percent": [50.0, np.nan],
+            "csat_mean": [3.25, np.nan],
         }
     )
     fig = channel_comparison_chart(table, title="SL, FRT, AHT by channel — 23–29 Nov 2026")
@@ -189,6 +192,8 @@ def test_channel_comparison_chart_and_table():
     shown = comparison_table(table)
     assert shown["FRT median"].tolist() == ["12 s", "—"]
     assert shown["Abandon rule"].tolist() == ["exclude short", "fail"]
+    assert shown["CSAT (4–5)"].tolist() == ["50.0 %", "no ratings"]  # never 0 %
+    assert shown["CSAT mean"].tolist()[0] == 3.25 and shown["Rated"].tolist() == [4, 0]
     empty = channel_comparison_chart(
         table.assign(service_level_percent=np.nan, frt_median=np.nan, aht_seconds=np.nan),
         title="x",
@@ -254,12 +259,16 @@ def test_group_table_reads_durations_and_no_data():
             "aht_seconds": [np.nan],
             "answer_rate": [100 / 3],
             "abandonment_rate": [50.0],
+            "csat_rated": [4],
+            "csat_percent": [50.0],
+            "csat_mean": [3.25],
         }
     )
     shown = group_table(by_group, group_label="Channel")
     row = shown.iloc[0]
     assert (row["Channel"], row["Service level %"], row["FRT median"]) == ("Chat", 20.0, "1 min")
     assert row["AHT"] == "—" and row["Answer rate %"] == 33.3
+    assert (row["CSAT (4–5)"], row["CSAT mean"], row["Rated"]) == ("50.0 %", 3.25, 4)
 
 
 @pytest.mark.parametrize(
@@ -273,3 +282,63 @@ def test_group_table_reads_durations_and_no_data():
 )
 def test_period_label(first, last, text):
     assert period_label(first, last) == text
+
+
+TODAY = date(2026, 11, 30)
+WEEK = (date(2026, 11, 24), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("span", "opens_on", "low", "high", "moved"),
+    [
+        # Live data through today: the usual last 7 days, reaching back to the first arrival.
+        (
+            (datetime(2011, 5, 2, 9), datetime(2026, 11, 30, 9)),
+            WEEK,
+            date(2011, 5, 2),
+            TODAY,
+            False,
+        ),
+        # A log from 1999 only: its own last 7 days; today stays reachable.
+        (
+            (datetime(1999, 3, 1, 10), datetime(1999, 3, 10, 10)),
+            (date(1999, 3, 4), date(1999, 3, 10)),
+            date(1999, 3, 1),
+            TODAY,
+            True,
+        ),
+        # A log shorter than the default: from its first day only.
+        (
+            (datetime(2011, 5, 9, 10), datetime(2011, 5, 11, 10)),
+            (date(2011, 5, 9), date(2011, 5, 11)),
+            date(2011, 5, 9),
+            TODAY,
+            True,
+        ),
+        # Data that started two days ago: the default, cut to the first arrival's day.
+        (
+            (datetime(2026, 11, 28, 9), datetime(2026, 11, 30, 8)),
+            (date(2026, 11, 28), TODAY),
+            date(2026, 11, 28),
+            TODAY,
+            False,
+        ),
+        # An empty database: the default, nothing further back.
+        ((None, None), WEEK, WEEK[0], TODAY, False),
+    ],
+)
+def test_period_choice_is_bounded_by_the_data(span, opens_on, low, high, moved):
+    choice = period_choice(span, tz=LONDON, today=TODAY, default=WEEK)
+    assert (choice.default, choice.min_value, choice.max_value, choice.moved) == (
+        opens_on,
+        low,
+        high,
+        moved,
+    )
+
+
+def test_period_choice_uses_local_dates():
+    # 23:30 UTC on 31 May is 00:30 on 1 Jun in London (BST): the data's last day is 1 Jun.
+    span = (datetime(2026, 5, 20, 12), datetime(2026, 5, 31, 23, 30))
+    choice = period_choice(span, tz=LONDON, today=TODAY, default=WEEK)
+    assert choice.default == (date(2026, 5, 26), date(2026, 6, 1))

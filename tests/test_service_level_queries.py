@@ -1,4 +1,4 @@
-"""Service level reads on SQLite and PostgreSQL: the DESIGN worked example exactly, the edges of
+"""Service level reads on SQLite and PostgreSQL: the worked example of docs/metrics.md, the edges of
 the target, open contacts judged at `now`, no-data periods, local-time buckets over a DST day,
 the fixed group_by list, and the rollup / raw SQL / pandas-rows paths agreeing on the same data."""
 
@@ -36,7 +36,7 @@ def _open(created: datetime, **fields) -> dict:
 
 
 def worked_example() -> list[dict]:
-    """DESIGN: six chat contacts, now 12:00:00 (here UTC), chat target 60 s, short abandon 5 s."""
+    """docs/metrics.md: six chat contacts, now 12:00:00 (UTC), target 60 s, short abandon 5 s."""
     return [
         interaction(datetime(2026, 6, 1, 11, 50), frt=60),  # a: exactly at target -> met
         interaction(datetime(2026, 6, 1, 11, 50), frt=61),  # b: one second over -> missed
@@ -391,7 +391,7 @@ def test_policy_variants_with_different_rules_use_each_contacts_own(engine):
 
 
 def test_business_hours_frt_counts_only_open_hours(engine):
-    # DESIGN: Mon–Fri 09:00–17:00; arrival Sunday 00:00, answer the next Saturday 23:59 local
+    # docs/metrics.md: Mon–Fri 09:00–17:00; arrival Sunday 00:00, answer next Saturday 23:59 local
     # -> 5 x 8 h = 144,000 s. Email's seeded policy uses the "office" calendar (London).
     created = datetime(2026, 11, 1, 0, 0)  # Sunday 00:00 GMT = London local
     answered = datetime(2026, 11, 7, 23, 59)

@@ -403,6 +403,10 @@ def _overall() -> dict[str, Any]:
         "aht_seconds": 300.0,
         "abandonment_rate": 10.0,
         "answer_rate": 90.0,
+        "csat_percent": 50.0,
+        "csat_mean": 3.25,
+        "csat_rated": 4,
+        "csat_satisfied": 2,
     }
 
 
@@ -734,10 +738,25 @@ PAGE_CASES: dict[str, str] = {
     "guard.require_page": "draws the sidebar; its access message names only the page",
     "user_admin.users_tab": "Settings page: users with hostile display names",
     "auth.restore_login": "reads the display name the sidebar shows",
+    "navigation.render_home": "home view: the welcome names the hostile display name",
+    "breach_list.render_breaches": "Service level page: breaches with hostile queues, drill-down",
 }
 
 # Functions that draw no data-driven text: why each needs no case.
 NO_DATA_TEXT: dict[str, str] = {
+    "channel_volume.offered_today_and_week": "a frame of counts",
+    "charts.local_naive": "time arithmetic",
+    "charts.local_time_axis": "tick labels are dates",
+    "charts.period_ticks": "dates",
+    "report_filters.last_days": "dates",
+    "report_filters.opening_note": "a sentence of dates",
+    "report_filters.period_choice": "dates",
+    "report_filters.week_to_date": "dates",
+    "report_help.metrics_document": "the product's own metrics document",
+    "report_help.report_help": "fixed help texts (code)",
+    "sl_filters.service_level_filters": "widgets whose options are labelled by code",
+    "sl_panels.csat_tile": "numbers",
+    "sl_tables.csat_text": "numbers",
     "plain_text.markdown_text": "the helper itself (layer 1)",
     "plain_text.plotly_text": "the helper itself (layer 1)",
     "exports.neutralise_cell": "CSV export: tests/security/test_exports.py",
@@ -925,12 +944,13 @@ def _page(username: str, page: str | None, prepare: Callable[[AppTest], None] | 
 
 
 def _open_first_breach(at: AppTest) -> None:
-    table = at.dataframe(key="sl_breaches_table").value
-    queue_row = int(table.index[table["Queue"] == HOSTILE[1]][0])
-    at.session_state["sl_breaches_table"] = {
-        "selection": {"rows": [queue_row], "columns": [], "cells": []}
-    }
-    at.run()
+    table = next(
+        frame.value
+        for frame in at.dataframe
+        if {"ID", "Queue", "Status"} <= set(frame.value.columns)
+    )
+    chosen = int(table.loc[table["Queue"] == HOSTILE[1], "ID"].iloc[0])
+    at.selectbox(key="sl_breach_open").set_value(chosen).run()
 
 
 def _group_by_queue(at: AppTest) -> None:

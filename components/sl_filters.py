@@ -1,0 +1,118 @@
+"""The filter bar of the Service level page: period (bounded by the data), granularity, grouping,
+channels, abandon rule and clock, read into one `ServiceLevelFilters`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from components.report_filters import PeriodChoice, date_range, period_label, utc_bounds
+from components.report_help import AGENT_GROUPING
+from components.sl_panels import ABANDON_RULE_LABELS, ABANDON_RULE_OPTIONS
+from components.theme import channel_label
+from queries.local_buckets import GRANULARITIES, GRANULARITY_LABELS
+from queries.service_level import GROUP_BY_LABELS, GROUP_BY_OPTIONS
+
+MAX_INTERVAL_DAYS = 31  # 15-minute intervals beyond this are too many points to read
+
+
+@dataclass(frozen=True)
+class ServiceLevelFilters:
+    """What the user picked; `query` is the keyword set of the cached readers."""
+
+    first: date
+    last: date
+    granularity: str
+    group_by: str
+    channels: tuple[str, ...]
+    abandon_rule: str | None  # None = each channel's policy rule
+    business_hours: bool
+    note: str | None  # why the granularity was changed, if it was
+
+    @property
+    def label(self) -> str:
+        return period_label(self.first, self.last)
+
+    def query(self, *, tz: str, now: datetime) -> dict:
+        start, end = utc_bounds(self.first, self.last, tz)
+        return {
+            "start": start,
+            "end": end,
+            "tz": tz,
+            "channels": self.channels,
+            "abandon_rule": self.abandon_rule,
+            "business_hours": self.business_hours,
+            "now": now,
+        }
+
+
+def service_level_filters(
+    policies: pd.DataFrame, *, choice: PeriodChoice, tz: str
+) -> ServiceLevelFilters:
+    """Draw the two filter rows and return what was picked.
+
+    Args:
+        policies: `channel_policies` of every channel (the channel list, in order).
+        choice: the period picker's bounds and opening period (`period_choice`).
+        tz: the centre's time zone, named in the period's help.
+    """
+    row = st.columns([3, 2, 2, 5])
+    with row[0]:
+        first, last = date_range(
+            "Period",
+            key="sl_period",
+            choice=choice,
+            help=f"Local dates in {tz}; contacts count by arrival time. The picker reaches from "
+            "the earliest to the latest arrival in the database.",
+        )
+    granularity = row[1].selectbox(
+        "Granularity",
+        GRANULARITIES,
+        index=GRANULARITIES.index("day"),
+        format_func=GRANULARITY_LABELS.get,
+        key="sl_granularity",
+        help="Periods in local time, zero-filled; weeks start on Monday; a DST change day has "
+        "23 or 25 hours.",
+    )
+    group_by = row[2].selectbox(
+        "Group by",
+        GROUP_BY_OPTIONS,
+        format_func=GROUP_BY_LABELS.get,
+        key="sl_group_by",
+        help=AGENT_GROUPING.replace("**", ""),
+    )
+    channel_ids = policies["channel_id"].tolist()
+    selected = row[3].multiselect(
+        "Channels", channel_ids, default=channel_ids, format_func=channel_label, key="sl_channels"
+    )
+    row = st.columns([5, 4, 3])
+    rule_choice = row[0].selectbox(
+        "Abandon rule",
+        ABANDON_RULE_OPTIONS,
+        format_func=ABANDON_RULE_LABELS.get,
+        key="sl_abandon_rule",
+        help="By default each channel uses its SLA policy's rule; picking one applies it to all.",
+    )
+    business_hours = row[1].toggle(
+        "Business-hours FRT",
+        key="sl_business_hours",
+        help="Count only seconds inside the policy's business calendar. Channels whose policy "
+        "has no calendar stay 24/7.",
+    )
+    note = None
+    if granularity == "interval" and (last - first).days >= MAX_INTERVAL_DAYS:
+        note = f"15-minute intervals are shown for up to {MAX_INTERVAL_DAYS} days; showing hours."
+        granularity = "hour"
+    return ServiceLevelFilters(
+        first=first,
+        last=last,
+        granularity=granularity,
+        group_by=group_by,
+        channels=tuple(sorted(selected)),
+        abandon_rule=None if rule_choice == "policy" else rule_choice,
+        business_hours=business_hours,
+        note=note,
+    )
