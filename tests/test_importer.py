@@ -400,7 +400,7 @@ def test_bad_import_leaves_stored_rows_untouched(engine: Engine, tmp_path: Path)
         tmp_path,
         "hostile.csv",
         "external_id,channel,created_at,customer,agent,csat,body\n"
-        "c-1,email,2030-01-01T00:00:00Z,mallory,Eve,1,overwritten?\n"  # same id, new values
+        "c-1,email,2025-01-01T00:00:00Z,mallory,Eve,1,overwritten?\n"  # same id, new values
         "c-2,chat,2024-03-04T10:00:00Z,,,9,\n"  # same id and invalid
         'c-3,"chat\n'  # broken quoting to the end of the file
         "c-4,chat,2024-03-04T10:00:00Z,,,,\n",

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from analytics.sl_frames import COUNT_COLUMNS, add_rates
 from db.rollups import refresh_interval_stats
 from db.schema import interactions, interval_stats, sla_policies
-from db.threads import mark_thread_starts
+from db.threads import counts_as_contact, mark_thread_starts
 from ingest.importer import import_file
 from queries import floor
 from queries.breaches import breaches, interaction_detail
@@ -109,7 +109,8 @@ def test_thread_starts_follow_the_rule_and_marking_is_idempotent(engine):
         # Same instant: the row stored first (lower id) starts the thread.
         interaction(T0, external_id="b-1", conversation_id="b", **base),
         interaction(T0, external_id="b-2", conversation_id="b", **base),
-        # Our own earlier outbound message does not make the customer's a follow-up.
+        # We wrote first (a proactive post): the customer's reply is a follow-up, and the
+        # conversation has no contact (the outbound start is not one).
         interaction(
             T0 - timedelta(minutes=1),
             external_id="c-ours",
@@ -118,6 +119,10 @@ def test_thread_starts_follow_the_rule_and_marking_is_idempotent(engine):
             **base,
         ),
         interaction(T0, external_id="c-customer", conversation_id="c", **base),
+        # Same instant, ours stored first: the customer's message still opens the thread (a
+        # reply within the same second answers it).
+        interaction(T0, external_id="d-ours", conversation_id="d", direction="outbound", **base),
+        interaction(T0, external_id="d-customer", conversation_id="d", **base),
         # No conversation: every row is a contact of its own.
         interaction(T0, external_id="loose-1", **base),
         interaction(T0 + timedelta(minutes=1), external_id="loose-2", **base),
@@ -130,15 +135,22 @@ def test_thread_starts_follow_the_rule_and_marking_is_idempotent(engine):
     stamp = datetime(2030, 1, 1)
     with engine.begin() as conn:
         _store(conn, rows, mark=False)
-        assert mark_thread_starts(conn, now=stamp) == 2
+        assert mark_thread_starts(conn, now=stamp) == 4
         assert mark_thread_starts(conn, now=stamp) == 0  # idempotent
     flags = _flags(engine)
-    assert [name for name, start in sorted(flags.items()) if not start] == ["a-later", "b-2"]
+    followers = ["a-later", "b-2", "c-customer", "d-ours"]
+    assert [name for name, start in sorted(flags.items()) if not start] == followers
     with engine.connect() as conn:
         stamped = conn.execute(
             select(interactions.c.external_id).where(interactions.c.updated_at == stamp)
         ).scalars()
-        assert sorted(stamped) == ["a-later", "b-2"]  # only the rows whose flag changed
+        assert sorted(stamped) == followers  # only the rows whose flag changed
+        contacts = conn.execute(
+            select(interactions.c.external_id).where(counts_as_contact())
+        ).scalars()
+        assert sorted(contacts) == ["a-elsewhere", "a-first", "b-1", "d-customer", "loose-1"] + [
+            "loose-2"
+        ]
 
 
 def test_marking_is_limited_to_the_given_source_and_conversations(engine):
