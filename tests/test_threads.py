@@ -5,6 +5,7 @@ thread starts only, with the FRT of the customer's first message."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -453,3 +454,71 @@ def test_an_earlier_message_in_a_later_import_flips_the_stored_start(engine, tmp
     refresh_interval_stats(engine)
     twitter = _row(_counts(engine), "twitter")
     assert (twitter["offered"], twitter["sum_frt_seconds"]) == (1, 1800.0)
+
+
+# --- Conversations the centre started are no contacts ----------------------------------------
+
+
+def _offered_everywhere(engine: Engine) -> dict[str, tuple[int, int, float]]:
+    """(offered, answered, sum of FRT) of twitter by route, the rollup refreshed first."""
+    refresh_interval_stats(engine)
+    with engine.connect() as conn:
+        rollup = conn.execute(select(interval_stats)).mappings().all()
+    routes = {"interval_stats": (sum(r["offered"] for r in rollup), None, None)}
+    for source in ("rollup", "raw", "rows"):
+        twitter = _row(_counts(engine, source=source), "twitter")
+        routes[source] = (twitter["offered"], twitter["answered"], twitter["sum_frt_seconds"])
+    return routes
+
+
+def test_twcs_brand_post_opens_a_conversation_that_is_not_offered(engine, tmp_path):
+    path = _twcs(
+        tmp_path,
+        "proactive.csv",
+        [
+            # The customer started this one: one contact, answered after 600 s.
+            "1,cust1,True,Mon Jun 01 09:00:00 +0000 2026,@Brand my router is down,2,",
+            "2,Brand,False,Mon Jun 01 09:10:00 +0000 2026,@cust1 On it!,,1",
+            # The brand started this one; the customer's replies are follow-ups.
+            "10,Brand,False,Mon Jun 01 09:00:00 +0000 2026,Outage in the north. Fix by noon.,11,",
+            "11,cust2,True,Mon Jun 01 09:05:00 +0000 2026,@Brand still nothing here,12,10",
+            "12,Brand,False,Mon Jun 01 09:30:00 +0000 2026,@cust2 Sorry! DM us.,13,11",
+            "13,cust2,True,Mon Jun 01 09:40:00 +0000 2026,@Brand done,,12",
+        ],
+    )
+    result = import_file(engine, path, fmt="twcs")
+    assert (result.loaded, result.rejected) == (4, 0)  # 1, 10 (the brand's post), 11, 13
+    assert _flags(engine) == {"1": True, "10": True, "11": False, "13": False}
+    routes = _offered_everywhere(engine)
+    assert routes.pop("interval_stats")[0] == 1
+    assert set(routes.values()) == {(1, 1, 600.0)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_imported_outbound_first_message_makes_the_conversation_no_contact(engine, tmp_path, fmt):
+    columns = ("external_id", "channel", "created_at", "direction", "conversation_id")
+    columns += ("first_response_at", "body")
+    rows = [
+        # A customer-started thread: one contact, answered after 300 s.
+        ("c-1", "twitter", "2026-06-01T09:00:00Z", "inbound", "c", "2026-06-01T09:05:00Z", "hi"),
+        # A proactive post the customer answered: no contact.
+        ("p-1", "twitter", "2026-06-01T08:00:00Z", "outbound", "p", "", "Outage north"),
+        ("p-2", "twitter", "2026-06-01T08:05:00Z", "inbound", "p", "2026-06-01T08:30:00Z", "me"),
+    ]
+    if fmt == "csv":
+        text = "\n".join(",".join(row) for row in [columns, *rows]) + "\n"
+    else:
+        text = "".join(
+            json.dumps({k: v for k, v in zip(columns, row, strict=True) if v}) + "\n"
+            for row in rows
+        )
+    path = tmp_path / f"proactive.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    result = import_file(engine, path)
+    assert (result.loaded, result.rejected) == (3, 0)
+    assert _flags(engine) == {"c-1": True, "p-1": True, "p-2": False}
+    routes = _offered_everywhere(engine)
+    assert routes.pop("interval_stats")[0] == 1
+    assert set(routes.values()) == {(1, 1, 300.0)}
+    frt = frt_values(engine=engine, start=DAY[0], end=DAY[1], group_by="channel", now=NOW)
+    assert frt["frt_seconds"].tolist() == [300.0]
