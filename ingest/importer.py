@@ -182,7 +182,7 @@ class _PhysicalLines:
             text = text.removeprefix("\ufeff")  # spreadsheet exports often start with a BOM
         self.number += 1
         self._current.append(text)
-        if self._protect_cr and "\r" in text.rstrip("\r\n"):
+        if self._protect_cr and "\r" in _without_ending(text):
             self.protected = True
             return _protect_bare_cr(text)
         return text
@@ -195,9 +195,16 @@ class _PhysicalLines:
         return text
 
 
+def _without_ending(line: str) -> str:
+    """`line` without its one line ending (LF or CRLF); a CR before a CRLF is text."""
+    if line.endswith("\r\n"):
+        return line[:-2]
+    return line[:-1] if line.endswith("\n") else line
+
+
 def _protect_bare_cr(line: str) -> str:
     """`line` with every CR that is not part of its CRLF ending replaced by BARE_CR."""
-    body = line.rstrip("\r\n")
+    body = _without_ending(line)
     return body.replace("\r", BARE_CR) + line[len(body) :]
 
 

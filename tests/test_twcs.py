@@ -156,3 +156,21 @@ def test_empty_export_loads_nothing(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text(",".join(REQUIRED_COLUMNS) + "\n", encoding="utf-8")
     assert import_file(engine, path, fmt="twcs") == ImportResult(0, 0, 0, None)
+
+
+def test_tweet_with_a_bare_carriage_return_loads_with_its_text(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        ",".join(REQUIRED_COLUMNS).encode() + b"\n"
+        b"1,115712,True,Tue Oct 31 10:00:00 +0000 2017,@AppleSupport screen\rflickers,\n"
+        b'2,AppleSupport,False,Tue Oct 31 10:05:00 +0000 2017,"@115712 Which\rmodel?",1\n'
+        b"3,115712,True,Tue Oct 31 10:10:00 +0000 2017,@AppleSupport iPhone 8\r,2\n"
+    )
+    result = import_file(engine, path, fmt="twcs")
+    assert (result.loaded, result.rejected) == (2, 0)
+    rows = _loaded(engine)
+    assert rows["1"]["body"] == "@AppleSupport screen\rflickers"
+    assert rows["1"]["first_response_at"] == datetime(2017, 10, 31, 10, 5)
+    assert rows["3"]["body"] == "@AppleSupport iPhone 8\r"
