@@ -12,13 +12,21 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
 import ingest.importer as importer
+from db.rollups import refresh_interval_stats
 from db.schema import agents, customers, interactions
+from db.threads import mark_thread_starts
 from ingest.importer import ImportResult, import_file
+from ingest.simulator import run_tick
 from ingest.validation import MAX_TEXT_CHARS
+from queries import floor
+from queries.breaches import breaches
+from queries.service_level import frt_values, service_level_counts
+from tests.builders import interaction
 
 HEADER = "external_id,channel,created_at,first_response_at,customer,customer_id,agent,body"
 
@@ -222,3 +230,64 @@ def test_long_bodies_load_up_to_the_limit_in_both_formats(
     assert stored["at-limit"]["body"] == bodies["at-limit"]
     over_line = 3 if fmt == "csv" else 2
     assert _rejects(result) == {over_line: "body is longer than 1,000,000 characters (1,000,001)"}
+
+
+# --- 9.2 one stored row outside pandas' range fails no page ------------------------------------
+
+NOW = datetime(2026, 11, 26, 11, 0)  # a Thursday, 11:00 UTC
+LONDON = "Europe/London"
+
+
+def _out_of_range_rows() -> list[dict]:
+    """Rows another writer could store directly, beyond pandas' datetime64[ns] (1677-2262)."""
+    far, ancient = datetime(9999, 12, 31, 23, 0), datetime(1, 1, 1, 0, 0)
+    return [
+        interaction(far, external_id="arrives-in-9999", updated_at=NOW),
+        interaction(ancient, external_id="arrived-in-year-1", updated_at=NOW),
+        interaction(NOW - timedelta(hours=1), external_id="answered-in-9999")
+        | {"first_response_at": far, "resolved_at": far, "status": "resolved", "updated_at": NOW},
+        interaction(NOW - timedelta(hours=2), external_id="resolved-in-9999", channel_id="twitter")
+        | {"resolved_at": far, "status": "resolved", "is_public": True, "sentiment": -0.9},
+        interaction(NOW - timedelta(minutes=30), frt=30, external_id="normal", topic="billing"),
+    ]
+
+
+def test_a_stored_row_outside_pandas_range_breaks_no_reader(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for row in _out_of_range_rows():  # one by one: their optional fields differ
+            conn.execute(interactions.insert(), row)
+        mark_thread_starts(conn)
+    day = (datetime(2026, 11, 26), datetime(2026, 11, 27))
+
+    refresh_interval_stats(engine, full=True)
+    refresh_interval_stats(engine)
+    run_tick(engine, NOW, np.random.default_rng(5), tick_seconds=60.0)
+    refresh_interval_stats(engine)
+
+    window = {"start": day[0], "end": day[1], "tz": LONDON, "now": NOW, "group_by": "channel"}
+    by_source = {}
+    for source in ("rollup", "raw", "rows"):
+        frame = service_level_counts(engine=engine, granularity="day", source=source, **window)
+        by_source[source] = frame.set_index("group_key")["offered"].to_dict()
+    assert by_source["rollup"] == by_source["raw"] == by_source["rows"]
+    frt = frt_values(engine=engine, start=day[0], end=day[1], group_by="channel", now=NOW)
+    listed = breaches(engine=engine, start=day[0], end=day[1], tz=LONDON, now=NOW)
+    assert _id(engine, "answered-in-9999") in set(listed["id"])  # answered far too late
+    assert len(frt) >= 2
+
+    floor.todays_counts(engine=engine, start=day[0], end=day[1])
+    floor.offered_per_interval(engine=engine, ranges=[day])
+    floor.first_interval(engine=engine)
+    floor.handle_time_by_channel(engine=engine, start=day[0], end=day[1])
+    floor.open_unanswered(engine=engine, now=NOW)
+    floor.closed_unanswered_breached(engine=engine, start=day[0], end=day[1])
+    floor.negative_public_posts(engine=engine, now=NOW)
+    floor.latest_agent_states(engine=engine, now=NOW)
+    floor.topic_counts_in_windows(engine=engine, windows=[day])
+    floor.channel_policies(engine=engine, at=NOW)
+
+
+def _id(engine: Engine, external_id: str) -> int:
+    with engine.connect() as conn:
+        query = select(interactions.c.id).where(interactions.c.external_id == external_id)
+        return conn.scalar(query)
