@@ -97,6 +97,24 @@ def _row(**values: Any) -> dict[str, Any]:
     }
 
 
+def _opener(
+    rng: np.random.Generator,
+    agents: list[int],
+    created_at: datetime,
+    resolved_at: datetime,
+    **values: Any,
+) -> dict[str, Any]:
+    """The outbound first message of a conversation, written by one of `agents`."""
+    agent = int(rng.choice(agents))
+    return _row(
+        direction="outbound",
+        agent_id=agent,
+        created_at=created_at,
+        resolved_at=resolved_at,
+        **values,
+    )
+
+
 def _outage_posts(
     rng: np.random.Generator,
     ctx: GenerationContext,
@@ -116,18 +134,8 @@ def _outage_posts(
             conversation = f"demo-post-{channel}-{posted:%Y%m%d}-{number}"
             common = {"channel_id": channel, "is_public": True, "conversation_id": conversation}
             common |= {"queue": "social-care", "topic": "outage"}
-            rows.append(
-                _row(
-                    **common,
-                    direction="outbound",
-                    agent_id=int(rng.choice(agents)),
-                    created_at=posted,
-                    resolved_at=posted,
-                    reach=BRAND_REACH,
-                    sentiment=0.0,
-                    body=text,
-                )
-            )
+            opener = _opener(rng, agents, posted, posted, reach=BRAND_REACH, sentiment=0.0)
+            rows.append(opener | common | {"body": text})
             profile = PROFILES[channel]
             count = int(rng.poisson(REPLIES_PER_POST))
             waits = rng.exponential(20 * 60, count)
@@ -176,17 +184,8 @@ def _callbacks(
         common = {"channel_id": "phone", "conversation_id": f"demo-callback-{n:06d}"}
         common |= {"customer_id": customer, "queue": "general", "sentiment": 0.1}
         ended = start + timedelta(seconds=handle)
-        rows.append(
-            _row(
-                **common,
-                direction="outbound",
-                agent_id=int(rng.choice(agents)),
-                created_at=start,
-                resolved_at=ended,
-                handle_seconds=handle,
-                body=str(rng.choice(CALLBACK_TEXTS)),
-            )
-        )
+        opener = _opener(rng, agents, start, ended, handle_seconds=handle)
+        rows.append(opener | common | {"body": str(rng.choice(CALLBACK_TEXTS))})
         if rng.random() < CALLBACK_RETURNED_SHARE:
             rang = ended + timedelta(seconds=int(rng.integers(600, 7200)))
             answered = rang + timedelta(seconds=int(rng.integers(5, 40)))
