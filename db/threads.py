@@ -1,15 +1,21 @@
-"""Thread starts: which inbound row of a conversation is the contact that the metrics count.
+"""Thread starts: which row of a conversation opens it, and so whether it is a contact at all.
 
-DESIGN.md: first response time is measured per conversation from the customer's first message.
-A social thread where the customer writes three times is one contact, not three, so the
-follow-up messages are stored (the drill-down shows the whole conversation) but are not
-counted as offered contacts, nor give FRT samples of their own.
+DESIGN.md: a contact is a conversation the customer started — its first message is inbound —
+and first response time is measured per conversation from the customer's first message. A
+social thread where the customer writes three times is one contact, not three; a conversation
+the centre started (a proactive post, an outbound call, a brand tweet the customer answered) is
+no contact at all. The other messages are follow-ups: stored (the drill-down shows the whole
+conversation) but neither offered nor given FRT samples of their own.
 
-`interactions.is_thread_start` marks the contact row: a row is a thread start unless another
-inbound row of the same (source, conversation_id) arrived earlier (ties broken by id). Rows
-without a conversation_id are always starts. Every writer that can add a message to an existing
-conversation calls `mark_thread_starts` for the conversations it touched, in the same
-transaction; every metric counts with `counts_as_contact()`.
+`interactions.is_thread_start` marks the first message of each conversation, whatever its
+direction: a row is a thread start unless another row of the same (source, conversation_id)
+came before it — earlier `created_at`; at the same instant the customer's message before ours
+(a reply in the same second answers it), then the row stored first (lower id). Rows without a
+conversation_id are always starts. A contact is an inbound thread start
+(`counts_as_contact()`), so a customer reply to an outbound opener counts nowhere. Every writer
+that can add a message to an existing conversation calls `mark_thread_starts` for the
+conversations it touched, in the same transaction; every metric counts with
+`counts_as_contact()`.
 """
 
 from __future__ import annotations
@@ -27,16 +33,17 @@ CONVERSATION_CHUNK = 500
 
 
 def counts_as_contact() -> ColumnElement[bool]:
-    """WHERE condition for rows that count as contacts: inbound thread starts."""
+    """WHERE condition for rows that count as contacts: inbound messages that open their thread."""
     i = interactions.c
     return and_(i.direction == "inbound", i.is_thread_start.is_(True))
 
 
 def thread_start_expr() -> ColumnElement[bool]:
-    """True for an `interactions` row that no earlier inbound row of its conversation precedes.
+    """True for an `interactions` row that no other row of its conversation precedes.
 
-    Correlated to the outer `interactions`: usable in a SELECT or UPDATE of that table. A NULL
-    conversation_id matches nothing, so such rows are starts.
+    Order: created_at, then inbound before outbound, then id. Correlated to the outer
+    `interactions`: usable in a SELECT or UPDATE of that table. A NULL conversation_id matches
+    nothing, so such rows are starts.
     """
     i = interactions.c
     earlier = interactions.alias("earlier")
@@ -44,8 +51,16 @@ def thread_start_expr() -> ColumnElement[bool]:
     return ~exists().where(
         e.source == i.source,
         e.conversation_id == i.conversation_id,
-        e.direction == "inbound",
-        or_(e.created_at < i.created_at, and_(e.created_at == i.created_at, e.id < i.id)),
+        or_(
+            e.created_at < i.created_at,
+            and_(
+                e.created_at == i.created_at,
+                or_(
+                    and_(e.direction == "inbound", i.direction != "inbound"),
+                    and_(e.direction == i.direction, e.id < i.id),
+                ),
+            ),
+        ),
     )
 
 

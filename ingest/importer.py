@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+from collections import ChainMap
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,17 +26,20 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
 from db.schema import agents, channels, customer_handles, customers, interactions
 from db.threads import mark_thread_starts
 from ingest import twcs
 from ingest.validation import (
+    MAX_TEXT_CHARS,
     REQUIRED_COLUMNS,
     RowError,
     SourceRecord,
     ValidRow,
     normalise_column,
+    timestamp_bounds,
     validate_record,
 )
 
@@ -45,6 +49,15 @@ REJECT_COLUMNS = ("line", "reason", "original")
 # Keeps IN (...) lists well under SQLite's bound-parameter limit whatever the batch size.
 LOOKUP_CHUNK = 500
 SOURCE_MAX_LENGTH = interactions.c.source.type.length
+# The csv module refuses fields over 131,072 characters by default. Its limit is set well above
+# MAX_TEXT_CHARS, so that a long body reaches validation and is rejected with the same reason
+# as in JSONL; only a runaway field (an unclosed quote swallowing the rest of the file) hits it.
+CSV_FIELD_LIMIT = 16 * MAX_TEXT_CHARS
+# Stands in for a bare carriage return while the csv module reads a line: the module takes any
+# CR as the end of a record, but real exports carry bare CRs inside text, and a record ends only
+# at a line feed. A lone high surrogate never comes out of decoding (surrogateescape only makes
+# U+DC80..U+DCFF), so it cannot clash with the file's own text.
+BARE_CR = "\ud800"
 
 
 class ImportFileError(ValueError):
@@ -147,10 +160,12 @@ class _PhysicalLines:
     through this iterator gives both, so a reject can quote the original record exactly.
     """
 
-    def __init__(self, handle: BinaryIO, bar: tqdm) -> None:
+    def __init__(self, handle: BinaryIO, bar: tqdm, *, protect_cr: bool = False) -> None:
         self._handle = handle
         self._bar = bar
+        self._protect_cr = protect_cr
         self.number = 0
+        self.protected = False  # the current record had a bare CR replaced by BARE_CR
         self._current: list[str] = []
 
     def __iter__(self) -> _PhysicalLines:
@@ -167,17 +182,36 @@ class _PhysicalLines:
             text = text.removeprefix("\ufeff")  # spreadsheet exports often start with a BOM
         self.number += 1
         self._current.append(text)
+        if self._protect_cr and "\r" in _without_ending(text):
+            self.protected = True
+            return _protect_bare_cr(text)
         return text
 
     def take(self) -> str:
         """The original text of the lines read since the last call, without the line ending."""
         text = "".join(self._current).rstrip("\r\n")
         self._current.clear()
+        self.protected = False
         return text
 
 
+def _without_ending(line: str) -> str:
+    """`line` without its one line ending (LF or CRLF); a CR before a CRLF is text."""
+    if line.endswith("\r\n"):
+        return line[:-2]
+    return line[:-1] if line.endswith("\n") else line
+
+
+def _protect_bare_cr(line: str) -> str:
+    """`line` with every CR that is not part of its CRLF ending replaced by BARE_CR."""
+    body = _without_ending(line)
+    return body.replace("\r", BARE_CR) + line[len(body) :]
+
+
 @contextmanager
-def _physical_lines(path: Path, description: str, progress: bool) -> Iterator[_PhysicalLines]:
+def _physical_lines(
+    path: Path, description: str, progress: bool, *, protect_cr: bool = False
+) -> Iterator[_PhysicalLines]:
     with (
         path.open("rb") as handle,
         tqdm(
@@ -188,7 +222,7 @@ def _physical_lines(path: Path, description: str, progress: bool) -> Iterator[_P
             disable=not progress,
         ) as bar,
     ):
-        yield _PhysicalLines(handle, bar)
+        yield _PhysicalLines(handle, bar, protect_cr=protect_cr)
 
 
 def keyed_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -226,8 +260,14 @@ def read_csv_records(
     progress: bool = False,
     description: str | None = None,
 ) -> Iterator[SourceRecord]:
-    """Each record of a CSV file with a header line; malformed records come back as errors."""
-    with _physical_lines(path, description or f"Importing {path.name}", progress) as lines:
+    """Each record of a CSV file with a header line; malformed records come back as errors.
+
+    A record ends at a line feed (or CRLF) outside quotes; a bare CR is text, kept exactly.
+    """
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+    description = description or f"Importing {path.name}"
+    with _physical_lines(path, description, progress, protect_cr=True) as lines:
         # strict: a stray quote is reported instead of silently merged into the field.
         reader = csv.reader(lines, strict=True)
         header = _csv_header(reader, required, path)
@@ -241,6 +281,8 @@ def read_csv_records(
             except csv.Error as exc:
                 yield SourceRecord(start, lines.take(), error=f"malformed CSV: {exc}")
                 continue
+            if lines.protected:
+                row = [value.replace(BARE_CR, "\r") for value in row]
             raw = lines.take()
             if not row:
                 continue  # blank line
@@ -259,7 +301,10 @@ def read_jsonl_records(path: Path, *, progress: bool = False) -> Iterator[Source
             if not raw.strip():
                 continue
             try:
-                data = json.loads(raw)
+                data = json.loads(raw, object_pairs_hook=_json_object)
+            except _RepeatedKeyError as exc:
+                yield SourceRecord(lines.number, raw, error=str(exc))
+                continue
             except (ValueError, RecursionError) as exc:
                 yield SourceRecord(lines.number, raw, error=f"invalid JSON: {exc}")
                 continue
@@ -270,6 +315,19 @@ def read_jsonl_records(path: Path, *, progress: bool = False) -> Iterator[Source
                 yield SourceRecord(lines.number, raw, fields=keyed_fields(data.items()))
             except RowError as exc:
                 yield SourceRecord(lines.number, raw, error=str(exc))
+
+
+class _RepeatedKeyError(RowError):
+    """A JSON object names a key twice (json.loads would silently keep the last value)."""
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise _RepeatedKeyError(f"key {repeated!r} is given twice in one JSON object")
+    return data
 
 
 # --- Rejects -------------------------------------------------------------------------------
@@ -331,11 +389,28 @@ class LoadCounts:
 
 @dataclass
 class _References:
-    """Agents and customer keys resolved so far in this import, so each is looked up once."""
+    """Agents and customer keys resolved so far in this import, so each is looked up once.
 
-    agent_by_name: dict[str, int | None] = field(default_factory=dict)  # None: name is ambiguous
-    agent_name_by_id: dict[int, str] = field(default_factory=dict)
-    customer_by_key: dict[str, int] = field(default_factory=dict)
+    ChainMaps, so that a batch works on a child whose additions are kept only once the batch
+    has committed (`keep`): a rolled-back batch must not leave ids of rows that never existed.
+    """
+
+    agent_by_name: ChainMap[str, int | None] = field(default_factory=ChainMap)  # None: ambiguous
+    agent_name_by_id: ChainMap[int, str] = field(default_factory=ChainMap)
+    customer_by_key: ChainMap[str, int] = field(default_factory=ChainMap)
+
+    def child(self) -> _References:
+        return _References(
+            self.agent_by_name.new_child(),
+            self.agent_name_by_id.new_child(),
+            self.customer_by_key.new_child(),
+        )
+
+    def keep(self, child: _References) -> None:
+        """Adopt what `child` learnt (call after its batch committed)."""
+        self.agent_by_name.update(child.agent_by_name.maps[0])
+        self.agent_name_by_id.update(child.agent_name_by_id.maps[0])
+        self.customer_by_key.update(child.customer_by_key.maps[0])
 
 
 @dataclass(slots=True)
@@ -347,6 +422,8 @@ class _Pending:
     agent_id: int | None = None
     customer_id: int | None = None
     problem: str | None = None
+    duplicate: bool = False  # (source, external_id) already stored, or earlier in the batch
+    stored_customer_id: int | None = None  # the customer of the stored row it duplicates
 
 
 def load_records(
@@ -360,6 +437,8 @@ def load_records(
     """Validate `records` and store the good ones in batches; bad ones go to `rejects`."""
     with engine.connect() as conn:
         known_channels = frozenset(conn.scalars(select(channels.c.id)))
+    # One range for the whole import, so a row's verdict does not depend on when it was read.
+    bounds = timestamp_bounds()
     references = _References()
     counts = LoadCounts()
     batch: list[_Pending] = []
@@ -368,10 +447,14 @@ def load_records(
             rejects.add(record.line, record.error or "unreadable record", record.raw)
             continue
         try:
-            batch.append(_Pending(record, validate_record(record.fields, known_channels)))
+            row = validate_record(record.fields, known_channels, bounds=bounds)
         except RowError as exc:
             rejects.add(record.line, str(exc), record.raw)
             continue
+        except Exception as exc:  # noqa: BLE001 - whatever one row trips over, it alone is refused
+            rejects.add(record.line, f"unreadable row ({type(exc).__name__}: {exc})", record.raw)
+            continue
+        batch.append(_Pending(record, row))
         if len(batch) >= batch_size:
             _flush(engine, batch, source, references, rejects, counts)
             batch = []
@@ -388,9 +471,27 @@ def _flush(
     rejects: RejectFile,
     counts: LoadCounts,
 ) -> None:
-    """Store one batch in one transaction, then record what it rejected."""
-    with engine.begin() as conn:
-        loaded, duplicates = _store_batch(conn, batch, source, references)
+    """Store one batch in one transaction, then record what it rejected.
+
+    A row the database refuses although it passed validation rolls its batch back; the batch
+    is then stored row by row, so only that row is rejected (with the database's reason). A
+    lost connection is not a row's fault and stops the import: the committed batches stay.
+    """
+    scratch = references.child()
+    try:
+        with engine.begin() as conn:
+            loaded, duplicates = _store_batch(conn, batch, source, scratch)
+    except (DataError, IntegrityError) as exc:
+        if len(batch) > 1:
+            for pending in batch:
+                fresh = _Pending(pending.record, pending.row)
+                _flush(engine, [fresh], source, references, rejects, counts)
+            return
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        batch[0].problem = f"the database refused the row: {reason}"
+        loaded = duplicates = 0
+    else:
+        references.keep(scratch)
     counts.loaded += loaded
     counts.duplicates += duplicates
     for pending in batch:
@@ -401,14 +502,27 @@ def _flush(
 def _store_batch(
     conn: Connection, batch: list[_Pending], source: str, references: _References
 ) -> tuple[int, int]:
-    """Insert the batch's new rows; returns (loaded, duplicates) and marks rejected rows."""
-    stored = _stored_external_ids(conn, source, [p.row.values["external_id"] for p in batch])
-    # Rows already stored are skipped before resolving references, so a re-import creates
-    # no customers or agents for them.
-    fresh = [p for p in batch if p.row.values["external_id"] not in stored]
+    """Insert the batch's new rows; returns (loaded, duplicates) and marks rejected rows.
+
+    Duplicates are set aside first, but still tie their customer_id key to the customer they
+    were stored with, so a re-import judges every other row exactly as the first import did.
+    Agents are created last, only for rows that are about to be inserted (no ghost agents).
+    """
+    stored = _stored_rows(conn, source, [p.row.values["external_id"] for p in batch])
+    fresh: list[_Pending] = []
+    seen: set[str] = set()
+    for pending in batch:
+        external_id = pending.row.values["external_id"]
+        if external_id in stored or external_id in seen:
+            pending.duplicate = True
+            pending.stored_customer_id = stored.get(external_id)
+        else:
+            seen.add(external_id)
+            fresh.append(pending)
     _resolve_agents(conn, fresh, references)
-    _resolve_customers(conn, fresh, references)
+    _resolve_customers(conn, batch, references)
     insertable = [p for p in fresh if p.problem is None]
+    _create_agents(conn, insertable, references)
     now = datetime.now(UTC).replace(tzinfo=None)
     loaded = _insert_new_interactions(
         conn,
@@ -431,7 +545,7 @@ def _store_batch(
         conversation_ids={p.row.values["conversation_id"] for p in insertable},
         now=now,
     )
-    # What the insert skipped repeats an earlier row of this batch (or a concurrent import).
+    # What the insert skipped was stored meanwhile by a concurrent import.
     return loaded, len(batch) - len(fresh) + len(insertable) - loaded
 
 
@@ -462,16 +576,14 @@ def _insert_new_interactions(conn: Connection, rows: list[dict[str, Any]]) -> in
     return len(conn.execute(statement.returning(interactions.c.id), rows).all())
 
 
-def _stored_external_ids(conn: Connection, source: str, external_ids: list[str]) -> set[str]:
-    found: set[str] = set()
+def _stored_rows(conn: Connection, source: str, external_ids: list[str]) -> dict[str, int | None]:
+    """The customer_id of each of `external_ids` already stored for `source`."""
+    found: dict[str, int | None] = {}
     for chunk in _chunks(sorted(set(external_ids))):
-        found.update(
-            conn.scalars(
-                select(interactions.c.external_id).where(
-                    interactions.c.source == source, interactions.c.external_id.in_(chunk)
-                )
-            )
+        query = select(interactions.c.external_id, interactions.c.customer_id).where(
+            interactions.c.source == source, interactions.c.external_id.in_(chunk)
         )
+        found.update(conn.execute(query).tuples().all())
     return found
 
 
@@ -491,7 +603,10 @@ def _look_up_agents(conn: Connection, fresh: list[_Pending], references: _Refere
 
 
 def _resolve_agents(conn: Connection, fresh: list[_Pending], references: _References) -> None:
-    """Set each row's agent_id from agent_id or agent name; unknown names become new agents."""
+    """Set each row's agent_id from agent_id or a known agent name; refuse unusable references.
+
+    A name no agent has is left for `_create_agents`, once the row is sure to be stored.
+    """
     _look_up_agents(conn, fresh, references)
     for pending in fresh:
         row = pending.row
@@ -505,20 +620,27 @@ def _resolve_agents(conn: Connection, fresh: list[_Pending], references: _Refere
                 )
             else:
                 pending.agent_id = row.agent_id
-        elif row.agent_name is not None:
-            if row.agent_name not in references.agent_by_name:
-                # An export from another system names agents Floorlight has not met yet; the
-                # queue they first answered is the best team there is.
-                new_id = conn.execute(
-                    agents.insert().values(
-                        name=row.agent_name, team=row.values["queue"], active=True
-                    )
-                ).inserted_primary_key[0]
-                references.agent_by_name[row.agent_name] = new_id
-                references.agent_name_by_id[new_id] = row.agent_name
+        elif row.agent_name in references.agent_by_name:
             pending.agent_id = references.agent_by_name[row.agent_name]
             if pending.agent_id is None:
                 pending.problem = f"agent {row.agent_name!r} matches several agents; give agent_id"
+
+
+def _create_agents(conn: Connection, insertable: list[_Pending], references: _References) -> None:
+    """Create the agents that rows about to be stored name but nobody has yet."""
+    for pending in insertable:
+        name = pending.row.agent_name
+        if pending.row.agent_id is not None or name is None:
+            continue
+        if name not in references.agent_by_name:
+            # An export from another system names agents Floorlight has not met yet; the
+            # queue they first answered is the best team there is.
+            new_id = conn.execute(
+                agents.insert().values(name=name, team=pending.row.values["queue"], active=True)
+            ).inserted_primary_key[0]
+            references.agent_by_name[name] = new_id
+            references.agent_name_by_id[new_id] = name
+        pending.agent_id = references.agent_by_name[name]
 
 
 def _handle_owners(conn: Connection, handles: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -538,23 +660,32 @@ def _handle_owners(conn: Connection, handles: set[tuple[str, str]]) -> dict[tupl
     return owners
 
 
-def _resolve_customers(conn: Connection, fresh: list[_Pending], references: _References) -> None:
+def _resolve_customers(conn: Connection, batch: list[_Pending], references: _References) -> None:
     """Set each row's customer from its handle and customer_id, creating customers as needed.
 
     A stored handle keeps its customer. A customer_id key ties the handles of this import's
     rows to one customer; a row whose key and stored handle point at different customers is
-    rejected rather than merging two customers behind the user's back.
+    rejected rather than merging two customers behind the user's back. A duplicate row ties
+    its key to the customer it is stored with, in file order, as it did when it was stored.
     """
     wanted = [
-        p for p in fresh if p.problem is None and (p.row.customer_handle or p.row.customer_key)
+        p
+        for p in batch
+        if not p.duplicate and p.problem is None and (p.row.customer_handle or p.row.customer_key)
     ]
     owners = _handle_owners(conn, {_handle_key(p) for p in wanted if p.row.customer_handle})
     new_handles: list[tuple[str, str]] = []
     new_keys: list[str] = []
     placeholders = 0  # customers to create, numbered -1, -2, ... until inserted
-    for pending in wanted:
-        handle = _handle_key(pending) if pending.row.customer_handle else None
+    for pending in batch:
         key = pending.row.customer_key
+        if pending.duplicate:
+            if key and pending.stored_customer_id is not None:
+                references.customer_by_key.setdefault(key, pending.stored_customer_id)
+            continue
+        if pending.problem is not None or not (pending.row.customer_handle or key):
+            continue
+        handle = _handle_key(pending) if pending.row.customer_handle else None
         owner = owners.get(handle) if handle else None
         tied = references.customer_by_key.get(key) if key else None
         if owner is not None and tied is not None and owner != tied:

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, select
 from db.rollups import refresh_interval_stats
 from db.schema import agent_skills, agent_states, agents, customer_handles, customers, interactions
 from db.settings import get_settings
+from db.threads import counts_as_contact
 from ingest.demo import (
     ABANDON_CHANNELS,
     CHANNEL_IDS,
@@ -320,13 +321,18 @@ def _answer_or_abandon(
     changes: list[dict[str, Any]],
 ) -> dict[str, int]:
     """First responses to waiting contacts when a skilled agent is free; phone and chat
-    customers who run out of patience hang up."""
+    customers who run out of patience hang up.
+
+    Only contacts queue (db/threads.py): a follow-up — a customer's later message, or their
+    reply to a conversation the centre started — is worked within its conversation, so it
+    neither takes an agent nor abandons here.
+    """
     i = interactions.c
     waiting = conn.execute(
         select(i.id, i.channel_id, i.is_public)
         .where(
             i.status == "open",
-            i.direction == "inbound",
+            counts_as_contact(),
             i.first_response_at.is_(None),
             i.abandoned_at.is_(None),
             i.created_at >= now - ACTIVE_WINDOW,

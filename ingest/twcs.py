@@ -12,9 +12,13 @@ Choices (also in ingest/FORMATS.md):
   missing starts its own conversation. response_tweet_id is the same links seen from the
   parent, so it is not needed (and multi-id values such as "12,13" are never parsed).
 - Each inbound tweet is an interaction on channel twitter, public, with the customer handle
-  = author_id. Outbound brand tweets are responses, not interactions of their own: they give
-  the interactions their first_response_at and queue. The loader marks the conversation's
-  first customer tweet as its thread start (db/threads.py): the one contact the metrics count.
+  = author_id. Brand tweets that answer are responses, not interactions of their own: they
+  give the interactions their first_response_at and queue. A brand tweet that opens a
+  conversation (its root: a proactive post, or a reply to a tweet outside the file) is stored
+  as an outbound interaction, so the loader knows the centre started that conversation. The
+  loader marks each conversation's first message as its thread start (db/threads.py): when it
+  is the customer's, it is the one contact the metrics count; when it is the brand's, the
+  conversation is no contact and the customer's tweets in it are follow-ups.
 - queue = the first brand to tweet in the conversation ("unassigned" if none did).
 - first_response_at = the first brand tweet in the conversation at or after the customer's
   message. For the conversation's first customer message that is the conversation's first
@@ -265,9 +269,25 @@ def link_threads(records: Iterable[SourceRecord]) -> Threads:
     return Threads(tweets)
 
 
-def interaction_fields(tweet: Tweet, threads: Threads) -> dict[str, Any]:
-    """The importer's columns for one inbound tweet."""
+def interaction_fields(tweet: Tweet, threads: Threads) -> dict[str, Any] | None:
+    """The importer's columns for one tweet, or None for a brand tweet answering in a thread."""
     root = threads.root(tweet.tweet_id)
+    if not tweet.inbound:
+        if root != tweet.tweet_id:
+            return None
+        # The brand opened this conversation: stored so that the customer's replies are
+        # known to be follow-ups. Nothing is waiting on it, so it is not open.
+        return {
+            "external_id": str(tweet.tweet_id),
+            "channel": CHANNEL,
+            "direction": "outbound",
+            "is_public": True,
+            "conversation_id": str(root),
+            "queue": tweet.author,
+            "created_at": tweet.created_at,
+            "status": "resolved",
+            "body": tweet.text,
+        }
     responded = threads.first_reply(root, tweet.created_at)
     return {
         "external_id": str(tweet.tweet_id),
@@ -288,12 +308,18 @@ def twcs_records(read_pass: ReadPass) -> Iterator[SourceRecord]:
     """Records for the importer's loader from a TWCS export read twice through `read_pass`.
 
     `read_pass(description)` must yield the CSV records of the file each time it is called.
-    Inbound tweets come out as interactions, malformed rows as errors; brand tweets only
-    inform the interactions.
+    Inbound tweets and conversation-opening brand tweets come out as interactions, malformed
+    rows as errors; the other brand tweets only inform the interactions.
     """
     threads = link_threads(read_pass("TWCS pass 1/2: linking replies"))
     for record, tweet in _parsed(read_pass("TWCS pass 2/2: loading")):
         if isinstance(tweet, str):
             yield SourceRecord(record.line, record.raw, error=tweet)
-        elif tweet.inbound:
-            yield SourceRecord(record.line, record.raw, fields=interaction_fields(tweet, threads))
+            continue
+        try:
+            fields = interaction_fields(tweet, threads)
+        except (ValueError, OverflowError) as exc:  # one odd tweet must not end the import
+            yield SourceRecord(record.line, record.raw, error=f"unreadable tweet ({exc})")
+            continue
+        if fields is not None:
+            yield SourceRecord(record.line, record.raw, fields=fields)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -29,6 +29,14 @@ LATER_TIMES = ("first_response_at", "resolved_at", "abandoned_at")
 
 # PostgreSQL INTEGER is 32-bit; a larger value would fail the whole batch instead of one row.
 MAX_INT = 2**31 - 1
+# The longest body (and any other text field) either format accepts, in characters: the same
+# for CSV and JSONL (ingest/FORMATS.md).
+MAX_TEXT_CHARS = 1_000_000
+# Every timestamp must lie in [EARLIEST_TIME, import time + LATEST_AHEAD]. Outside it a value
+# is a typo or a placeholder (0001-01-01, 9999-12-31), not an event: storing it would put a
+# contact outside every period (and outside pandas' datetime64[ns] range, 1677-2262).
+EARLIEST_TIME = datetime(1970, 1, 1)
+LATEST_AHEAD = timedelta(days=1)
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
@@ -95,9 +103,11 @@ def text_parser(max_length: int | None) -> Callable[[Any], str]:
 
 
 def parse_body(value: Any) -> str:
-    """Free text is kept exactly as given (no stripping)."""
+    """Free text is kept exactly as given (no stripping), up to MAX_TEXT_CHARS characters."""
     if not isinstance(value, str):
         raise RowError(f"must be text, not {type(value).__name__}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise RowError(f"is longer than {MAX_TEXT_CHARS:,} characters ({len(value):,})")
     return _storable(value)
 
 
@@ -188,7 +198,16 @@ def parse_timestamp(value: Any) -> datetime:
         raise RowError(f"{value!r} is not an ISO 8601 timestamp")
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise RowError(f"{value!r} has no time zone (add Z or an offset such as +02:00)")
-    return stamp.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return stamp.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        raise RowError(f"{value!r} is outside the accepted range") from None
+
+
+def timestamp_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The accepted range of every timestamp (naive UTC): 1970-01-01 to `now` + 1 day."""
+    now = now if now is not None else datetime.now(UTC).replace(tzinfo=None)
+    return EARLIEST_TIME, now + LATEST_AHEAD
 
 
 def _length(column: Any) -> int:
@@ -201,7 +220,7 @@ _QUEUE = text_parser(_length(interactions.c.queue))
 _TOPIC = text_parser(_length(interactions.c.topic))
 _HANDLE = text_parser(_length(customer_handles.c.handle))
 _AGENT_NAME = text_parser(_length(agents.c.name))
-_CUSTOMER_KEY = text_parser(None)  # only used in memory, never stored
+_CUSTOMER_KEY = text_parser(MAX_TEXT_CHARS)  # only used in memory, never stored
 _COUNT = range_parser(0, MAX_INT)
 _CSAT = range_parser(1, 5)
 _AGENT_ID = range_parser(1, MAX_INT)
@@ -219,11 +238,18 @@ def infer_status(resolved_at: datetime | None, abandoned_at: datetime | None) ->
     return "open"
 
 
-def validate_record(fields: Mapping[str, Any], channels: Collection[str]) -> ValidRow:
+def validate_record(
+    fields: Mapping[str, Any],
+    channels: Collection[str],
+    *,
+    bounds: tuple[datetime, datetime] | None = None,
+) -> ValidRow:
     """Check one record's fields; return the row to load or raise RowError with every problem.
 
-    `channels` are the channel ids known to the database. Unknown columns are ignored.
+    `channels` are the channel ids known to the database; `bounds` the accepted range of the
+    timestamps (default `timestamp_bounds()`). Unknown columns are ignored.
     """
+    earliest, latest = bounds if bounds is not None else timestamp_bounds()
     problems: list[str] = []
 
     def field(name: str, parse: Callable[[Any], T], *, required: bool = False) -> T | None:
@@ -264,6 +290,14 @@ def validate_record(fields: Mapping[str, Any], channels: Collection[str]) -> Val
         "agent_name": field("agent", _AGENT_NAME),
         "agent_id": field("agent_id", _AGENT_ID),
     }
+    for name in ("created_at", *LATER_TIMES):
+        stamp = values[name]
+        if stamp is not None and not earliest <= stamp <= latest:
+            problems.append(
+                f"{name} {stamp.isoformat(sep=' ')} UTC is outside the accepted range "
+                f"{earliest:%Y-%m-%d} to {latest:%Y-%m-%d %H:%M} UTC"
+            )
+            values[name] = None  # one reason per value, not also "before created_at"
     created_at = values["created_at"]
     for name in LATER_TIMES:
         if created_at is not None and values[name] is not None and values[name] < created_at:

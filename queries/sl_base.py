@@ -37,6 +37,7 @@ from db.schema import agents, business_calendars, interactions
 from db.schema import channels as channel_table
 from db.sqlfuncs import seconds_between
 from db.threads import counts_as_contact
+from queries.frames import PANDAS_EARLIEST, PANDAS_LATEST
 
 GROUP_BY_OPTIONS: tuple[str, ...] = ("channel", "queue", "team", "agent")
 GROUP_BY_LABELS: dict[str, str] = {
@@ -316,13 +317,25 @@ def raw_timestamp(column: ColumnElement) -> ColumnElement:
     return timestamp_wire(column).label(column.key)
 
 
+# The span pandas computes with (see queries/frames.py), as numpy values.
+_EARLIEST = np.datetime64(PANDAS_EARLIEST, "us")
+_LATEST = np.datetime64(PANDAS_LATEST, "us")
+_NAT_MICROS = np.iinfo(np.int64).min  # the int64 pattern of NaT
+
+
 def _timestamps(values: tuple) -> pd.Series:
-    """A column of wire timestamps (ISO text, epoch microseconds or datetimes) as datetime64[us]."""
+    """A column of wire timestamps (ISO text, epoch microseconds or datetimes) as datetime64[us].
+
+    A time outside pandas' span is clipped to its edge, so one odd stored row (a response in
+    9999) reads as "far too late" instead of failing the page for every user.
+    """
     sample = next((v for v in values if v is not None), None)
     if isinstance(sample, int):
-        micros = pd.array(list(values), dtype="Int64")
-        return pd.Series(pd.to_datetime(micros, unit="us")).astype("datetime64[us]")
-    return pd.Series(np.array(values, dtype="datetime64[us]"), dtype="datetime64[us]")
+        micros = np.array([_NAT_MICROS if v is None else v for v in values], dtype=np.int64)
+        stamps = micros.view("datetime64[us]")
+    else:
+        stamps = np.array(values, dtype="datetime64[us]")
+    return pd.Series(np.clip(stamps, _EARLIEST, _LATEST), dtype="datetime64[us]")
 
 
 def read_columns(conn: Connection, statement: Select) -> pd.DataFrame:

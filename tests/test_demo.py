@@ -18,7 +18,7 @@ from db.schema import (
     scorecard_criteria,
     users,
 )
-from db.threads import mark_thread_starts
+from db.threads import counts_as_contact, mark_thread_starts
 from ingest.demo import CHANNEL_IDS, SOCIAL_CHANNELS, build_demo, qa_total
 
 NOW = datetime(2026, 11, 26, 14, 30)  # a Thursday afternoon: most shifts are on
@@ -82,7 +82,11 @@ def _assert_plausible_shape(engine, counts: dict[str, int]) -> None:
         assert _count(conn, interactions, social, i.is_public.is_(True)) > 0
 
         # A live backlog: the newest contact of every channel is still waiting at NOW.
-        newest = select(i.channel_id, func.max(i.created_at)).group_by(i.channel_id)
+        newest = (
+            select(i.channel_id, func.max(i.created_at))
+            .where(counts_as_contact())
+            .group_by(i.channel_id)
+        )
         for channel, created in conn.execute(newest):
             assert NOW - timedelta(hours=2) < created < NOW
             row = conn.execute(
@@ -100,11 +104,15 @@ def _assert_plausible_shape(engine, counts: dict[str, int]) -> None:
             i.abandoned_at,
             i.updated_at,
             i.agent_id,
+            i.direction,
         )
         for row in conn.execute(timestamps):
             stamps = [row.created_at, row.first_response_at, row.resolved_at, row.abandoned_at]
             assert row.updated_at == max(s for s in stamps if s is not None)
-            assert (row.agent_id is not None) == (row.first_response_at is not None)
+            if row.direction == "inbound":  # ours are written by an agent, with no "response"
+                assert (row.agent_id is not None) == (row.first_response_at is not None)
+            else:
+                assert row.agent_id is not None and row.first_response_at is None
 
         multi_message = (
             select(i.conversation_id).group_by(i.conversation_id).having(func.count() > 1)
@@ -137,23 +145,46 @@ def _assert_plausible_shape(engine, counts: dict[str, int]) -> None:
         )
         assert conn.scalar(on_floor) > 0
 
-        # One contact per conversation: the rollup counts thread starts, one per conversation.
+        # One start per conversation; a contact per conversation the customer started.
         conversations = conn.scalar(select(func.count(func.distinct(i.conversation_id))))
         assert _count(conn, interactions, i.is_thread_start.is_(True)) == conversations
         assert conversations < counts["interactions"]  # social threads have follow-ups
-        assert conn.scalar(select(func.sum(interval_stats.c.offered))) == conversations
+        contacts = _count(conn, interactions, counts_as_contact())
+        assert conn.scalar(select(func.sum(interval_stats.c.offered))) == contacts
+        _assert_centre_started_conversations_are_no_contacts(conn, conversations - contacts)
         assert mark_thread_starts(conn) == 0  # the generator's flags are the rule's
         _assert_starts_carry_the_threads_first_reply(conn)
         assert _count(conn, users) == 0
 
 
+def _assert_centre_started_conversations_are_no_contacts(conn, centre_started: int) -> None:
+    """Proactive outage posts with customer replies, and callbacks some customers return."""
+    i = interactions.c
+    openers = select(i.channel_id, func.count()).where(
+        i.direction == "outbound", i.is_thread_start.is_(True)
+    )
+    by_channel = dict(conn.execute(openers.group_by(i.channel_id)).all())
+    assert sum(by_channel.values()) == centre_started
+    assert by_channel["twitter"] == by_channel["facebook"] == 3  # the outage updates
+    assert by_channel["phone"] >= 10  # callbacks on the week's weekdays
+    # Customers answered them: their messages are follow-ups, so not one counts.
+    replies = select(func.count()).where(
+        i.direction == "inbound",
+        i.conversation_id.in_(select(i.conversation_id).where(i.direction == "outbound")),
+    )
+    assert conn.scalar(replies) > 20
+    assert conn.scalar(replies.where(counts_as_contact())) == 0
+
+
 def _assert_starts_carry_the_threads_first_reply(conn) -> None:
-    """Each thread start's first_response_at is the first reply anywhere in its thread (DESIGN:
-    FRT per conversation, from the customer's first message)."""
+    """Each customer-started thread's start carries the first reply anywhere in its thread
+    (DESIGN: FRT per conversation, from the customer's first message)."""
     i = interactions.c
     threads: dict[str, list] = {}
-    query = select(i.conversation_id, i.is_thread_start, i.first_response_at).order_by(
-        i.created_at, i.id
+    query = (
+        select(i.conversation_id, i.is_thread_start, i.first_response_at)
+        .where(i.conversation_id.not_in(select(i.conversation_id).where(i.direction == "outbound")))
+        .order_by(i.created_at, i.id)
     )
     for conversation, start, responded in conn.execute(query):
         threads.setdefault(conversation, []).append((bool(start), responded))

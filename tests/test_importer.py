@@ -161,6 +161,27 @@ def test_csv_with_bom_and_crlf_line_endings(engine: Engine, tmp_path: Path) -> N
     assert {row["channel_id"] for row in _interactions(engine).values()} == {"chat", "email"}
 
 
+def test_bare_carriage_returns_in_text_are_kept_exactly(engine: Engine, tmp_path: Path) -> None:
+    """Real exports carry a bare CR inside text; a record still ends only at its line feed."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        b"external_id,channel,created_at,body\n"
+        b"r-1,chat,2024-03-04T10:00:00Z,line one\rline two\n"  # unquoted
+        b'r-2,chat,2024-03-04T10:01:00Z,"quoted\rand\r\nmulti-line"\r\n'  # CRLF record end
+        b"r-3,chat,2024-03-04T10:02:00Z,ends in CR\r\r\n"  # its own CR, then CRLF
+        b"r-4,chat,2024-03-04T10:03:00Z,\rleading CR\n"
+    )
+    result = import_file(engine, path)
+    assert (result.loaded, result.rejected) == (4, 0)
+    bodies = {key: row["body"] for key, row in _interactions(engine).items()}
+    assert bodies == {
+        "r-1": "line one\rline two",
+        "r-2": "quoted\rand\r\nmulti-line",
+        "r-3": "ends in CR\r",
+        "r-4": "\rleading CR",
+    }
+
+
 def test_agent_id_column_refers_to_an_existing_agent(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         known = conn.execute(
@@ -400,7 +421,7 @@ def test_bad_import_leaves_stored_rows_untouched(engine: Engine, tmp_path: Path)
         tmp_path,
         "hostile.csv",
         "external_id,channel,created_at,customer,agent,csat,body\n"
-        "c-1,email,2030-01-01T00:00:00Z,mallory,Eve,1,overwritten?\n"  # same id, new values
+        "c-1,email,2025-01-01T00:00:00Z,mallory,Eve,1,overwritten?\n"  # same id, new values
         "c-2,chat,2024-03-04T10:00:00Z,,,9,\n"  # same id and invalid
         'c-3,"chat\n'  # broken quoting to the end of the file
         "c-4,chat,2024-03-04T10:00:00Z,,,,\n",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 import ingest.simulator as simulator
 from db.schema import agent_skills, agent_states, agents, customers, interactions
+from db.threads import mark_thread_starts
 from ingest.simulator import run_simulator, run_tick
 
 NOW = datetime(2026, 11, 26, 11, 0)  # Thursday 11:00 UTC = 11:00 in London: the morning peak
@@ -128,3 +129,33 @@ def test_run_simulator_stops_after_max_ticks_or_when_told(floor):
     before = _snapshot(floor)
     run_simulator(floor, tick_seconds=0.01, stop=stop, rng_seed=1)
     assert _snapshot(floor) == before
+
+
+def test_ticks_work_contacts_but_not_replies_to_conversations_the_centre_started(floor):
+    """A customer's reply to our proactive post is a follow-up (DESIGN: the conversation is no
+    contact): nobody queues it, so it is neither answered nor abandoned by the floor."""
+    post = {"source": "demo", "channel_id": "twitter", "conversation_id": "post-1"}
+    post |= {"is_public": True}
+    opened = NOW - timedelta(minutes=30)
+    replied = NOW - timedelta(minutes=10)
+    ours = {"external_id": "our-post", "direction": "outbound", "status": "resolved"}
+    theirs = {"external_id": "their-reply", "direction": "inbound", "status": "open"}
+    with floor.begin() as conn:
+        conn.execute(
+            interactions.insert(),
+            [
+                post | ours | {"created_at": opened, "updated_at": opened},
+                post | theirs | {"created_at": replied, "updated_at": replied},
+            ],
+        )
+        mark_thread_starts(conn)
+    rng = np.random.default_rng(11)
+    for tick in range(8):
+        run_tick(floor, NOW + timedelta(seconds=TICK * tick), rng, tick_seconds=TICK)
+    i = interactions.c
+    with floor.connect() as conn:
+        query = select(i.external_id, i.first_response_at, i.abandoned_at, i.status)
+        rows = {row.external_id: row for row in conn.execute(query)}
+    assert rows["their-reply"][1:] == (None, None, "open")
+    # The same wait on the same channel as a contact was answered meanwhile.
+    assert rows["wait-2"].first_response_at is not None

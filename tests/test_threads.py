@@ -5,6 +5,7 @@ thread starts only, with the FRT of the customer's first message."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, select
 from analytics.sl_frames import COUNT_COLUMNS, add_rates
 from db.rollups import refresh_interval_stats
 from db.schema import interactions, interval_stats, sla_policies
-from db.threads import mark_thread_starts
+from db.threads import counts_as_contact, mark_thread_starts
 from ingest.importer import import_file
 from queries import floor
 from queries.breaches import breaches, interaction_detail
@@ -109,7 +110,8 @@ def test_thread_starts_follow_the_rule_and_marking_is_idempotent(engine):
         # Same instant: the row stored first (lower id) starts the thread.
         interaction(T0, external_id="b-1", conversation_id="b", **base),
         interaction(T0, external_id="b-2", conversation_id="b", **base),
-        # Our own earlier outbound message does not make the customer's a follow-up.
+        # We wrote first (a proactive post): the customer's reply is a follow-up, and the
+        # conversation has no contact (the outbound start is not one).
         interaction(
             T0 - timedelta(minutes=1),
             external_id="c-ours",
@@ -118,6 +120,10 @@ def test_thread_starts_follow_the_rule_and_marking_is_idempotent(engine):
             **base,
         ),
         interaction(T0, external_id="c-customer", conversation_id="c", **base),
+        # Same instant, ours stored first: the customer's message still opens the thread (a
+        # reply within the same second answers it).
+        interaction(T0, external_id="d-ours", conversation_id="d", direction="outbound", **base),
+        interaction(T0, external_id="d-customer", conversation_id="d", **base),
         # No conversation: every row is a contact of its own.
         interaction(T0, external_id="loose-1", **base),
         interaction(T0 + timedelta(minutes=1), external_id="loose-2", **base),
@@ -130,15 +136,22 @@ def test_thread_starts_follow_the_rule_and_marking_is_idempotent(engine):
     stamp = datetime(2030, 1, 1)
     with engine.begin() as conn:
         _store(conn, rows, mark=False)
-        assert mark_thread_starts(conn, now=stamp) == 2
+        assert mark_thread_starts(conn, now=stamp) == 4
         assert mark_thread_starts(conn, now=stamp) == 0  # idempotent
     flags = _flags(engine)
-    assert [name for name, start in sorted(flags.items()) if not start] == ["a-later", "b-2"]
+    followers = ["a-later", "b-2", "c-customer", "d-ours"]
+    assert [name for name, start in sorted(flags.items()) if not start] == followers
     with engine.connect() as conn:
         stamped = conn.execute(
             select(interactions.c.external_id).where(interactions.c.updated_at == stamp)
         ).scalars()
-        assert sorted(stamped) == ["a-later", "b-2"]  # only the rows whose flag changed
+        assert sorted(stamped) == followers  # only the rows whose flag changed
+        contacts = conn.execute(
+            select(interactions.c.external_id).where(counts_as_contact())
+        ).scalars()
+        assert sorted(contacts) == ["a-elsewhere", "a-first", "b-1", "d-customer", "loose-1"] + [
+            "loose-2"
+        ]
 
 
 def test_marking_is_limited_to_the_given_source_and_conversations(engine):
@@ -441,3 +454,71 @@ def test_an_earlier_message_in_a_later_import_flips_the_stored_start(engine, tmp
     refresh_interval_stats(engine)
     twitter = _row(_counts(engine), "twitter")
     assert (twitter["offered"], twitter["sum_frt_seconds"]) == (1, 1800.0)
+
+
+# --- Conversations the centre started are no contacts ----------------------------------------
+
+
+def _offered_everywhere(engine: Engine) -> dict[str, tuple[int, int, float]]:
+    """(offered, answered, sum of FRT) of twitter by route, the rollup refreshed first."""
+    refresh_interval_stats(engine)
+    with engine.connect() as conn:
+        rollup = conn.execute(select(interval_stats)).mappings().all()
+    routes = {"interval_stats": (sum(r["offered"] for r in rollup), None, None)}
+    for source in ("rollup", "raw", "rows"):
+        twitter = _row(_counts(engine, source=source), "twitter")
+        routes[source] = (twitter["offered"], twitter["answered"], twitter["sum_frt_seconds"])
+    return routes
+
+
+def test_twcs_brand_post_opens_a_conversation_that_is_not_offered(engine, tmp_path):
+    path = _twcs(
+        tmp_path,
+        "proactive.csv",
+        [
+            # The customer started this one: one contact, answered after 600 s.
+            "1,cust1,True,Mon Jun 01 09:00:00 +0000 2026,@Brand my router is down,2,",
+            "2,Brand,False,Mon Jun 01 09:10:00 +0000 2026,@cust1 On it!,,1",
+            # The brand started this one; the customer's replies are follow-ups.
+            "10,Brand,False,Mon Jun 01 09:00:00 +0000 2026,Outage in the north. Fix by noon.,11,",
+            "11,cust2,True,Mon Jun 01 09:05:00 +0000 2026,@Brand still nothing here,12,10",
+            "12,Brand,False,Mon Jun 01 09:30:00 +0000 2026,@cust2 Sorry! DM us.,13,11",
+            "13,cust2,True,Mon Jun 01 09:40:00 +0000 2026,@Brand done,,12",
+        ],
+    )
+    result = import_file(engine, path, fmt="twcs")
+    assert (result.loaded, result.rejected) == (4, 0)  # 1, 10 (the brand's post), 11, 13
+    assert _flags(engine) == {"1": True, "10": True, "11": False, "13": False}
+    routes = _offered_everywhere(engine)
+    assert routes.pop("interval_stats")[0] == 1
+    assert set(routes.values()) == {(1, 1, 600.0)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_imported_outbound_first_message_makes_the_conversation_no_contact(engine, tmp_path, fmt):
+    columns = ("external_id", "channel", "created_at", "direction", "conversation_id")
+    columns += ("first_response_at", "body")
+    rows = [
+        # A customer-started thread: one contact, answered after 300 s.
+        ("c-1", "twitter", "2026-06-01T09:00:00Z", "inbound", "c", "2026-06-01T09:05:00Z", "hi"),
+        # A proactive post the customer answered: no contact.
+        ("p-1", "twitter", "2026-06-01T08:00:00Z", "outbound", "p", "", "Outage north"),
+        ("p-2", "twitter", "2026-06-01T08:05:00Z", "inbound", "p", "2026-06-01T08:30:00Z", "me"),
+    ]
+    if fmt == "csv":
+        text = "\n".join(",".join(row) for row in [columns, *rows]) + "\n"
+    else:
+        text = "".join(
+            json.dumps({k: v for k, v in zip(columns, row, strict=True) if v}) + "\n"
+            for row in rows
+        )
+    path = tmp_path / f"proactive.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    result = import_file(engine, path)
+    assert (result.loaded, result.rejected) == (3, 0)
+    assert _flags(engine) == {"c-1": True, "p-1": True, "p-2": False}
+    routes = _offered_everywhere(engine)
+    assert routes.pop("interval_stats")[0] == 1
+    assert set(routes.values()) == {(1, 1, 300.0)}
+    frt = frt_values(engine=engine, start=DAY[0], end=DAY[1], group_by="channel", now=NOW)
+    assert frt["frt_seconds"].tolist() == [300.0]

@@ -30,7 +30,9 @@ EXPECTED = {
     "11": ("10", "unassigned", None, "open"),
     # The parent (999) is not in the file, so the tweet starts its own conversation.
     "20": ("20", "AmazonHelp", datetime(2017, 10, 31, 12, 30), "resolved"),
-    # A brand's own post starts the conversation; the 09:00 post is not a response.
+    # A brand's own post starts the conversation: it is stored (outbound, nothing waits on
+    # it), and the customer's reply to it is a follow-up with the next brand tweet as reply.
+    "30": ("30", "AmazonHelp", None, "resolved"),
     "31": ("30", "AmazonHelp", datetime(2017, 11, 1, 9, 20), "resolved"),
     # The brand answered the second message; that reply is also the conversation's first
     # response to the customer's first message.
@@ -60,8 +62,9 @@ def _loaded(engine: Engine) -> dict[str, dict[str, Any]]:
 def test_twcs_builds_conversations_with_brand_queue_and_frt(engine: Engine, sample: Path) -> None:
     result = import_file(engine, sample, fmt="twcs")
 
-    # 8 inbound tweets; the repeated tweet 10 is a duplicate; brand tweets are not interactions.
-    assert (result.loaded, result.skipped_duplicates, result.rejected) == (8, 1, 5)
+    # 8 inbound tweets and the brand post opening conversation 30; the repeated tweet 10 is a
+    # duplicate; brand tweets answering in a conversation are not interactions.
+    assert (result.loaded, result.skipped_duplicates, result.rejected) == (9, 1, 5)
     rows = _loaded(engine)
     actual = {
         tweet: (
@@ -73,17 +76,20 @@ def test_twcs_builds_conversations_with_brand_queue_and_frt(engine: Engine, samp
         for tweet, row in rows.items()
     }
     assert actual == EXPECTED
-    for row in rows.values():
+    for tweet, row in rows.items():
         assert (row["source"], row["channel_id"], row["direction"]) == (
             "twcs_sample",
             "twitter",
-            "inbound",
+            "outbound" if tweet == "30" else "inbound",
         )
         assert row["is_public"] is True
-    # One contact per conversation: its first customer tweet, which carries the conversation's
-    # first response time; the customer's later tweets are follow-ups.
+    assert rows["30"]["customer_id"] is None and rows["30"]["body"] == "Prime Day is here!"
+    # One contact per customer-started conversation: its first customer tweet, which carries
+    # the conversation's first response time; the customer's later tweets are follow-ups, and
+    # so is the reply (31) to the brand's post (30), which opens a conversation that is no
+    # contact.
     starts = {tweet for tweet, row in rows.items() if row["is_thread_start"]}
-    assert starts == {"1", "10", "20", "31", "40"}
+    assert starts == {"1", "10", "20", "30", "40"}
     assert rows["1"]["created_at"] == datetime(2017, 10, 31, 10, 0)
     assert rows["1"]["body"] == "@AppleSupport my phone won't charge, help"
     assert rows["3"]["body"] == "@AppleSupport iPhone 8\niOS 11.1"
@@ -120,9 +126,9 @@ def test_twcs_reimport_adds_nothing(engine: Engine, sample: Path) -> None:
     import_file(engine, sample, fmt="twcs", batch_size=3)
     again = import_file(engine, sample, fmt="twcs", batch_size=3)
     assert again == ImportResult(
-        loaded=0, skipped_duplicates=9, rejected=5, reject_path=again.reject_path
+        loaded=0, skipped_duplicates=10, rejected=5, reject_path=again.reject_path
     )
-    assert len(_loaded(engine)) == 8
+    assert len(_loaded(engine)) == 9
 
 
 def test_twitter_time_is_parsed_with_its_offset() -> None:
@@ -150,3 +156,21 @@ def test_empty_export_loads_nothing(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text(",".join(REQUIRED_COLUMNS) + "\n", encoding="utf-8")
     assert import_file(engine, path, fmt="twcs") == ImportResult(0, 0, 0, None)
+
+
+def test_tweet_with_a_bare_carriage_return_loads_with_its_text(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        ",".join(REQUIRED_COLUMNS).encode() + b"\n"
+        b"1,115712,True,Tue Oct 31 10:00:00 +0000 2017,@AppleSupport screen\rflickers,\n"
+        b'2,AppleSupport,False,Tue Oct 31 10:05:00 +0000 2017,"@115712 Which\rmodel?",1\n'
+        b"3,115712,True,Tue Oct 31 10:10:00 +0000 2017,@AppleSupport iPhone 8\r,2\n"
+    )
+    result = import_file(engine, path, fmt="twcs")
+    assert (result.loaded, result.rejected) == (2, 0)
+    rows = _loaded(engine)
+    assert rows["1"]["body"] == "@AppleSupport screen\rflickers"
+    assert rows["1"]["first_response_at"] == datetime(2017, 10, 31, 10, 5)
+    assert rows["3"]["body"] == "@AppleSupport iPhone 8\r"

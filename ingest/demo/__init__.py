@@ -17,6 +17,7 @@ The package, one job per module:
 - `customers`: who sent each contact, customer and handle rows
 - `outcomes`: waits, abandons, answering agent, handle and resolve times, CSAT, status at `now`
 - `interactions`: puts the above together into insert-ready rows
+- `proactive`: conversations the centre starts (outage posts, callbacks): no contacts
 - `states`: agent state history
 - `qa`, `replies`: QA sampling and reviews, the reply-review workflow
 - `store`, `build`: the database side and `build_demo`

@@ -15,9 +15,11 @@ from db.schema import agent_states, customer_handles, customers, interactions
 from db.settings import get_settings
 from db.threads import mark_thread_starts
 from ingest.bulk import bulk_insert, reset_id_sequence
+from ingest.demo.arrivals import incident_window
 from ingest.demo.clock import naive_utc, utc_now
 from ingest.demo.context import SOURCE, GenerationContext
-from ingest.demo.interactions import generate_interactions
+from ingest.demo.interactions import DemoInteractions, generate_interactions
+from ingest.demo.proactive import generate_centre_started
 from ingest.demo.states import generate_agent_states
 from ingest.demo.store import (
     active_topic_names,
@@ -26,6 +28,8 @@ from ingest.demo.store import (
     next_id,
     store_qa_and_replies,
 )
+
+CENTRE_STARTED_STREAM = 81  # the random stream of the centre-started conversations
 
 
 def build_demo(
@@ -76,6 +80,15 @@ def build_demo(
         counts["customers"] = bulk_insert(conn, customers, data.customers)
         counts["customer_handles"] = bulk_insert(conn, customer_handles, data.handles)
         counts["interactions"] = bulk_insert(conn, interactions, data.rows())
+        # Drawn from a stream of their own, so adding them left the rest of the centre as it was.
+        centre_started = generate_centre_started(
+            np.random.default_rng([seed, CENTRE_STARTED_STREAM]),
+            ctx,
+            _customers_by_channel(data),
+            incident_window(ctx.start, ctx.now, ctx.tz)[0],
+            id_base=ctx.id_base + len(data),
+        )
+        counts["interactions"] += bulk_insert(conn, interactions, centre_started)
         for table in (customers, customer_handles, interactions):
             reset_id_sequence(conn, table)
         # The rows carry their thread-start flags already; this confirms them (changing nothing)
@@ -86,6 +99,12 @@ def build_demo(
     refresh_interval_stats(engine, full=True)  # historic rows predate any incremental watermark
     log("refreshed interval_stats")
     return counts
+
+
+def _customers_by_channel(data: DemoInteractions) -> dict[str, np.ndarray]:
+    """The ids of the customers who contacted each channel."""
+    channel, customer = data.columns["channel_id"], data.columns["customer_id"]
+    return {name: np.unique(customer[channel == name]) for name in np.unique(channel)}
 
 
 class _Progress:
