@@ -181,6 +181,8 @@ def client_address() -> str:
 def render_login_form(authenticator: stauth.Authenticate) -> CurrentUser | None:
     """The login form; on success the session is logged in and the cookie set."""
     settings = get_settings()
+    # Of no use while the database is down: the outage message instead, before anyone types.
+    login_q.check_database(engine=app_engine())
     placeholder = st.empty()
     with placeholder.container():
         with st.form("login_form", enter_to_submit=True):

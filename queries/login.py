@@ -87,6 +87,12 @@ def count_failure(
         )
 
 
+def check_database(*, engine: Engine) -> None:
+    """Raise the driver's error when the database cannot be reached (the login form needs it)."""
+    with engine.connect() as conn:
+        conn.execute(select(1))
+
+
 def attempt_login(
     *,
     engine: Engine,
