@@ -322,9 +322,11 @@ def list_users(*, engine: Engine | Connection) -> pd.DataFrame:
     return read_frame(engine=engine, statement=select(*_PUBLIC_COLUMNS).order_by(users.c.username))
 
 
-def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | None:
-    """One user without the hash, `roles` as a list; None when unknown."""
-    statement = select(*_PUBLIC_COLUMNS).where(users.c.username == normalise_username(username))
+def _one_user(engine: Engine | Connection, username: str, *conditions) -> dict[str, Any] | None:
+    """The user named `username` meeting `conditions`, without the hash, `roles` as a list."""
+    statement = select(*_PUBLIC_COLUMNS).where(
+        users.c.username == normalise_username(username), *conditions
+    )
     if isinstance(engine, Connection):
         row = engine.execute(statement).mappings().first()
     else:
@@ -335,6 +337,15 @@ def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | 
     user = dict(row)
     user["roles"] = [role for role in (user["roles"] or "").split(",") if role]
     return user
+
+
+def _not_locked(moment: datetime):
+    return or_(users.c.locked_until.is_(None), users.c.locked_until <= moment)
+
+
+def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | None:
+    """One user without the hash, `roles` as a list; None when unknown."""
+    return _one_user(engine, username)
 
 
 def credentials_for_authenticator(
@@ -349,7 +360,7 @@ def credentials_for_authenticator(
         select(users)
         .where(
             users.c.disabled.is_(False),
-            (users.c.locked_until.is_(None)) | (users.c.locked_until <= moment),
+            _not_locked(moment),
         )
         .order_by(users.c.username)
     )
@@ -410,10 +421,7 @@ def record_login_failure(
     with transaction(engine) as conn:
         counted = conn.execute(
             update(users)
-            .where(
-                users.c.username == typed,
-                or_(users.c.locked_until.is_(None), users.c.locked_until <= moment),
-            )
+            .where(users.c.username == typed, _not_locked(moment))
             .values(
                 failed_logins=case((reaches_max, 0), else_=users.c.failed_logins + 1),
                 locked_until=case((reaches_max, until), else_=users.c.locked_until),
@@ -452,20 +460,13 @@ def session_user(
     disabled, locked at `now`, or `session_version` is no longer current (logout, disabling, a
     role change or a password reset since the session began). Roles are a list, as stored now.
     """
-    moment = as_utc_naive(now)
-    statement = select(*_PUBLIC_COLUMNS).where(
-        users.c.username == normalise_username(username),
+    return _one_user(
+        engine,
+        username,
         users.c.session_version == session_version,
         users.c.disabled.is_(False),
-        or_(users.c.locked_until.is_(None), users.c.locked_until <= moment),
+        _not_locked(as_utc_naive(now)),
     )
-    with transaction(engine) as conn:
-        row = conn.execute(statement).mappings().first()
-    if row is None:
-        return None
-    user = dict(row)
-    user["roles"] = [role for role in (user["roles"] or "").split(",") if role]
-    return user
 
 
 def end_sessions(*, engine: Engine | Connection, username: str) -> None:

@@ -21,12 +21,6 @@ from queries.writes import ValidationError
 NOW = datetime(2026, 11, 30, 12, 0, 0)
 
 
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users_q, "BCRYPT_ROUNDS", 4)
-    monkeypatch.setattr(users_q, "_dummy_hash", None)
-
-
 def _all_at_once(count: int, work: Callable[[int], object]) -> list[object]:
     """Run work(0..count-1) in `count` threads released together; results or exceptions."""
     barrier = Barrier(count)
@@ -136,15 +130,7 @@ def test_the_database_itself_refuses_names_that_differ_only_in_case(engine):
             conn.execute(statement)
 
 
-def test_twenty_concurrent_failed_logins_lock_the_account_once(engine):
-    users_q.create_user(
-        engine=engine,
-        username="bob",
-        display_name="Bob",
-        password="long enough password",
-        roles=["supervisor"],
-        actor="setup",
-    )
+def test_twenty_concurrent_failed_logins_lock_the_account_once(engine, bob):
     results = _all_at_once(
         20,
         lambda _: users_q.record_login_failure(
@@ -163,15 +149,7 @@ def test_twenty_concurrent_failed_logins_lock_the_account_once(engine):
     assert (stored["failed_logins"], stored["locked_until"], lockouts) == (0, until, 1)
 
 
-def test_failures_after_the_lockout_expired_count_from_zero(engine):
-    users_q.create_user(
-        engine=engine,
-        username="bob",
-        display_name="Bob",
-        password="long enough password",
-        roles=["supervisor"],
-        actor="setup",
-    )
+def test_failures_after_the_lockout_expired_count_from_zero(engine, bob):
     fail = dict(engine=engine, username="bob", max_failed=2, lockout_minutes=15)
     assert users_q.record_login_failure(now=NOW, **fail) is None
     assert users_q.record_login_failure(now=NOW, **fail) == NOW + timedelta(minutes=15)

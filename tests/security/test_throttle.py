@@ -11,16 +11,10 @@ from db.engine import make_engine
 from queries import login as login_q
 from queries import users as users_q
 from queries.login import MISSING_FIELDS, failure_message
+from tests.security.conftest import BOB_PASSWORD as PASSWORD
 
 NOW = datetime(2026, 11, 30, 12, 0, 0)
-PASSWORD = "long enough password"
 REFUSED = failure_message(15)
-
-
-@pytest.fixture(autouse=True)
-def fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users_q, "BCRYPT_ROUNDS", 4)
-    monkeypatch.setattr(users_q, "_dummy_hash", None)
 
 
 @pytest.fixture
@@ -35,18 +29,6 @@ def bcrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(users_q, "verify_password", counting)
     return checked
-
-
-@pytest.fixture
-def bob(engine: Engine) -> None:
-    users_q.create_user(
-        engine=engine,
-        username="bob",
-        display_name="Bob",
-        password=PASSWORD,
-        roles=["supervisor"],
-        actor="setup",
-    )
 
 
 def _login(engine: Engine, username: str, password: str, *, client="198.51.100.1", now=NOW):
