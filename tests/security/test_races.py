@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.schema import audit_log, scorecards, users
 from queries import users as users_q
+from queries.scorecards import create_scorecard, list_scorecards
 from queries.topics import create_topic, list_topics, update_topic
 from queries.writes import ValidationError
 
@@ -80,25 +81,39 @@ def test_two_admins_disabling_each_other_always_leave_an_enabled_admin(engine):
         assert errors[0].field_errors == {"disabled": "at least one enabled admin must remain"}
 
 
-def test_twenty_admins_creating_a_topic_in_two_spellings_store_one(engine):
-    results = _all_at_once(
-        20,
-        lambda i: create_topic(
-            engine=engine,
-            values={"name": "Case-topic" if i % 2 else "CASE-topic", "keywords": "case"},
-            actor=f"admin{i}",
+CRITERIA = [{"name": "Greeting", "weight": 1, "max_points": 3}]
+# kind -> (create one with this name, the stored names, the form's message for a taken name)
+CASE_FORMS = {
+    "topic": (
+        lambda engine, name, actor: create_topic(
+            engine=engine, values={"name": name, "keywords": "case"}, actor=actor
         ),
+        lambda engine: list(list_topics(engine=engine)["name"]),
+        "a topic with this name already exists",
+    ),
+    "scorecard": (
+        lambda engine, name, actor: create_scorecard(
+            engine=engine, values={"name": name, "criteria": CRITERIA}, actor=actor
+        ),
+        lambda engine: list(list_scorecards(engine=engine)["name"]),
+        "a scorecard with this name already exists",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", CASE_FORMS)
+def test_twenty_admins_creating_one_name_in_two_spellings_store_one(engine, kind):
+    create, stored_names, taken = CASE_FORMS[kind]
+    results = _all_at_once(
+        20, lambda i: create(engine, "Case-name" if i % 2 else "CASE-name", f"admin{i}")
     )
     created = [r for r in results if isinstance(r, dict)]
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(created) == 1 and len(refused) == 19
     assert all(
-        isinstance(e, ValidationError)
-        and e.field_errors == {"name": "a topic with this name already exists"}
-        for e in refused
+        isinstance(e, ValidationError) and e.field_errors == {"name": taken} for e in refused
     )
-    stored = list_topics(engine=engine)
-    assert list(stored[stored["name"].str.lower() == "case-topic"]["name"]) == [created[0]["name"]]
+    assert [n for n in stored_names(engine) if n.lower() == "case-name"] == [created[0]["name"]]
 
 
 def test_renaming_a_topic_to_another_topics_name_in_other_case_is_refused(engine):
