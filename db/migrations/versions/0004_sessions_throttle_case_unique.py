@@ -49,6 +49,10 @@ def _refuse_case_duplicates(table: str) -> None:
 
 
 def upgrade() -> None:
+    # Checked before any change: SQLite runs DDL outside the migration's transaction here, so a
+    # refusal halfway through would leave a half-upgraded schema.
+    for table in _CASE_UNIQUE:
+        _refuse_case_duplicates(table)
     with op.batch_alter_table("users", recreate="never") as batch_op:
         batch_op.add_column(
             sa.Column("session_version", sa.Integer(), nullable=False, server_default="1")
@@ -61,7 +65,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
     )
     for table, index in _CASE_UNIQUE.items():
-        _refuse_case_duplicates(table)
         op.create_index(index, table, [sa.text("lower(name)")], unique=True)
 
 
