@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import secrets
 import sys
 import time
@@ -25,6 +26,18 @@ DEMO_USERS = (  # username, display name, roles
     ("admin", "Alex Admin", ["admin"]),
 )
 DEMO_LOGINS_FILE = PROJECT_ROOT / "data" / "demo-logins.txt"
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write `text` to a new file readable by its owner only, from the moment it exists.
+
+    A file already there is replaced (not rewritten), so its old, possibly wider mode goes too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:
@@ -71,9 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         text = "Demo logins (for the demo only; shown once, also in data/demo-logins.txt):\n"
         text += "\n".join(lines)
         print(text)
-        DEMO_LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
-        DEMO_LOGINS_FILE.write_text(text + "\n")
-        DEMO_LOGINS_FILE.chmod(0o600)
+        write_private_text(DEMO_LOGINS_FILE, text + "\n")
     return 0
 
 

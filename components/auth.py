@@ -1,26 +1,42 @@
-"""Login, logout and the logged-in user, on streamlit-authenticator with users from the database.
+"""Login, logout and the logged-in user: users from the database, a cookie that can be revoked.
 
-The authenticator owns the re-login cookie and its session-state keys. The password check itself
-goes through queries.users so that failed attempts and lockouts are stored in the database (a
-restart does not reset them) and every login is audited.
+streamlit-authenticator provides the cookie component that writes and deletes the re-login
+cookie in the browser. Reading and checking the cookie is done here, not by the library: its
+0.4.2 check lets a forged token (header `alg: none`, `HS512`, a missing claim) end in a traceback
+and cannot be revoked. Our cookie is an HS256 JWT of the username, the user's `session_version`
+and an expiry; it is accepted only while that version is still the user's current one, and
+logout, disabling, a role change and a password reset move it on (queries.users). Anything else
+(forged, expired, replayed after logout, a disabled or locked user) is a visitor who is not
+logged in: the login form, never an error.
+
+Every run re-reads the user from the database, so an admin's change applies at the next run
+(fragments included: components.guard.require_fresh_access).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components.db import app_engine
-from db.settings import get_settings
+from db.settings import Settings, get_settings
 from queries import login as login_q
 from queries import users as users_q
 
 MIN_COOKIE_KEY_BYTES = 32
-_AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
+# The session-state key of the session version this session logged in with.
+SESSION_VERSION_KEY = "auth_session_version"
+_AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email", SESSION_VERSION_KEY)
+_COOKIE_ALGORITHM = "HS256"
+# Failed logins of clients without a known address (local development) share one counter.
+UNKNOWN_CLIENT = "unknown"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,8 +55,11 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def build_authenticator(credentials: dict) -> stauth.Authenticate:
-    """A new Authenticate on every run (it renders its cookie component and mutates credentials)."""
+def build_authenticator() -> stauth.Authenticate:
+    """A new Authenticate on every run: it renders the cookie component that writes the cookie.
+
+    It gets no credentials: the password check and the cookie check are ours (module docstring).
+    """
     settings = get_settings()
     if len(settings.cookie_key.encode()) < MIN_COOKIE_KEY_BYTES:
         st.error(
@@ -50,7 +69,7 @@ def build_authenticator(credentials: dict) -> stauth.Authenticate:
         )
         st.stop()
     return stauth.Authenticate(
-        credentials,
+        {"usernames": {}},
         cookie_name=settings.cookie_name,
         cookie_key=settings.cookie_key,
         cookie_expiry_days=settings.cookie_expiry_days,
@@ -59,43 +78,111 @@ def build_authenticator(credentials: dict) -> stauth.Authenticate:
     )
 
 
-def restore_login() -> tuple[stauth.Authenticate, CurrentUser | None]:
-    """Restore the login from session state or the cookie: the user (DB roles) or None."""
-    credentials = users_q.credentials_for_authenticator(engine=app_engine())
-    authenticator = build_authenticator(credentials)
+def issue_cookie_token(username: str, session_version: int, settings: Settings) -> str:
+    """The signed cookie value for a login of `username` at `session_version`."""
+    expires = datetime.now(UTC) + timedelta(days=settings.cookie_expiry_days)
+    claims = {"username": username, "sv": session_version, "exp": expires}
+    return jwt.encode(claims, settings.cookie_key, algorithm=_COOKIE_ALGORITHM)
+
+
+def read_cookie_token(token: str, settings: Settings) -> tuple[str, int] | None:
+    """(username, session_version) of a cookie we signed and that has not expired; else None.
+
+    Only HS256 with our key is accepted; the reason for a refusal is logged, never shown.
+    """
     try:
-        authenticator.login(location="unrendered")
-    except LoginError:
-        # A cookie of a user since disabled or locked: treat as logged out.
-        _clear_login(authenticator)
-        return authenticator, None
-    if not st.session_state.get("authentication_status"):
-        return authenticator, None
-    username = st.session_state.get("username")
-    entry = credentials["usernames"].get(username)
-    if entry is None:  # disabled, locked or deleted since this session logged in
-        _clear_login(authenticator)
-        return authenticator, None
-    # Roles are re-read on every run, so an admin's change applies at once.
-    st.session_state["roles"] = list(entry["roles"])
-    return authenticator, CurrentUser(username, entry["name"], tuple(entry["roles"]))
+        claims = jwt.decode(
+            token,
+            settings.cookie_key,
+            algorithms=[_COOKIE_ALGORITHM],
+            options={"require": ["exp", "username", "sv"]},
+        )
+    except jwt.PyJWTError as exc:
+        logger.warning("Refused a login cookie: %s", exc)
+        return None
+    username, version = claims["username"], claims["sv"]
+    if not isinstance(username, str) or type(version) is not int:
+        logger.warning("Refused a login cookie: malformed claims")
+        return None
+    return username, version
 
 
-def _clear_login(authenticator: stauth.Authenticate) -> None:
-    authenticator.logout(location="unrendered")
+def _claimed_login(settings: Settings) -> tuple[str, int] | None:
+    """Who this session says it is: its own login, else the browser's cookie."""
+    if st.session_state.get("authentication_status"):
+        username = st.session_state.get("username")
+        version = st.session_state.get(SESSION_VERSION_KEY)
+        if isinstance(username, str) and isinstance(version, int):
+            return username, version
+        return None
+    token = st.context.cookies.get(settings.cookie_name)
+    return read_cookie_token(token, settings) if isinstance(token, str) and token else None
+
+
+def current_user() -> CurrentUser | None:
+    """The logged-in user if the session's login (or the cookie) is still valid, else None.
+
+    Checked against the database on every call: a user since logged out, disabled, locked,
+    given other roles or a new password is not logged in any more (and this session forgets it).
+    """
+    claimed = _claimed_login(get_settings())
+    if claimed is None:
+        return None
+    username, version = claimed
+    user = users_q.session_user(
+        engine=app_engine(), username=username, session_version=version, now=_utcnow()
+    )
+    if user is None:
+        forget_login()
+        return None
+    _remember(user)
+    return CurrentUser(user["username"], user["display_name"], tuple(user["roles"]))
+
+
+def restore_login() -> tuple[stauth.Authenticate, CurrentUser | None]:
+    """The authenticator of this run and the logged-in user (from session state or the cookie)."""
+    authenticator = build_authenticator()
+    return authenticator, current_user()
+
+
+def _remember(user: dict) -> None:
+    st.session_state.update(
+        {
+            "authentication_status": True,
+            "username": user["username"],
+            "name": user["display_name"],
+            "roles": list(user["roles"]),
+            "email": user.get("email"),
+            SESSION_VERSION_KEY: user["session_version"],
+        }
+    )
+
+
+def forget_login() -> None:
+    """This session is no longer logged in (the browser's cookie is left to be refused)."""
     for key in _AUTH_KEYS:
         st.session_state[key] = None
 
 
-def logout(authenticator: stauth.Authenticate) -> None:
-    """Log out this session, drop the cookie and go back to the login form."""
-    _clear_login(authenticator)
+def logout(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
+    """Log out: end every session of the user server-side, drop the cookie, back to the login."""
+    users_q.end_sessions(engine=app_engine(), username=user.username)
+    forget_login()
+    # The cookie is dead server-side already; deleting it just keeps the browser tidy.
+    authenticator.cookie_controller.delete_cookie()
     st.rerun()
+
+
+def client_address() -> str:
+    """The client's address as Streamlit sees it (the same for every local visitor)."""
+    return st.context.ip_address or UNKNOWN_CLIENT
 
 
 def render_login_form(authenticator: stauth.Authenticate) -> CurrentUser | None:
     """The login form; on success the session is logged in and the cookie set."""
     settings = get_settings()
+    # Of no use while the database is down: the outage message instead, before anyone types.
+    login_q.check_database(engine=app_engine())
     placeholder = st.empty()
     with placeholder.container():
         with st.form("login_form", enter_to_submit=True):
@@ -111,25 +198,22 @@ def render_login_form(authenticator: stauth.Authenticate) -> CurrentUser | None:
             engine=app_engine(),
             username=username,
             password=password,
+            client=client_address(),
             now=_utcnow(),
             max_failed=settings.max_failed_logins,
             lockout_minutes=settings.lockout_minutes,
+            max_failed_per_client=settings.max_failed_logins_per_client,
         )
         if not outcome.ok:
             st.error(outcome.message, icon=":material/lock:")
             return None
     placeholder.empty()
     user = users_q.get_user(engine=app_engine(), username=outcome.username)
-    roles = list(user["roles"])
-    st.session_state.update(
-        {
-            "authentication_status": True,
-            "username": outcome.username,
-            "name": user["display_name"],
-            "roles": roles,
-            "email": user.get("email"),
-            "logout": None,
-        }
+    _remember(user)
+    token = issue_cookie_token(user["username"], user["session_version"], settings)
+    authenticator.cookie_controller.cookie_model.cookie_manager.set(
+        settings.cookie_name,
+        token,
+        expires_at=datetime.now() + timedelta(days=settings.cookie_expiry_days),
     )
-    authenticator.cookie_controller.set_cookie()
-    return CurrentUser(outcome.username, user["display_name"], tuple(roles))
+    return CurrentUser(user["username"], user["display_name"], tuple(user["roles"]))

@@ -12,6 +12,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from db.engine import make_engine
 from db.settings import get_settings
 
+# Set by the page run that met the outage; the retry fragment's first (inline) run takes it.
+_RETRY_ARMED_KEY = "db_retry_armed"
+
 
 @st.cache_resource(show_spinner=False)
 def app_engine() -> Engine:
@@ -19,9 +22,28 @@ def app_engine() -> Engine:
     return make_engine(get_settings().db_url)
 
 
+def _rerun_page_on_each_tick() -> None:
+    """Body of the outage's retry fragment: every tick after its first run reruns the page.
+
+    Its first run is inline in the page run that met the outage and only starts the timer (a
+    rerun there would loop). A tick reruns the whole page, which either shows the figures again
+    or meets the outage and starts a new timer. It shows nothing and reads no data, so it needs
+    no login check (it also runs on the login page).
+    """
+    if st.session_state.pop(_RETRY_ARMED_KEY, False):
+        return
+    st.rerun(scope="app")
+
+
+def schedule_retry(every_seconds: int) -> None:
+    """Rerun the page in `every_seconds`, and again after that, until it gets through."""
+    st.session_state[_RETRY_ARMED_KEY] = True
+    st.fragment(_rerun_page_on_each_tick, run_every=every_seconds)()
+
+
 @contextmanager
 def database_errors() -> Iterator[None]:
-    """Turn a database outage into a plain message and stop the run; the next run tries again.
+    """Turn a database outage into a plain message and stop the run; the page retries by itself.
 
     The pool is disposed so a restarted server is reconnected without restarting the app.
     """
@@ -29,11 +51,13 @@ def database_errors() -> Iterator[None]:
         yield
     except (OperationalError, DBAPIError) as exc:
         app_engine().dispose()
+        every = get_settings().refresh_seconds
         st.error(
             "The interaction database is not reachable right now, so no figures can be shown. "
-            "This page retries on its own; use **Retry** to try at once.",
+            f"This page tries again every {every} s on its own; use **Retry** to try at once.",
             icon=":material/cloud_off:",
         )
         st.caption(f"Details for your administrator: {type(exc.orig or exc).__name__}")
         st.button("Retry", key="db_retry")
+        schedule_retry(every)
         st.stop()

@@ -1,10 +1,16 @@
-"""The one guard at the top of every page: page config, login restore, role check, sidebar."""
+"""The guards: the one at the top of every page, and the one every fragment run calls first.
+
+A page's full run restores the login, checks the role and draws the sidebar (`require_page`).
+A self-refreshing fragment (`st.fragment(run_every=...)`) re-runs alone, without the page's top,
+so it calls `require_fresh_access` first: a user logged out, disabled, locked or demoted since
+the page loaded gets no more data from the next tick on.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import CurrentUser, logout, restore_login
+from components.auth import CurrentUser, current_user, logout, restore_login
 from components.db import database_errors
 from components.navigation import page_spec, render_sidebar
 
@@ -20,7 +26,7 @@ def render_session_sidebar(authenticator, user: CurrentUser) -> None:
     """The user's navigation and the logout button."""
     render_sidebar(user.name, user.roles)
     if st.sidebar.button("Log out", key="sidebar_logout", icon=":material/logout:"):
-        logout(authenticator)
+        logout(authenticator, user)
 
 
 def require_page(page_file: str) -> CurrentUser:
@@ -44,4 +50,18 @@ def require_page(page_file: str) -> CurrentUser:
             icon=":material/block:",
         )
         st.stop()
+    return user
+
+
+def require_fresh_access(page_file: str) -> CurrentUser:
+    """The first call of every fragment: re-check the login and the page's role in the database.
+
+    When either is gone the whole page reruns, and its `require_page` shows the login or the
+    access message instead of the page.
+    """
+    spec = page_spec(page_file)
+    with database_errors():
+        user = current_user()
+    if user is None or not user.has_any(spec.roles):
+        st.rerun(scope="app")
     return user

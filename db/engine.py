@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,12 +12,24 @@ from sqlalchemy import Engine, create_engine, event
 from db.settings import get_settings
 
 
+def create_private_file(path: Path) -> None:
+    """Create `path` (and its folder) readable by its owner only, unless it exists already.
+
+    The SQLite file holds password hashes. Created with mode 0600 from the start rather than
+    chmod-ed after, so it is never readable by others, not even briefly; SQLite gives its -wal
+    and -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """A new engine for `url`; SQLite gets WAL and foreign keys (the simulator writes alongside)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -313,6 +313,11 @@ topics = Table(
     Column("updated_by", String(64)),
 )
 
+# The forms refuse names that differ only in case ("Billing" / "billing"); these indexes make the
+# database refuse them too, so two admins saving at once cannot both get through (migration 0004).
+Index("uq_topics_lower_name", func.lower(topics.c.name), unique=True)
+Index("uq_scorecards_lower_name", func.lower(scorecards.c.name), unique=True)
+
 users = Table(
     "users",
     metadata,
@@ -325,6 +330,9 @@ users = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime),
+    # Carried in the login cookie; bumped by logout, disabling, a role change and a password
+    # reset, so every cookie issued before is refused (migration 0004).
+    Column("session_version", Integer, nullable=False, server_default=text("1")),
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime),
@@ -342,6 +350,17 @@ audit_log = Table(
     Column("record_id", String(64)),
     Column("before", Text),
     Column("after", Text),
+)
+
+# Failed-login counters per typed username (known or not) and per client address, so guessing
+# is slowed down for names that do not exist too and the count survives a restart. One row per
+# key ("user:<name>", "client:<ip>"), updated with one atomic upsert (queries/login.py).
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
 )
 
 # 15-minute x channel x queue rollup of interactions by arrival (created_at, UTC).

@@ -52,6 +52,8 @@ class Settings:
     cookie_expiry_days: float = 1.0
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    # Failed logins one client address may make per lockout window, over all usernames.
+    max_failed_logins_per_client: int = 20
     login_sleep_seconds: float = 0.7
     shrinkage_percent: float = 30.0
     # One agent handles several contacts at once on these channel kinds.
@@ -83,6 +85,9 @@ def get_settings() -> Settings:
         cookie_expiry_days=float(_value("cookie_expiry_days", "1", secrets) or 1),
         max_failed_logins=int(_value("max_failed_logins", "5", secrets) or 5),
         lockout_minutes=int(_value("lockout_minutes", "15", secrets) or 15),
+        max_failed_logins_per_client=int(
+            _value("max_failed_logins_per_client", "20", secrets) or 20
+        ),
         login_sleep_seconds=float(_value("login_sleep_seconds", "0.7", secrets) or 0.7),
         shrinkage_percent=float(_value("shrinkage_percent", "30", secrets) or 30),
         alert_backlog=int(_value("alert_backlog", "25", secrets) or 25),

@@ -26,7 +26,7 @@ from components.floor_tiles import (
     render_channel_tiles,
     render_totals,
 )
-from components.guard import require_page
+from components.guard import require_fresh_access, require_page
 from components.plain_text import markdown_text
 from components.social_watch import HELP as SOCIAL_HELP
 from components.social_watch import render_social_watch, social_watch_frame
@@ -60,6 +60,7 @@ selected = st.multiselect(
 @st.fragment(run_every=settings.refresh_seconds)
 def live_floor(channel_ids: tuple[str, ...] | None) -> None:
     """Everything that refreshes: read the tick's frames, then hand them to the components."""
+    require_fresh_access(__file__)
     as_of = cache_floor.snapshot_time(
         datetime.now(UTC).replace(tzinfo=None), settings.refresh_seconds
     )

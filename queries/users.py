@@ -19,7 +19,7 @@ from typing import Any
 
 import bcrypt
 import pandas as pd
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, case, or_, select, update
 
 from db.schema import users
 from queries.frames import read_frame
@@ -46,6 +46,9 @@ BCRYPT_ROUNDS = 12
 # Every column except the hash: what pages may see.
 _PUBLIC_COLUMNS = [column for column in users.c if column.key != "password_hash"]
 _dummy_hash: bytes | None = None
+# A change that must end every session of the user: cookies carry the version they were issued
+# with and are refused once it moved on (components/auth.py).
+_END_SESSIONS = {"session_version": users.c.session_version + 1}
 
 
 def hash_password(password: str) -> str:
@@ -118,9 +121,21 @@ def _require_id(conn: Connection, username: str) -> int:
     return row["id"]
 
 
-def _enabled_admins(conn: Connection) -> int:
-    rows = conn.execute(select(users.c.roles).where(users.c.disabled.is_(False))).scalars()
-    return sum("admin" in (roles or "").split(",") for roles in rows)
+def _enabled_admins(conn: Connection, *, lock: bool = False) -> int:
+    """How many enabled users hold the admin role; with `lock`, those rows are locked.
+
+    Locking the admin set (in id order, so two writers never deadlock) before any row is changed
+    is what keeps "at least one enabled admin" true under concurrency on PostgreSQL: two admins
+    disabling each other under READ COMMITTED would each count the other as still enabled (write
+    skew). The second writer now waits, re-reads the set without the first one's admin, and is
+    refused. SQLite ignores FOR UPDATE; there the count after the change runs after the write
+    lock is taken, so it already sees the other writer's commit.
+    """
+    statement = select(users.c.id, users.c.roles).where(users.c.disabled.is_(False))
+    if lock:
+        statement = statement.order_by(users.c.id).with_for_update()
+    rows = conn.execute(statement).all()
+    return sum("admin" in (row.roles or "").split(",") for row in rows)
 
 
 def _update_user(
@@ -133,8 +148,8 @@ def _update_user(
     keeps_an_admin: bool = False,
 ) -> dict[str, Any]:
     with transaction(engine) as conn:
+        admins_before = _enabled_admins(conn, lock=True) if keeps_an_admin else 0
         record_id = _require_id(conn, username)
-        admins_before = _enabled_admins(conn) if keeps_an_admin else 0
         updated = update_record(
             engine=conn,
             table=users,
@@ -214,7 +229,7 @@ def set_roles(
         engine=engine,
         username=username,
         expected_version=expected_version,
-        changes={"roles": ",".join(role_list)},
+        changes={"roles": ",".join(role_list), **_END_SESSIONS},
         actor=actor,
         keeps_an_admin=True,
     )
@@ -263,6 +278,7 @@ def reset_password(
             "password_hash": hash_password(password),
             "failed_logins": 0,
             "locked_until": None,
+            **_END_SESSIONS,
         },
         actor=actor,
     )
@@ -281,7 +297,8 @@ def set_disabled(
         engine=engine,
         username=username,
         expected_version=expected_version,
-        changes={"disabled": bool(disabled)},
+        # Disabling ends the user's sessions; enabling again needs a fresh login anyway.
+        changes={"disabled": bool(disabled), **(_END_SESSIONS if disabled else {})},
         actor=actor,
         keeps_an_admin=bool(disabled),
     )
@@ -305,9 +322,11 @@ def list_users(*, engine: Engine | Connection) -> pd.DataFrame:
     return read_frame(engine=engine, statement=select(*_PUBLIC_COLUMNS).order_by(users.c.username))
 
 
-def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | None:
-    """One user without the hash, `roles` as a list; None when unknown."""
-    statement = select(*_PUBLIC_COLUMNS).where(users.c.username == normalise_username(username))
+def _one_user(engine: Engine | Connection, username: str, *conditions) -> dict[str, Any] | None:
+    """The user named `username` meeting `conditions`, without the hash, `roles` as a list."""
+    statement = select(*_PUBLIC_COLUMNS).where(
+        users.c.username == normalise_username(username), *conditions
+    )
     if isinstance(engine, Connection):
         row = engine.execute(statement).mappings().first()
     else:
@@ -318,6 +337,15 @@ def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | 
     user = dict(row)
     user["roles"] = [role for role in (user["roles"] or "").split(",") if role]
     return user
+
+
+def _not_locked(moment: datetime):
+    return or_(users.c.locked_until.is_(None), users.c.locked_until <= moment)
+
+
+def get_user(*, engine: Engine | Connection, username: str) -> dict[str, Any] | None:
+    """One user without the hash, `roles` as a list; None when unknown."""
+    return _one_user(engine, username)
 
 
 def credentials_for_authenticator(
@@ -332,7 +360,7 @@ def credentials_for_authenticator(
         select(users)
         .where(
             users.c.disabled.is_(False),
-            (users.c.locked_until.is_(None)) | (users.c.locked_until <= moment),
+            _not_locked(moment),
         )
         .order_by(users.c.username)
     )
@@ -380,45 +408,89 @@ def record_login_failure(
 
     Returns the end of the lockout when the user is (now) locked, else None. Unknown usernames
     are audited as login_failed but create nothing; attempts during a lockout do not extend it.
+
+    One UPDATE counts, decides and locks, and only while the user is not locked: on SQLite
+    `FOR UPDATE` does nothing, so a read-then-write let concurrent failures that had read "not
+    locked" count on into a second lockout. As the first statement of the transaction it also
+    takes SQLite's write lock before anything is read.
     """
     moment = as_utc_naive(now)
     typed = normalise_username(username)
+    until = moment + timedelta(minutes=lockout_minutes)
+    reaches_max = users.c.failed_logins + 1 >= max_failed
     with transaction(engine) as conn:
-        row = _row_for(conn, typed, for_update=True)
-        if row is None:
-            _audit_failed_login(conn, typed, None, reason="unknown user")
-            return None
-        if row["locked_until"] is not None and row["locked_until"] > moment:
+        counted = conn.execute(
+            update(users)
+            .where(users.c.username == typed, _not_locked(moment))
+            .values(
+                failed_logins=case((reaches_max, 0), else_=users.c.failed_logins + 1),
+                locked_until=case((reaches_max, until), else_=users.c.locked_until),
+            )
+            .returning(users.c.id, users.c.failed_logins)
+        ).first()
+        if counted is None:
+            row = _row_for(conn, typed)
+            if row is None:
+                _audit_failed_login(conn, typed, None, reason="unknown user")
+                return None
             _audit_failed_login(
                 conn, typed, row["id"], reason="locked", locked_until=row["locked_until"]
             )
             return row["locked_until"]
-        # Increment in SQL, not from the value read: two failures at once must count twice.
-        conn.execute(
-            update(users)
-            .where(users.c.id == row["id"])
-            .values(failed_logins=users.c.failed_logins + 1)
-        )
-        count = conn.execute(select(users.c.failed_logins).where(users.c.id == row["id"])).scalar()
-        _audit_failed_login(conn, typed, row["id"], failed_logins=count)
-        if count < max_failed:
+        if counted.failed_logins > 0:  # below the maximum: counted, not locked
+            _audit_failed_login(conn, typed, counted.id, failed_logins=counted.failed_logins)
             return None
-        locked_until = moment + timedelta(minutes=lockout_minutes)
-        conn.execute(
-            update(users)
-            .where(users.c.id == row["id"])
-            .values(failed_logins=0, locked_until=locked_until)
-        )
+        _audit_failed_login(conn, typed, counted.id, failed_logins=max_failed)
         audit(
             conn,
             user=typed,
             action="lockout",
             table=users,
-            record_id=row["id"],
-            before={"failed_logins": count},
-            after={"failed_logins": 0, "locked_until": locked_until},
+            record_id=counted.id,
+            before={"failed_logins": max_failed},
+            after={"failed_logins": 0, "locked_until": until},
         )
-        return locked_until
+        return until
+
+
+def session_user(
+    *, engine: Engine | Connection, username: str, session_version: int, now: datetime
+) -> dict[str, Any] | None:
+    """The user a login session stands for, while it may still: None once the user is unknown,
+    disabled, locked at `now`, or `session_version` is no longer current (logout, disabling, a
+    role change or a password reset since the session began). Roles are a list, as stored now.
+    """
+    return _one_user(
+        engine,
+        username,
+        users.c.session_version == session_version,
+        users.c.disabled.is_(False),
+        _not_locked(as_utc_naive(now)),
+    )
+
+
+def end_sessions(*, engine: Engine | Connection, username: str) -> None:
+    """Log the user out everywhere: every cookie issued so far is refused from now on (audited).
+
+    Login bookkeeping, not a form edit: the record's version is left alone.
+    """
+    typed = normalise_username(username)
+    with transaction(engine) as conn:
+        row = conn.execute(
+            update(users)
+            .where(users.c.username == typed)
+            .values(session_version=users.c.session_version + 1)
+            .returning(users.c.id, users.c.session_version)
+        ).first()
+        if row is not None:
+            audit(
+                conn,
+                user=typed,
+                action="logout",
+                table=users,
+                record_id=row.id,
+                after={"session_version": row.session_version},
+            )
 
 
 def _audit_failed_login(conn: Connection, username: str, user_id: int | None, **after: Any) -> None:

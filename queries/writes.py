@@ -194,6 +194,20 @@ def audit(
     )
 
 
+def upsert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT for `table`, which has `on_conflict_do_nothing/_do_update`.
+
+    Both supported backends speak INSERT ... ON CONFLICT; it lets one atomic statement settle a
+    race on a unique key instead of a read followed by a write.
+    """
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return pg_insert(table)
+    if dialect == "sqlite":
+        return sqlite_insert(table)
+    raise NotImplementedError(f"no upsert for the {dialect} dialect")  # pragma: no cover
+
+
 def _id_column(table: Table):
     primary = list(table.primary_key.columns)
     if len(primary) != 1:
@@ -295,17 +309,9 @@ def insert_record(
                 return public_row(existing)
             # A twin submit may commit between the check and the insert: let the unique key
             # decide without raising, so neither transaction is aborted.
-            dialect = conn.dialect.name
-            if dialect == "postgresql":
-                statement = pg_insert(table).on_conflict_do_nothing(
-                    index_elements=["idempotency_key"]
-                )
-            elif dialect == "sqlite":
-                statement = sqlite_insert(table).on_conflict_do_nothing(
-                    index_elements=["idempotency_key"]
-                )
-            else:  # pragma: no cover - only the two supported backends are tested
-                statement = insert(table)
+            statement = upsert(conn, table).on_conflict_do_nothing(
+                index_elements=["idempotency_key"]
+            )
         else:
             statement = insert(table)
         inserted = conn.execute(statement.values(row_values).returning(id_column)).first()

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from components.auth import SESSION_VERSION_KEY
 from db.engine import make_engine
 from db.settings import PROJECT_ROOT, get_settings
 
@@ -98,6 +99,7 @@ def logged_in_app(username: str) -> AppTest:
     at.session_state["username"] = username
     at.session_state["name"] = username
     at.session_state["roles"] = ROLE_USERS[username]
+    at.session_state[SESSION_VERSION_KEY] = 1  # the version every user starts with
     at.run()
     return at
 

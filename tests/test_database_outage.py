@@ -4,6 +4,7 @@ import pytest
 import streamlit as st
 from sqlalchemy import create_engine, text
 
+from db.settings import get_settings
 from tests.apphelpers import add_role_users, app_environment, logged_in_app, new_app, texts
 from tests.conftest import PG_ADMIN_URL
 
@@ -53,3 +54,45 @@ def test_page_recovers_when_the_database_comes_back(db_url):
         assert not at.exception
         assert "database is not reachable" not in texts(at)
         assert at.metric
+
+
+def test_the_outage_page_schedules_its_own_retry(monkeypatch):
+    # The page's promise: it tries again by itself every refresh interval.
+    scheduled: list[float] = []
+    real_fragment = st.fragment
+
+    def recording_fragment(func=None, *, run_every=None, **kwargs):
+        scheduled.append(run_every)
+        return real_fragment(func, run_every=run_every, **kwargs)
+
+    monkeypatch.setattr(st, "fragment", recording_fragment)
+    with app_environment(UNREACHABLE):
+        at = new_app().run()
+        every = get_settings().refresh_seconds
+    assert f"tries again every {every} s on its own" in texts(at)
+    assert scheduled == [every]
+
+
+def _page_that_meets_an_outage() -> None:
+    """Meets an outage on its first run only; `tick` models the retry timer firing once."""
+    import streamlit as st
+
+    from components.db import _rerun_page_on_each_tick, schedule_retry
+
+    st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    if st.session_state["runs"] == 1:
+        schedule_retry(10)  # the inline first run: starts the timer, must not rerun
+        if st.session_state.get("tick"):
+            _rerun_page_on_each_tick()  # what each later tick of the timer runs
+    st.write(f"page runs: {st.session_state['runs']}")
+
+
+@pytest.mark.parametrize("tick, runs", [(False, 1), (True, 2)])
+def test_the_retry_timer_reruns_the_page_on_a_tick_only(tick, runs):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_page_that_meets_an_outage, default_timeout=30)
+    at.session_state["tick"] = tick
+    at.run()
+    assert not at.exception
+    assert f"page runs: {runs}" in texts(at)

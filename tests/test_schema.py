@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import column as sa_column
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy import table as sa_table
 
 from db.engine import make_engine
-from db.schema import channels, interactions, metadata, sla_policies
+from db.schema import channels, interactions, metadata, sla_policies, users
 from tests.builders import insert_interactions, interaction
 from tests.conftest import BACKENDS, _pg_admin, _pg_url
 
@@ -101,4 +103,40 @@ def test_migration_0003_marks_the_follow_ups_already_stored(empty_db_url):
         from alembic.migration import MigrationContext
 
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
+
+
+def test_migration_0004_names_case_duplicates_it_cannot_index_then_upgrades(empty_db_url):
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0003")
+    engine = make_engine(empty_db_url)
+    names = sa_table(
+        "topics",
+        sa_column("name"),
+        sa_column("keywords"),
+        sa_column("active"),
+        sa_column("version"),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            names.insert(),
+            [
+                {"name": n, "keywords": "", "active": True, "version": 1}
+                for n in ("Billing", "billing", "Late")
+            ],
+        )
+    clash = r"topics holds names that differ only in case \(billing\)"
+    with pytest.raises(RuntimeError, match=clash):
+        command.upgrade(config, "head")
+    with engine.begin() as conn:  # the admin renames one of the pair
+        conn.execute(names.update().where(names.c.name == "billing").values(name="Billing 2"))
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        assert conn.execute(select(users.c.session_version)).all() == []  # column exists
+    command.downgrade(config, "0003")
+    assert "login_throttle" not in inspect(engine).get_table_names()
     engine.dispose()

@@ -387,3 +387,37 @@ def test_passwords_never_appear_in_list_users_or_audit(engine):
         assert secret not in frame.to_string()
         assert secret not in audit_text
     assert "$2b$" not in audit_text
+
+
+def _session_version(engine: Engine, username: str = "alice") -> int:
+    return _stored(engine, username)["session_version"]
+
+
+@pytest.mark.parametrize(
+    "change, values, ends_sessions",
+    [
+        (set_roles, {"roles": "executive"}, True),
+        (reset_password, {"password": "x" * 12}, True),
+        (set_disabled, {"disabled": True}, True),
+        (set_profile, {"display_name": "A", "email": None}, False),
+        (unlock_user, {}, False),
+    ],
+    ids=["roles", "password", "disable", "profile", "unlock"],
+)
+def test_changes_that_end_sessions_move_the_session_version(engine, change, values, ends_sessions):
+    _make(engine)
+    assert _session_version(engine) == 1
+    change(engine=engine, username="alice", expected_version=1, actor="root", **values)
+    assert _session_version(engine) == (2 if ends_sessions else 1)
+
+
+def test_logout_ends_sessions_without_staling_an_admins_form(engine):
+    _make(engine)
+    user_queries.end_sessions(engine=engine, username="Alice")
+    stored = _stored(engine, "alice")
+    assert (stored["session_version"], stored["version"]) == (2, 1)
+    logout = [row for row in list_audit(engine=engine).itertuples() if row.action == "logout"]
+    assert len(logout) == 1 and json.loads(logout[0].after) == {"session_version": 2}
+    kwargs = {"engine": engine, "username": "alice", "now": NOW}
+    assert user_queries.session_user(session_version=1, **kwargs) is None
+    assert user_queries.session_user(session_version=2, **kwargs)["username"] == "alice"

@@ -744,6 +744,13 @@ PAGE_CASES: dict[str, str] = {
 
 # Functions that draw no data-driven text: why each needs no case.
 NO_DATA_TEXT: dict[str, str] = {
+    "auth.client_address": "no text",
+    "auth.current_user": "no text",
+    "auth.forget_login": "no text",
+    "auth.issue_cookie_token": "no text",
+    "auth.read_cookie_token": "no text",
+    "db.schedule_retry": "no text (a timer that reruns the page)",
+    "guard.require_fresh_access": "no text: reruns the page when the login or role is gone",
     "channel_volume.offered_today_and_week": "a frame of counts",
     "charts.local_naive": "time arithmetic",
     "charts.local_time_axis": "tick labels are dates",
