@@ -244,10 +244,11 @@ def test_per_row_targets() -> None:
     answered_100s = (base, base + pd.Timedelta(seconds=100), NAT)
     frame = _frame(
         {"x": answered_100s, "y": answered_100s, "z": answered_100s},
-        # 100 s FRT: target 120 -> met; target 60 -> missed; blank -> policy's 60 -> missed
+        # 100 s FRT: target 120 -> met; target 60 -> missed; blank = no policy covers the row
+        # -> no verdict (excluded), never the Policy's 60 s stood in as a hidden fallback
         extra={"target_seconds": [120, 60, None]},
     )
-    assert classify(frame, _policy("fail"), NOW).tolist() == ["met", "missed", "missed"]
+    assert classify(frame, _policy("fail"), NOW).tolist() == ["met", "missed", "excluded"]
 
 
 def test_closed_without_reply() -> None:
