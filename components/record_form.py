@@ -48,7 +48,8 @@ class RecordKind:
     update: Callable[..., dict[str, Any]]
 
 
-def _widget(spec: FieldSpec, key: str, value: Any) -> Any:
+def field_widget(spec: FieldSpec, key: str, value: Any) -> Any:
+    """The widget of one field, keyed `key`, opened at `value`; returns what the user entered."""
     if spec.kind == "textarea":
         return st.text_area(spec.label, value=value or "", key=key, help=spec.help)
     if spec.kind == "int":
@@ -122,6 +123,19 @@ def show_field_errors(error: ValidationError, labels: Mapping[str, str]) -> None
     st.error("Nothing was saved. Please correct:\n" + "\n".join(lines), icon=":material/error:")
 
 
+def show_stale(error: StaleWriteError, labels: Mapping[str, str], version_key: str) -> None:
+    """Who changed the record first, and the record as it is now; the form's remembered
+    version moves on, so the user's next save applies on top of what they have now seen."""
+    st.warning(str(error), icon=":material/sync_problem:")
+    st.caption("The record as it is now:")
+    st.dataframe(
+        pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}]),
+        hide_index=True,
+        key=f"{version_key}_current",
+    )
+    st.session_state[version_key] = error.current["version"]
+
+
 def record_editor(
     kind: RecordKind,
     records: pd.DataFrame,
@@ -153,7 +167,7 @@ def record_editor(
 
     with st.form(f"{kind.key}_form_{slot}", enter_to_submit=True):
         values = {
-            spec.name: _widget(
+            spec.name: field_widget(
                 spec,
                 f"{kind.key}_{slot}_{spec.name}",
                 record.get(spec.name) if record else spec.default,
@@ -185,14 +199,7 @@ def record_editor(
         show_field_errors(error, labels)
         return
     except StaleWriteError as error:
-        st.warning(str(error), icon=":material/sync_problem:")
-        st.caption("The record as it is now:")
-        st.dataframe(
-            pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}]),
-            hide_index=True,
-        )
-        # The user has now seen the current version; a second save applies on top of it.
-        st.session_state[version_key] = error.current["version"]
+        show_stale(error, labels, version_key)
         return
     st.session_state.pop(version_key, None)
     if record is None:

@@ -12,7 +12,7 @@ in SQL, None in Python — never an invented default target. `policy_value_expr`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,9 +26,13 @@ Policy = dict[str, Any]
 
 def load_policies(conn: Connection) -> list[Policy]:
     """All SLA policies as dicts, most specific and newest first."""
-    rows = [dict(r._mapping) for r in conn.execute(select(sla_policies))]
+    return sort_policies(dict(r._mapping) for r in conn.execute(select(sla_policies)))
+
+
+def sort_policies(policies: Iterable[Policy]) -> list[Policy]:
+    """Policies in lookup order: most specific (priority, then public flag) and newest first."""
     return sorted(
-        rows,
+        policies,
         key=lambda p: (
             p["priority"] is not None,
             p["is_public"] is not None,

@@ -1,6 +1,8 @@
 """Which SLA policy judges a contact, on SQLite and PostgreSQL through every route (rollup, raw
 SQL, pandas rows, breaches list, live floor): the earliest policy also covers history from
-before it; a channel with no policy gives no verdict — never an invented target.
+before it; a channel with no policy gives no verdict — never an invented target. And changing
+a policy: from now by default (history keeps its policy), back-dated only with the count of
+contacts it re-judges, recounting only that channel's rollup from the first of them.
 
 Seeded policies start 2000-01-01: chat 60 s (rule fail), phone 20 s (exclude_short).
 """
@@ -17,7 +19,10 @@ from db.rollups import refresh_interval_stats
 from db.schema import interval_stats, sla_policies
 from queries.breaches import breaches
 from queries.floor import channel_policies, todays_service_level
+from queries.rollup_jobs import recount_after_policy_change
 from queries.service_level import service_level_counts
+from queries.sla_policies import policy_change_impact, save_policy_version
+from queries.writes import StaleWriteError
 from tests.builders import insert_interactions, interaction
 
 UTC = "UTC"
@@ -122,3 +127,85 @@ def test_the_policy_in_force_wins_over_an_earlier_variants_backfill(engine):
     by_year = seen.set_index(seen["period_start"].dt.year)
     assert by_year.loc[1999, ["met", "missed"]].tolist() == [0, 1]
     assert by_year.loc[2010, ["met", "missed"]].tolist() == [1, 0]
+
+
+def _may_history(engine) -> None:
+    """Chat answered in 45 s on 4, 5 and 6 May 2026; one phone call on 5 May; rolled up."""
+    rows = [interaction(datetime(2026, 5, d, 10), frt=45) for d in (4, 5, 6)]
+    rows.append(interaction(datetime(2026, 5, 5, 10), channel_id="phone", frt=5))
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    refresh_interval_stats(engine)
+
+
+def _chat_policy(engine) -> dict:
+    with engine.connect() as conn:
+        return next(p for p in load_policies(conn) if p["channel_id"] == "chat")
+
+
+def test_a_change_from_now_re_judges_nothing_and_a_second_submit_is_stale(engine):
+    _may_history(engine)
+    old = _chat_policy(engine)
+    now = datetime(2026, 6, 1, 12, 0)
+    args = {"policy_id": old["id"], "values": {"target_seconds": 30}, "now": now}
+    impact = policy_change_impact(engine=engine, effective_from=None, **args)
+    assert (impact.contacts, impact.first_arrival) == (0, None)
+    saved, recount_from = save_policy_version(
+        engine=engine, expected_version=old["version"], effective_from=None, actor="a", **args
+    )
+    assert (saved["target_seconds"], saved["active_from"], recount_from) == (30, now, None)
+    assert saved["goal_percent"] == old["goal_percent"]  # unchanged fields carried over
+    with pytest.raises(StaleWriteError):
+        save_policy_version(
+            engine=engine, expected_version=old["version"], effective_from=None, actor="a", **args
+        )
+    may = service_level_counts(
+        engine=engine, start=datetime(2026, 5, 1), end=datetime(2026, 6, 1), tz=UTC,
+        granularity="day", group_by="channel", now=now, channels=["chat"],
+    )  # fmt: skip
+    assert (may["met"].sum(), may["missed"].sum()) == (3, 0)  # May keeps its 60 s target
+
+
+def test_back_dating_counts_what_it_re_judges_and_recounts_only_that(engine):
+    _may_history(engine)
+    old = _chat_policy(engine)
+    with engine.begin() as conn:  # mark rollup rows the recount must not touch
+        conn.execute(
+            interval_stats.update()
+            .where(interval_stats.c.interval_start < datetime(2026, 5, 5))
+            .values(resolved=99)
+        )
+        conn.execute(
+            interval_stats.update()
+            .where(interval_stats.c.channel_id == "phone")
+            .values(resolved=99)
+        )
+    args = {
+        "policy_id": old["id"],
+        "values": {"target_seconds": 30},
+        "effective_from": "2026-05-05 00:00",
+        "now": datetime(2026, 6, 1, 12, 0),
+    }
+    impact = policy_change_impact(engine=engine, **args)
+    assert impact.contacts == 2  # 5 and 6 May; the phone call is another channel
+    assert (impact.first_arrival, impact.last_arrival) == (
+        datetime(2026, 5, 5, 10),
+        datetime(2026, 5, 6, 10),
+    )
+    saved, recount_from = save_policy_version(
+        engine=engine, expected_version=old["version"], actor="a", **args
+    )
+    assert recount_from == datetime(2026, 5, 5, 10)
+    assert recount_after_policy_change(engine=engine, channel_id="chat", start=recount_from) == 2
+    with engine.connect() as conn:
+        stats = {
+            (r.channel_id, r.interval_start.day): (r.met, r.resolved)
+            for r in conn.execute(interval_stats.select())
+        }
+    # Recounted (45 s > 30 s: missed): chat on 5 and 6 May. Untouched: 4 May and phone.
+    assert stats == {
+        ("chat", 4): (1, 99),
+        ("chat", 5): (0, 1),
+        ("chat", 6): (0, 1),
+        ("phone", 5): (1, 99),
+    }
