@@ -175,7 +175,9 @@ def record_editor(
             for spec in kind.fields
         }
         submitted = st.form_submit_button(
-            "Create" if record is None else "Save changes", type="primary"
+            "Create" if record is None else "Save changes",
+            type="primary",
+            key=f"{kind.key}_{slot}_submit",
         )
     if not submitted:
         return

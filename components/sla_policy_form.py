@@ -133,7 +133,9 @@ def sla_policy_editor(
             "that already arrived this re-judges, and asked to confirm.",
         )
         submitted = st.form_submit_button(
-            "Create" if record is None else "Save as a new version", type="primary"
+            "Create" if record is None else "Save as a new version",
+            type="primary",
+            key=f"sla_{slot}_submit",
         )
     request = {
         "slot": slot,
