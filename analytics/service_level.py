@@ -201,40 +201,6 @@ def _percent(part: int | float, whole: int | float) -> float | None:
     return None if whole == 0 else 100.0 * part / whole
 
 
-def service_level_from_counts(
-    met: int,
-    answered_missed: int,
-    abandoned: int,
-    abandoned_short: int,
-    open_breached: int,
-    rule: str,
-) -> tuple[int, int, float | None]:
-    """(met, missed, service level %) from counts, e.g. the 15-minute rollups.
-
-    met: answered with FRT ≤ target. answered_missed: answered with FRT > target.
-    abandoned: all abandoned contacts, *including* abandoned_short (those that waited less than
-    the short-abandon threshold). open_breached: unanswered, not abandoned, and past target
-    (at now, or at closure for contacts closed without a reply).
-    The outcome of each count comes from `outcome_of`, the same table `classify` uses;
-    service level % = met / (met + missed) × 100, None when met + missed = 0.
-    """
-    if rule not in ABANDON_RULES:
-        raise ValueError(f"unknown abandon_rule {rule!r}")
-    if not 0 <= abandoned_short <= abandoned:
-        raise ValueError("abandoned_short must be between 0 and abandoned (it is a subset)")
-    counts = {
-        ANSWERED_MET: met,
-        ANSWERED_MISSED: answered_missed,
-        ABANDONED: abandoned - abandoned_short,
-        ABANDONED_SHORT: abandoned_short,
-        UNANSWERED_BREACHED: open_breached,
-    }
-    table = _outcome_table(rule)
-    total_met = sum(n for kind, n in counts.items() if table[kind] == "met")
-    total_missed = sum(n for kind, n in counts.items() if table[kind] == "missed")
-    return total_met, total_missed, _percent(total_met, total_met + total_missed)
-
-
 def _naive_utc_timestamp(value: datetime | pd.Timestamp) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     if stamp.tzinfo is not None:
@@ -427,8 +393,8 @@ def kind_counts(
     """How many contacts of each kind (answered_met, answered_missed, abandoned, abandoned_short,
     unanswered_breached, open_within_target, closed_within_target) the frame holds at `now`.
 
-    `abandoned` here counts only the abandons at or over the short threshold; pass
-    kinds[ABANDONED] + kinds[ABANDONED_SHORT] as the total to `service_level_from_counts`.
+    `abandoned` here counts only the abandons at or over the short threshold, like the SQL
+    routes' kind counts (analytics.sl_frames.KIND_COLUMNS).
     """
     kinds = (
         _contact_facts(frame, policy, now)["kind"]

@@ -19,27 +19,20 @@ def escape_markdown(text: object) -> str:
     return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~:$])", r"\\\1", str(text))
 
 
-def alert_rules(
-    *,
-    warn_points: float,
-    backlog_threshold: int,
-    oldest_threshold_seconds: int,
-    spike_z: float,
-    spike_min_count: int,
-    spike_baseline_days: int,
-) -> str:
-    """The rules behind the alerts, in words (shown with them)."""
+def alert_rules(settings: Settings) -> str:
+    """The rules behind the alerts, in words (shown with them), with this centre's settings."""
+    warn = settings.sl_warn_points
     return (
         "Alerts are raised when a channel's service level today is below its goal (red more "
-        f"than {warn_points:g} points below, amber within {warn_points:g}); when a channel's "
-        f"backlog is over {backlog_threshold:,}; when its oldest waiting contact has waited over "
-        f"{format_seconds(oldest_threshold_seconds)} (or over the channel's target, where that "
-        "is longer); when a negative public social post is past "
+        f"than {warn:g} points below, amber within {warn:g}); when a channel's "
+        f"backlog is over {settings.alert_backlog:,}; when its oldest waiting contact has waited "
+        f"over {format_seconds(settings.alert_oldest_wait_seconds)} (or over the channel's "
+        "target, where that is longer); when a negative public social post is past "
         "its target; and when a topic spikes: its contacts in the last 60 minutes are at least "
-        f"{spike_min_count} and at least {spike_z:g} standard "
+        f"{settings.spike_min_count} and at least {settings.spike_z:g} standard "
         "deviations (floored at 1) above its mean for the same 60 minutes of the day over the "
-        f"previous {spike_baseline_days} days (days before the history starts are left out; at "
-        f"least {SPIKE_MIN_BASELINE} days are needed)."
+        f"previous {settings.spike_baseline_days} days (days before the history starts are left "
+        f"out; at least {SPIKE_MIN_BASELINE} days are needed)."
     )
 
 
@@ -127,12 +120,4 @@ def render_floor_alerts(
         backlog_threshold=settings.alert_backlog,
         oldest_threshold_seconds=settings.alert_oldest_wait_seconds,
     )
-    rules = alert_rules(
-        warn_points=settings.sl_warn_points,
-        backlog_threshold=settings.alert_backlog,
-        oldest_threshold_seconds=settings.alert_oldest_wait_seconds,
-        spike_z=settings.spike_z,
-        spike_min_count=settings.spike_min_count,
-        spike_baseline_days=settings.spike_baseline_days,
-    )
-    render_alerts(alerts, rules)
+    render_alerts(alerts, alert_rules(settings))

@@ -73,7 +73,14 @@ def service_level_help(row: pd.Series) -> str:
 
 
 def render_totals(summary: pd.DataFrame, agents: pd.DataFrame) -> None:
-    """Headline tiles over the selected channels: offered, answered, backlog, oldest, on floor."""
+    """Headline tiles over the selected channels: offered, answered, backlog, oldest, on floor
+    (and a line saying so when the floor is empty)."""
+    if summary["offered"].sum() == 0 and summary["backlog"].sum() == 0 and agents.empty:
+        st.info(
+            "Nothing on the floor yet: no interactions today, nothing waiting and no agents. "
+            "The figures fill in as soon as contacts arrive.",
+            icon=":material/hourglass_empty:",
+        )
     oldest = summary["oldest_wait_seconds"].max() if len(summary) else None
     on_floor = agents_on_floor(agents)
     columns = st.columns(5)

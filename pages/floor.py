@@ -83,12 +83,6 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
         labels=CHANNEL_LABELS,
     )
     social = social_watch_frame(posts, as_of)
-    if summary["offered"].sum() == 0 and summary["backlog"].sum() == 0 and agents.empty:
-        st.info(
-            "Nothing on the floor yet: no interactions today, nothing waiting and no agents. "
-            "The figures fill in as soon as contacts arrive.",
-            icon=":material/hourglass_empty:",
-        )
     render_totals(summary, agents)
 
     st.subheader("Alerts")

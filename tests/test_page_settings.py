@@ -96,6 +96,15 @@ def _change_chat_target(at, url: str, target: int):
     return chat
 
 
+def _back_date_chat_target(url: str, target: int, when: str):
+    """Open Settings, change chat's target back-dated to `when` and submit the form."""
+    at = open_page("admin", "pages/settings.py")
+    chat = _change_chat_target(at, url, target)
+    at.radio(key=f"sla_{chat['id']}_effective").set_value("backdate")
+    at.text_input(key=f"sla_{chat['id']}_active_from").input(when)
+    return _submit(at, f"sla_form_{chat['id']}")
+
+
 def test_a_policy_change_takes_effect_from_now_and_keeps_the_old_version(app_db):
     _chat_history(app_db)
     at = open_page("admin", "pages/settings.py")
@@ -123,11 +132,7 @@ def test_a_policy_change_takes_effect_from_now_and_keeps_the_old_version(app_db)
 def test_back_dating_says_how_many_contacts_it_re_judges_and_asks_first(app_db):
     _chat_history(app_db)
     count_before = len(_rows(app_db, sla_policies))
-    at = open_page("admin", "pages/settings.py")
-    before = _change_chat_target(at, app_db, 30)
-    at.radio(key=f"sla_{before['id']}_effective").set_value("backdate")
-    at.text_input(key=f"sla_{before['id']}_active_from").input("2026-05-05 00:00")
-    at = _submit(at, f"sla_form_{before['id']}")
+    at = _back_date_chat_target(app_db, 30, "2026-05-05 00:00")
     # Arrivals from 5 May on: the 45 s and 50 s contacts. Nothing is written yet.
     assert "re-judges **2 contacts that already arrived**" in texts(at)
     assert len(_rows(app_db, sla_policies)) == count_before
@@ -142,11 +147,7 @@ def test_back_dating_says_how_many_contacts_it_re_judges_and_asks_first(app_db):
 def test_back_dating_can_be_cancelled(app_db):
     _chat_history(app_db)
     before_rows = _rows(app_db, sla_policies)
-    at = open_page("admin", "pages/settings.py")
-    before = _change_chat_target(at, app_db, 30)
-    at.radio(key=f"sla_{before['id']}_effective").set_value("backdate")
-    at.text_input(key=f"sla_{before['id']}_active_from").input("2026-05-01 00:00")
-    at = _submit(at, f"sla_form_{before['id']}")
+    at = _back_date_chat_target(app_db, 30, "2026-05-01 00:00")
     assert "re-judges **3 contacts" in texts(at)
     at = at.button(key="sla_cancel").click().run()
     assert "re-judges" not in texts(at)
