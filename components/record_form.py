@@ -93,9 +93,9 @@ def field_widget(spec: FieldSpec, key: str, value: Any) -> Any:
             width="stretch",
         )
         return [
-            {k: _clean(v) for k, v in row.items()}
+            {k: clean_value(v) for k, v in row.items()}
             for row in edited.to_dict("records")
-            if any(_clean(v) not in (None, "") for k, v in row.items() if k != "id")
+            if any(clean_value(v) not in (None, "") for k, v in row.items() if k != "id")
         ]
     if spec.kind == "datetime":
         text = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value or ""
@@ -103,8 +103,8 @@ def field_widget(spec: FieldSpec, key: str, value: Any) -> Any:
     return st.text_input(spec.label, value=value or "", key=key, help=spec.help)
 
 
-def _clean(value: Any) -> Any:
-    """pandas missing values -> None, numpy scalars -> Python."""
+def clean_value(value: Any) -> Any:
+    """A cell as a form field holds it: pandas missing values -> None, numpy scalars -> Python."""
     if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
@@ -145,7 +145,9 @@ def record_editor(
     on_saved: Callable[[], None],
 ) -> None:
     """Pick-and-edit form for `kind`; `records` is the current list (with id and version)."""
-    rows = {int(r["id"]): {k: _clean(v) for k, v in r.items()} for r in records.to_dict("records")}
+    rows = {
+        int(r["id"]): {k: clean_value(v) for k, v in r.items()} for r in records.to_dict("records")
+    }
     choice = st.selectbox(
         f"{kind.title} to edit",
         [NEW, *rows],

@@ -17,7 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from components import cache_floor, cache_reports
-from components.record_form import RecordKind, field_widget, show_field_errors, show_stale
+from components.record_form import (
+    RecordKind,
+    clean_value,
+    field_widget,
+    show_field_errors,
+    show_stale,
+)
 from queries.sla_policies import (
     SCOPE_FIELDS,
     PolicyImpact,
@@ -96,7 +102,9 @@ def sla_policy_editor(
     on_saved: OnSaved,
 ) -> None:
     """Pick a policy (or "new"), change it in a form, save it as a new version."""
-    rows = {int(r["id"]): r for r in policies.to_dict("records")}
+    rows = {
+        int(r["id"]): {k: clean_value(v) for k, v in r.items()} for r in policies.to_dict("records")
+    }
     choice = st.selectbox(
         "SLA policy to change",
         [NEW, *rows],
