@@ -14,11 +14,16 @@ same slots.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
 
+from analytics.periods import day_bounds
+
 CURVE_COLUMNS = ["slot", "slot_start", "mean", "low", "high", "days"]
+# The expected curve averages the same weekday over this many previous weeks.
+EXPECTED_WEEKS = 4
 
 
 def _day(value: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
@@ -101,3 +106,53 @@ def expected_curve(
         }
     )
     return curve[CURVE_COLUMNS]
+
+
+def local_wall_clock(utc: pd.Series, tz: str) -> pd.Series:
+    """Naive UTC timestamps as naive local wall-clock timestamps in `tz`."""
+    stamps = pd.to_datetime(utc)
+    if stamps.empty:
+        return stamps
+    return stamps.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def reference_ranges(
+    day: date, tz: str, weeks: int = EXPECTED_WEEKS
+) -> tuple[tuple[datetime, datetime], ...]:
+    """UTC [start, end) of each reference day of `day`'s expected curve (same weekday, previous
+    `weeks` weeks) — what to read from the rollup."""
+    return tuple(day_bounds(d.date(), tz) for d in reference_days(day, weeks))
+
+
+def expected_by_channel(
+    reference: pd.DataFrame,
+    channel_ids: Sequence[str],
+    *,
+    day: date,
+    tz: str,
+    observed_from: date | None,
+    weeks: int = EXPECTED_WEEKS,
+) -> pd.DataFrame:
+    """Expected arrivals per 15-minute local slot of `day`, per channel and for all of them.
+
+    Args:
+        reference: offered per interval (UTC interval_start, channel_id, offered) on the
+            reference days (see `reference_ranges`).
+        channel_ids: channels to build curves for; the total is their sum, its band is the
+            lowest and highest daily *total* per slot (not the sum of per-channel bands).
+        observed_from: local date the history starts; earlier reference days are left out
+            (they would read as days without arrivals). None = no history at all.
+
+    Returns expected_curve's columns plus channel_id ("all" for the total).
+    """
+    local = reference.assign(interval_start=local_wall_clock(reference["interval_start"], tz))
+    first_day = observed_from if observed_from is not None else day
+    curves = []
+    for channel_id in [*channel_ids, "all"]:
+        rows = local if channel_id == "all" else local[local["channel_id"] == channel_id]
+        history = rows.rename(columns={"offered": "count"})[["interval_start", "count"]]
+        curve = expected_curve(history, day, weeks, observed_from=first_day)
+        curves.append(curve.assign(channel_id=channel_id))
+    if not curves:
+        return pd.DataFrame(columns=[*CURVE_COLUMNS, "channel_id"])
+    return pd.concat(curves, ignore_index=True)

@@ -33,3 +33,8 @@ def week_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
 def local_today(now_utc: datetime, tz: str) -> date:
     """The centre's calendar date at a naive UTC instant."""
     return to_local(now_utc, tz).date()
+
+
+def interval_start(moment: datetime) -> datetime:
+    """Start of the 15-minute UTC interval holding `moment` (naive UTC), as the rollup buckets."""
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)

@@ -1,9 +1,12 @@
 """Service level: which contacts met the SLA target, and the period's headline figures.
 
-One rule set serves both paths: `classify` (rows of interactions) and `service_level_from_counts`
-(rollup counts) first sort every contact into a *kind* (answered in time, answered late,
-abandoned, abandoned short, unanswered past target, …) and then map the kind to an outcome with
-the same table, `outcome_of(kind, abandon_rule)`. Changing the rules in that table changes both.
+The SLA rule is written once, here, as data: `STATE_RULES` says how a contact's state is read
+from its timestamps (a reply wins over an abandon, an abandon over a closure; no stamp = still
+open), how long it waited in that state and which comparison against which threshold sorts it
+into a *kind*; `outcome_of(kind, abandon_rule)` maps the kind to met / missed / pending /
+excluded. `classify` (pandas, below) and `db.sla_sql.sla_exprs` (SQL, for the rollup, the raw
+aggregates and the live floor) are both built by walking these two tables, so a rule changed
+here changes every route, and a rule changed anywhere else does not exist.
 
 Definitions (as on the charts' help):
 - met: answered with FRT ≤ target (exactly at target is met); missed: answered with FRT > target.
@@ -12,11 +15,15 @@ Definitions (as on the charts' help):
 - abandoned (no response, abandoned_at set): abandon_rule `fail` → missed; `exclude` → out of
   the denominator; `exclude_short` → excluded when the wait was under short_abandon_seconds,
   missed otherwise.
+- no SLA policy for the contact (its channel has none): no verdict, excluded — never judged
+  against an invented target.
 - service level % = met / (met + missed) × 100; None when met + missed = 0 ("no data").
 """
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,20 +43,63 @@ ABANDONED_SHORT = "abandoned_short"  # abandoned before the short-abandon thresh
 UNANSWERED_BREACHED = "unanswered_breached"  # no reply, past target (at now, or when closed)
 OPEN_WITHIN_TARGET = "open_within_target"  # still open, age ≤ target at now
 CLOSED_WITHIN_TARGET = "closed_within_target"  # closed without a reply before the target passed
+NO_POLICY = "no_policy"  # no SLA policy covers the contact: no verdict
 
-# The one place the SLA rules live: kind -> outcome, per abandon rule.
+
+@dataclass(frozen=True)
+class StateRule:
+    """How contacts in one state are judged.
+
+    A contact is in the first state (in STATE_RULES order) whose `ends_at` timestamp is set;
+    `ends_at` None is the last state (still waiting: the wait runs to now). waited = ends_at −
+    created_at; `compare(waited, threshold)` true → `kind_if_true`, else `kind_otherwise`.
+    threshold is "target" (the policy's target_seconds) or "short" (short_abandon_seconds).
+    """
+
+    state: str
+    ends_at: str | None
+    threshold: str
+    compare: Callable
+    kind_if_true: str
+    kind_otherwise: str
+
+
+# The one statement of the SLA rule. Operators, not code: pandas Series and SQLAlchemy columns
+# both understand them, so both builders apply exactly these comparisons.
+STATE_RULES: tuple[StateRule, ...] = (
+    StateRule(
+        "answered", "first_response_at", "target", operator.le, ANSWERED_MET, ANSWERED_MISSED
+    ),
+    StateRule("abandoned", "abandoned_at", "short", operator.lt, ABANDONED_SHORT, ABANDONED),
+    StateRule(
+        "closed", "resolved_at", "target", operator.gt, UNANSWERED_BREACHED, CLOSED_WITHIN_TARGET
+    ),
+    StateRule("open", None, "target", operator.gt, UNANSWERED_BREACHED, OPEN_WITHIN_TARGET),
+)
+STATES: tuple[str, ...] = tuple(rule.state for rule in STATE_RULES)
+OPEN_RULE = STATE_RULES[-1]
+
+# kind -> outcome, per abandon rule (the abandon kinds depend on it, the others do not).
 _OUTCOME_BY_KIND: dict[str, str] = {
     ANSWERED_MET: "met",
     ANSWERED_MISSED: "missed",
     UNANSWERED_BREACHED: "missed",
     OPEN_WITHIN_TARGET: "pending",
     CLOSED_WITHIN_TARGET: "excluded",
+    NO_POLICY: "excluded",
 }
 _ABANDON_OUTCOMES: dict[str, dict[str, str]] = {
     "fail": {ABANDONED: "missed", ABANDONED_SHORT: "missed"},
     "exclude": {ABANDONED: "excluded", ABANDONED_SHORT: "excluded"},
     "exclude_short": {ABANDONED: "missed", ABANDONED_SHORT: "excluded"},
 }
+KINDS: tuple[str, ...] = (*_OUTCOME_BY_KIND, ABANDONED, ABANDONED_SHORT)
+
+
+def past_target(waited_seconds, target_seconds):
+    """True when a contact still waiting after `waited_seconds` has missed its target (the open
+    state's rule: exactly at target is not yet missed). Works on numbers, Series and SQL."""
+    return OPEN_RULE.compare(waited_seconds, target_seconds)
 
 
 @dataclass(frozen=True)
@@ -151,40 +201,6 @@ def _percent(part: int | float, whole: int | float) -> float | None:
     return None if whole == 0 else 100.0 * part / whole
 
 
-def service_level_from_counts(
-    met: int,
-    answered_missed: int,
-    abandoned: int,
-    abandoned_short: int,
-    open_breached: int,
-    rule: str,
-) -> tuple[int, int, float | None]:
-    """(met, missed, service level %) from counts, e.g. the 15-minute rollups.
-
-    met: answered with FRT ≤ target. answered_missed: answered with FRT > target.
-    abandoned: all abandoned contacts, *including* abandoned_short (those that waited less than
-    the short-abandon threshold). open_breached: unanswered, not abandoned, and past target
-    (at now, or at closure for contacts closed without a reply).
-    The outcome of each count comes from `outcome_of`, the same table `classify` uses;
-    service level % = met / (met + missed) × 100, None when met + missed = 0.
-    """
-    if rule not in ABANDON_RULES:
-        raise ValueError(f"unknown abandon_rule {rule!r}")
-    if not 0 <= abandoned_short <= abandoned:
-        raise ValueError("abandoned_short must be between 0 and abandoned (it is a subset)")
-    counts = {
-        ANSWERED_MET: met,
-        ANSWERED_MISSED: answered_missed,
-        ABANDONED: abandoned - abandoned_short,
-        ABANDONED_SHORT: abandoned_short,
-        UNANSWERED_BREACHED: open_breached,
-    }
-    table = _outcome_table(rule)
-    total_met = sum(n for kind, n in counts.items() if table[kind] == "met")
-    total_missed = sum(n for kind, n in counts.items() if table[kind] == "missed")
-    return total_met, total_missed, _percent(total_met, total_met + total_missed)
-
-
 def _naive_utc_timestamp(value: datetime | pd.Timestamp) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     if stamp.tzinfo is not None:
@@ -208,70 +224,72 @@ def _seconds(delta: pd.Series) -> pd.Series:
 def _contact_facts(
     frame: pd.DataFrame, policy: Policy, now: datetime | pd.Timestamp
 ) -> pd.DataFrame:
-    """Per row: kind, frt (answered only), age at now (open only), and the flags behind them."""
+    """Per row: state, kind, frt (answered only), age at now (open only), walking STATE_RULES."""
     missing = {"created_at", "first_response_at"} - set(frame.columns)
     if missing:
         raise ValueError(f"service level needs columns {sorted(missing)}")
-    now_ts = _naive_utc_timestamp(now)
     created = _naive_utc_column(frame, "created_at")
-    responded = _naive_utc_column(frame, "first_response_at")
-    abandoned_at = _naive_utc_column(frame, "abandoned_at")
-    resolved_at = _naive_utc_column(frame, "resolved_at")
-
     if "target_seconds" in frame.columns:
-        target = (
-            pd.to_numeric(frame["target_seconds"], errors="coerce")
-            .fillna(policy.target_seconds)
-            .astype(float)
-        )
+        # A per-row target decides; a blank one means no policy covers the row (no verdict).
+        target = pd.to_numeric(frame["target_seconds"], errors="coerce").astype(float)
     else:
         target = pd.Series(float(policy.target_seconds), index=frame.index)
+    thresholds = {
+        "target": target,
+        "short": pd.Series(float(policy.short_abandon_seconds), index=frame.index),
+    }
+    now_column = pd.Series(_naive_utc_timestamp(now), index=frame.index)
 
-    answered = responded.notna()
-    frt = _seconds(responded - created).where(answered)
-    if "frt_seconds" in frame.columns:
-        given = pd.to_numeric(frame["frt_seconds"], errors="coerce")
-        frt = given.where(given.notna() & answered, frt)
-
-    # A reply wins over a later abandon/close stamp: the customer was answered.
-    abandoned = ~answered & abandoned_at.notna()
-    closed = ~answered & ~abandoned & resolved_at.notna()
-    is_open = ~answered & ~abandoned & ~closed
-    abandon_wait = _seconds(abandoned_at - created)
-    age_now = _seconds(now_ts - created)
-    age_at_close = _seconds(resolved_at - created)
-
-    kind = np.select(
-        [
-            answered & (frt <= target),
-            answered,
-            abandoned & (abandon_wait < policy.short_abandon_seconds),
-            abandoned,
-            is_open & (age_now > target),
-            is_open,
-            closed & (age_at_close > target),
-            closed,
-        ],
-        [
-            ANSWERED_MET,
-            ANSWERED_MISSED,
-            ABANDONED_SHORT,
-            ABANDONED,
-            UNANSWERED_BREACHED,
-            OPEN_WITHIN_TARGET,
-            UNANSWERED_BREACHED,
-            CLOSED_WITHIN_TARGET,
-        ],
-        default=OPEN_WITHIN_TARGET,
-    )
+    undecided = pd.Series(True, index=frame.index)
+    state = pd.Series(OPEN_RULE.state, index=frame.index, dtype=object)
+    waited_in_state = pd.Series(np.nan, index=frame.index)
+    conditions, kinds = [target.isna()], [NO_POLICY]
+    for rule in STATE_RULES:
+        ends = now_column if rule.ends_at is None else _naive_utc_column(frame, rule.ends_at)
+        in_state = undecided & ends.notna()
+        waited = _seconds(ends - created)
+        if rule.state == "answered" and "frt_seconds" in frame.columns:
+            # A precomputed FRT (e.g. business hours) is the wait of an answered contact.
+            given = pd.to_numeric(frame["frt_seconds"], errors="coerce")
+            waited = given.where(given.notna(), waited)
+        conditions += [in_state & rule.compare(waited, thresholds[rule.threshold]), in_state]
+        kinds += [rule.kind_if_true, rule.kind_otherwise]
+        state = state.where(~in_state, rule.state)
+        waited_in_state = waited_in_state.where(~in_state, waited)
+        undecided &= ~in_state
+    answered = state == "answered"
+    is_open = state == OPEN_RULE.state
     return pd.DataFrame(
         {
-            "kind": kind,
+            "kind": np.select(conditions, kinds, default=NO_POLICY),
+            "state": state,
             "answered": answered,
-            "abandoned": abandoned,
+            "abandoned": state == "abandoned",
             "open": is_open,
-            "frt": frt,
-            "age_now": age_now.where(is_open),
+            "waited": waited_in_state,
+            "frt": waited_in_state.where(answered),
+            "age_now": waited_in_state.where(is_open),
+        },
+        index=frame.index,
+    )
+
+
+def classify_contacts(
+    frame: pd.DataFrame, policy: Policy, now: datetime | pd.Timestamp
+) -> pd.DataFrame:
+    """Per contact: outcome (as `classify`), state (answered / abandoned / closed / open) and
+    waited_seconds (FRT, wait before abandoning, age at closure, or age at now)."""
+    if frame.empty:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype=object) for c in ("outcome", "state", "waited_seconds")},
+            index=frame.index,
+        )
+    facts = _contact_facts(frame, policy, now)
+    return pd.DataFrame(
+        {
+            "outcome": facts["kind"].map(_outcome_table(policy.abandon_rule)),
+            "state": facts["state"],
+            "waited_seconds": facts["waited"].astype(float),
         },
         index=frame.index,
     )
@@ -284,7 +302,8 @@ def classify(frame: pd.DataFrame, policy: Policy, now: datetime | pd.Timestamp) 
     datetimes, NaT when absent; tz-aware values are converted to UTC). Optional: frt_seconds
     (a precomputed FRT, e.g. business-hours FRT, used instead of first_response_at − created_at
     where present), target_seconds (per-row target, e.g. from the policy in force per channel;
-    blank rows use policy.target_seconds), resolved_at (closure time). A missing optional
+    a blank one means no policy covers the row: excluded, no verdict; without the column every
+    row takes policy.target_seconds), resolved_at (closure time). A missing optional
     timestamp column is read as all NaT.
     Rules: answered with FRT ≤ target → met, FRT > target → missed. No reply and abandoned →
     by policy.abandon_rule (fail: missed; exclude: excluded; exclude_short: excluded when
@@ -293,10 +312,7 @@ def classify(frame: pd.DataFrame, policy: Policy, now: datetime | pd.Timestamp) 
     without a reply (resolved_at set): missed if it waited past target before closure,
     otherwise excluded (nothing was owed in time). A reply wins over abandon/close stamps.
     """
-    if frame.empty:
-        return pd.Series([], index=frame.index, dtype=object, name="outcome")
-    facts = _contact_facts(frame, policy, now)
-    return facts["kind"].map(_outcome_table(policy.abandon_rule)).rename("outcome")
+    return classify_contacts(frame, policy, now)["outcome"].rename("outcome")
 
 
 def service_level_summary(
@@ -377,8 +393,8 @@ def kind_counts(
     """How many contacts of each kind (answered_met, answered_missed, abandoned, abandoned_short,
     unanswered_breached, open_within_target, closed_within_target) the frame holds at `now`.
 
-    `abandoned` here counts only the abandons at or over the short threshold; pass
-    kinds[ABANDONED] + kinds[ABANDONED_SHORT] as the total to `service_level_from_counts`.
+    `abandoned` here counts only the abandons at or over the short threshold, like the SQL
+    routes' kind counts (analytics.sl_frames.KIND_COLUMNS).
     """
     kinds = (
         _contact_facts(frame, policy, now)["kind"]
@@ -386,5 +402,4 @@ def kind_counts(
         else pd.Series([], dtype=object)
     )
     found = kinds.value_counts()
-    every_kind = (*_OUTCOME_BY_KIND, ABANDONED, ABANDONED_SHORT)
-    return {kind: int(found.get(kind, 0)) for kind in every_kind}
+    return {kind: int(found.get(kind, 0)) for kind in KINDS}

@@ -20,35 +20,26 @@ import numpy as np
 import pandas as pd
 
 from analytics.business_hours import business_seconds_series
-from analytics.service_level import (
-    ABANDON_RULES,
-    ABANDONED,
-    ABANDONED_SHORT,
-    ANSWERED_MET,
-    ANSWERED_MISSED,
-    CLOSED_WITHIN_TARGET,
-    OPEN_WITHIN_TARGET,
-    UNANSWERED_BREACHED,
-    Policy,
-    classify,
-    outcome_of,
-)
+from analytics.service_level import ABANDON_RULES, KINDS, Policy, classify_contacts, outcome_of
 
-# Per (period, group, channel, rule): contacts of each kind and the sums behind the averages.
-# met counts answered within target; abandoned includes abandoned_short (a subset).
-KIND_COLUMNS: tuple[str, ...] = (
+# Per (period, group, channel, rule): the facts behind the rates, and one count per contact
+# kind (analytics.service_level.KINDS), named kind_column(kind).
+FACT_COLUMNS: tuple[str, ...] = (
     "offered",
     "answered",
-    "met",
     "abandoned",
-    "abandoned_short",
-    "unanswered_breached",
-    "open_within_target",
-    "closed_within_target",
     "sum_frt_seconds",
     "sum_handle_seconds",
     "handled",
 )
+
+
+def kind_column(kind: str) -> str:
+    """The column counting contacts of `kind` in a kind-count frame."""
+    return f"n_{kind}"
+
+
+KIND_COLUMNS: tuple[str, ...] = (*FACT_COLUMNS, *(kind_column(k) for k in KINDS))
 # Per (period, group) once the abandon rule is applied.
 COUNT_COLUMNS: tuple[str, ...] = (
     "offered",
@@ -86,29 +77,17 @@ def outcomes_from_kinds(kinds: pd.DataFrame) -> pd.DataFrame:
     frame = kinds.copy()
     for name in KIND_COLUMNS:
         frame[name] = pd.to_numeric(frame[name]).fillna(0)
-    by_kind = {
-        ANSWERED_MET: frame["met"],
-        ANSWERED_MISSED: frame["answered"] - frame["met"],
-        ABANDONED: frame["abandoned"] - frame["abandoned_short"],
-        ABANDONED_SHORT: frame["abandoned_short"],
-        UNANSWERED_BREACHED: frame["unanswered_breached"],
-        OPEN_WITHIN_TARGET: frame["open_within_target"],
-        CLOSED_WITHIN_TARGET: frame["closed_within_target"],
-    }
-    totals = {name: pd.Series(0, index=frame.index) for name in ("met", "missed", "pending")}
-    totals["excluded"] = pd.Series(0, index=frame.index)
-    for kind, count in by_kind.items():
-        outcome = frame["abandon_rule"].map({r: outcome_of(kind, r) for r in ABANDON_RULES})
-        for name in totals:
-            totals[name] = totals[name] + count.where(outcome == name, 0)
-    out = frame[["period_key", "group_key"]].copy()
-    for name in ("offered", "answered", "abandoned"):
-        out[name] = frame[name]
-    for name, values in totals.items():
-        out[name] = values
-    for name in ("sum_frt_seconds", "sum_handle_seconds", "handled"):
-        out[name] = frame[name]
-    return out
+    # Rows no policy covers carry a NULL rule but only no_policy counts, whose outcome does not
+    # depend on the rule.
+    rule = frame["abandon_rule"].fillna(ABANDON_RULES[0])
+    out = frame[["period_key", "group_key", *FACT_COLUMNS]].copy()
+    for name in ("met", "missed", "pending", "excluded"):
+        out[name] = 0
+    for kind in KINDS:
+        outcome = rule.map({r: outcome_of(kind, r) for r in ABANDON_RULES})
+        for name in ("met", "missed", "pending", "excluded"):
+            out[name] = out[name] + frame[kind_column(kind)].where(outcome == name, 0)
+    return out[["period_key", "group_key", *COUNT_COLUMNS]]
 
 
 def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -185,6 +164,10 @@ def classify_rows(
         # object arrays (slow, and pandas then parses every value again).
         rows[name] = _as_datetime64(rows[name])
     rows["calendar_id"] = rows["calendar_id"].where(rows["calendar_id"].isin(list(calendars)))
+    # Rows no policy covers have no rule or threshold; classify gives them no verdict (their
+    # target is blank), so any rule groups them.
+    rows["abandon_rule"] = rows["abandon_rule"].fillna(ABANDON_RULES[0])
+    rows["short_abandon_seconds"] = pd.to_numeric(rows["short_abandon_seconds"]).fillna(0)
     parts = []
     group_keys = ["calendar_id", "abandon_rule", "short_abandon_seconds"]
     for (calendar_id, rule, short), group in rows.groupby(group_keys, dropna=False, sort=False):
@@ -197,36 +180,14 @@ def classify_rows(
             abandon_rule=str(rule),
             short_abandon_seconds=int(short),
         )
-        outcome = classify(group, policy, clock_now)
-        answered = group["first_response_at"].notna()
-        abandoned = ~answered & group["abandoned_at"].notna()
-        closed = ~answered & ~abandoned & group["resolved_at"].notna()
-        state = np.select(
-            [answered, abandoned, closed], ["answered", "abandoned", "closed"], default="open"
-        )
-
-        def stamps(name: str, frame: pd.DataFrame = group) -> np.ndarray:
-            return frame[name].to_numpy(dtype="datetime64[ns]")
-
-        # Each row's end of waiting: reply, abandon, closure, or now for open contacts.
-        end = np.where(
-            answered,
-            stamps("first_response_at"),
-            np.where(
-                abandoned,
-                stamps("abandoned_at"),
-                np.where(closed, stamps("resolved_at"), np.datetime64(clock_now, "ns")),
-            ),
-        )
-        waited = (end - stamps("created_at")).astype("timedelta64[ns]").astype(np.int64)
-        value_seconds = pd.Series(waited / 1e9, index=group.index)
+        facts = classify_contacts(group, policy, clock_now)
         parts.append(
             pd.DataFrame(
                 {
-                    "outcome": outcome,
-                    "state": state,
-                    "value_seconds": value_seconds,
-                    "frt_seconds": value_seconds.where(answered),
+                    "outcome": facts["outcome"],
+                    "state": facts["state"],
+                    "value_seconds": facts["waited_seconds"],
+                    "frt_seconds": facts["waited_seconds"].where(facts["state"] == "answered"),
                 },
                 index=group.index,
             )

@@ -229,7 +229,10 @@ def _floor_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Ca
     windows = [(now - (n + 1) * hour, now - n * hour) for n in range(24)]
     calls = [
         ("channel catalogue", lambda: floor.channel_catalogue(engine=engine)),
-        ("today's counts", lambda: floor.todays_counts(engine=engine, start=start, end=end)),
+        (
+            "today's service level",
+            lambda: floor.todays_service_level(engine=engine, start=start, end=end, tz=tz, now=now),
+        ),
         (
             "today's intervals",
             lambda: floor.offered_per_interval(engine=engine, ranges=[(start, end)]),
@@ -244,10 +247,6 @@ def _floor_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Ca
         ),
         ("channel policies", lambda: floor.channel_policies(engine=engine, at=now)),
         ("open unanswered", lambda: floor.open_unanswered(engine=engine, now=now)),
-        (
-            "closed unanswered breached",
-            lambda: floor.closed_unanswered_breached(engine=engine, start=start, end=end),
-        ),
         ("negative public posts", lambda: floor.negative_public_posts(engine=engine, now=now)),
         ("agent states", lambda: floor.latest_agent_states(engine=engine, now=now)),
         (

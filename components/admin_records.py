@@ -83,8 +83,8 @@ def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> Rec
                 "active_from",
                 "Active from (UTC, YYYY-MM-DD HH:MM)",
                 "datetime",
-                help="A changed target is a new policy from a later date, so past "
-                "service levels keep the target in force at the time.",
+                help="When the policy starts judging arrivals (the earliest version of a "
+                "scope also judges history from before it).",
             ),
         ),
     )

@@ -191,7 +191,7 @@ def render_login_form(authenticator: stauth.Authenticate) -> CurrentUser | None:
             password = st.text_input(
                 "Password", type="password", key="login_password", autocomplete="current-password"
             )
-            submitted = st.form_submit_button("Log in", type="primary")
+            submitted = st.form_submit_button("Log in", type="primary", key="login_submit")
         if not submitted:
             return None
         outcome = login_q.attempt_login(

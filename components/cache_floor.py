@@ -44,12 +44,13 @@ def channel_catalogue() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def todays_counts(
-    channel_ids: ChannelIds, start: datetime, end: datetime, as_of: datetime
+def todays_service_level(
+    channel_ids: ChannelIds, start: datetime, end: datetime, tz: str, as_of: datetime
 ) -> pd.DataFrame:
-    """queries.floor.todays_counts for [start, end), cached per refresh tick `as_of`."""
-    del as_of  # only part of the cache key: today's counts grow during the day
-    return floor.todays_counts(engine=app_engine(), start=start, end=end, channel_ids=channel_ids)
+    """queries.floor.todays_service_level for [start, end) judged at the refresh tick `as_of`."""
+    return floor.todays_service_level(
+        engine=app_engine(), start=start, end=end, tz=tz, now=as_of, channel_ids=channel_ids
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -96,17 +97,6 @@ def channel_policies(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
 def open_unanswered(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """The open, unanswered contacts at `as_of` with their targets."""
     return floor.open_unanswered(engine=app_engine(), now=as_of, channel_ids=channel_ids)
-
-
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def closed_unanswered_breached(
-    channel_ids: ChannelIds, start: datetime, end: datetime, as_of: datetime
-) -> pd.DataFrame:
-    """Today's contacts closed without a reply past target, per channel."""
-    del as_of  # cache key only
-    return floor.closed_unanswered_breached(
-        engine=app_engine(), start=start, end=end, channel_ids=channel_ids
-    )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)

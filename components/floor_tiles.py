@@ -1,45 +1,22 @@
 """The Floor page's tiles: today's totals, service level and backlog per channel, agents by state.
 
-`channel_summary` (pure, testable without Streamlit) turns the rollup counts, the open backlog
-rows and the channel policies into one row per channel with every tile's number; the
-`render_*` functions draw them. Each tile's help states the metric's definition (DESIGN).
+The numbers come from analytics.floor.channel_summary (one row per channel); the `render_*`
+functions draw them. Each tile's help states the metric's definition (DESIGN).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics.service_level import service_level_from_counts
+from analytics.floor import agent_state_counts, agents_on_floor
 from components.plain_text import markdown_text
-from components.theme import AGENT_STATE_LABELS, CHANNEL_LABELS, format_seconds
+from components.theme import AGENT_STATE_LABELS, format_seconds
 from db.settings import get_settings
 
 # Amber band: below goal by at most this many percentage points.
 WARN_POINTS = get_settings().sl_warn_points
-ON_FLOOR_STATES = ("available", "busy", "after_call")
 METRIC_COLOURS = {"good": "green", "warn": "orange", "bad": "red", "none": "gray"}
-
-SUMMARY_COLUMNS = [
-    "channel_id",
-    "channel",
-    "offered",
-    "answered",
-    "backlog",
-    "oldest_wait_seconds",
-    "met",
-    "missed",
-    "pending",
-    "service_level_percent",
-    "goal_percent",
-    "target_seconds",
-    "abandon_rule",
-    "short_abandon_seconds",
-    "state",
-]
 
 HELP_OFFERED = (
     "Offered: inbound contacts that arrived today (local day, by arrival time), whatever "
@@ -61,18 +38,6 @@ HELP_ON_FLOOR = (
 )
 
 
-def service_level_state(service_level: float | None, goal: float | None) -> str:
-    """'good' at or above goal, 'warn' below it by at most 5 points, 'bad' further below,
-    'none' when there is no service level (nothing in the denominator) or no goal."""
-    if service_level is None or goal is None or pd.isna(service_level) or pd.isna(goal):
-        return "none"
-    if service_level >= goal:
-        return "good"
-    if service_level >= goal - WARN_POINTS:
-        return "warn"
-    return "bad"
-
-
 def abandon_rule_text(rule: str, short_seconds: int | None) -> str:
     """The abandon rule in words, for tile help and chart captions."""
     if rule == "exclude":
@@ -88,7 +53,10 @@ def abandon_rule_text(rule: str, short_seconds: int | None) -> str:
 def service_level_help(row: pd.Series) -> str:
     """The definition and the rule used, for one channel's service-level tile."""
     if pd.isna(row["goal_percent"]):
-        policy = "No SLA policy is set for this channel; the default target of 60 s is used."
+        policy = (
+            "No SLA policy is set for this channel, so its contacts get no verdict (they are "
+            "neither met nor missed) until an admin adds one in Settings."
+        )
     else:
         policy = (
             f"Target {format_seconds(row['target_seconds'])}, goal {row['goal_percent']:g} %; "
@@ -105,105 +73,17 @@ def service_level_help(row: pd.Series) -> str:
     )
 
 
-def channel_summary(
-    counts: pd.DataFrame,
-    backlog: pd.DataFrame,
-    closed_breached: pd.DataFrame,
-    policies: pd.DataFrame,
-    *,
-    as_of: datetime,
-    day_start: datetime,
-) -> pd.DataFrame:
-    """One row per channel of `counts` with today's tile numbers at `as_of` (naive UTC).
-
-    Args:
-        counts: queries.floor.todays_counts (rollup counts of today's arrivals per channel).
-        backlog: queries.floor.open_unanswered at `as_of` (created_at, target_seconds).
-        closed_breached: queries.floor.closed_unanswered_breached for today.
-        policies: queries.floor.channel_policies (goal and abandon rule per channel).
-        as_of: the moment the figures are for; day_start: start of today (local) in UTC.
-
-    Returns columns SUMMARY_COLUMNS: backlog and oldest_wait_seconds cover every open contact;
-    met / missed / pending / service_level_percent cover today's arrivals only (see
-    `service_level_help`); state is 'good' / 'warn' / 'bad' / 'none'.
-    """
-    if counts.empty:
-        return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    now = pd.Timestamp(as_of)
-    waiting = backlog.assign(
-        age=(now - pd.to_datetime(backlog["created_at"])).dt.total_seconds().clip(lower=0)
-    )
-    today = waiting[pd.to_datetime(waiting["created_at"]) >= pd.Timestamp(day_start)]
-    per_channel = pd.DataFrame(
-        {
-            "backlog": waiting.groupby("channel_id").size(),
-            "oldest_wait_seconds": waiting.groupby("channel_id")["age"].max(),
-            "open_breached": (today["age"] > today["target_seconds"])
-            .groupby(today["channel_id"])
-            .sum(),
-            "pending": (today["age"] <= today["target_seconds"]).groupby(today["channel_id"]).sum(),
-        }
-    )
-    frame = (
-        counts.merge(per_channel, left_on="channel_id", right_index=True, how="left")
-        .merge(closed_breached, on="channel_id", how="left")
-        .merge(
-            policies[
-                [
-                    "channel_id",
-                    "target_seconds",
-                    "goal_percent",
-                    "abandon_rule",
-                    "short_abandon_seconds",
-                ]
-            ],
-            on="channel_id",
-            how="left",
-        )
-    )
-    for column in ("backlog", "open_breached", "pending", "closed_breached"):
-        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
-    frame["abandon_rule"] = frame["abandon_rule"].fillna("fail")
-
-    met, missed, level = [], [], []
-    for row in frame.itertuples(index=False):
-        m, x, sl = service_level_from_counts(
-            met=int(row.met),
-            answered_missed=int(row.answered) - int(row.met),
-            abandoned=int(row.abandoned),
-            abandoned_short=int(row.abandoned_short),
-            open_breached=int(row.open_breached) + int(row.closed_breached),
-            rule=row.abandon_rule,
-        )
-        met.append(m)
-        missed.append(x)
-        level.append(np.nan if sl is None else sl)
-    frame["met"] = met
-    frame["missed"] = missed
-    frame["service_level_percent"] = pd.Series(level, index=frame.index, dtype="float64")
-    frame["state"] = [
-        service_level_state(sl, goal)
-        for sl, goal in zip(frame["service_level_percent"], frame["goal_percent"], strict=True)
-    ]
-    # The theme's label where it has one, else the channel's name in the database (a channel
-    # an admin added after the theme was written).
-    frame["channel"] = [
-        CHANNEL_LABELS.get(c, name)
-        for c, name in zip(frame["channel_id"], frame["channel"], strict=True)
-    ]
-    return frame[SUMMARY_COLUMNS]
-
-
-def agent_state_counts(agents: pd.DataFrame) -> dict[str, int]:
-    """Agents per state, in the theme's order (available, busy, after_call, break, offline)."""
-    found = agents["state"].value_counts() if len(agents) else pd.Series(dtype="int64")
-    return {state: int(found.get(state, 0)) for state in AGENT_STATE_LABELS}
-
-
 def render_totals(summary: pd.DataFrame, agents: pd.DataFrame) -> None:
-    """Headline tiles over the selected channels: offered, answered, backlog, oldest, on floor."""
+    """Headline tiles over the selected channels: offered, answered, backlog, oldest, on floor
+    (and a line saying so when the floor is empty)."""
+    if summary["offered"].sum() == 0 and summary["backlog"].sum() == 0 and agents.empty:
+        st.info(
+            "Nothing on the floor yet: no interactions today, nothing waiting and no agents. "
+            "The figures fill in as soon as contacts arrive.",
+            icon=":material/hourglass_empty:",
+        )
     oldest = summary["oldest_wait_seconds"].max() if len(summary) else None
-    on_floor = sum(agent_state_counts(agents)[s] for s in ON_FLOOR_STATES)
+    on_floor = agents_on_floor(agents)
     columns = st.columns(5)
     columns[0].metric("Offered today", f"{int(summary['offered'].sum()):,}", help=HELP_OFFERED)
     columns[1].metric("Answered today", f"{int(summary['answered'].sum()):,}", help=HELP_ANSWERED)
@@ -306,7 +186,7 @@ def render_channel_details(summary: pd.DataFrame) -> None:
 
 def render_agent_states(agents: pd.DataFrame) -> None:
     """Agents by current state (latest state row per active agent; never seen = offline)."""
-    counts = agent_state_counts(agents)
+    counts = agent_state_counts(agents, list(AGENT_STATE_LABELS))
     columns = st.columns(len(counts))
     for column, (state, n) in zip(columns, counts.items(), strict=True):
         column.metric(

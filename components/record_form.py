@@ -49,7 +49,8 @@ class RecordKind:
     update: Callable[..., dict[str, Any]]
 
 
-def _widget(spec: FieldSpec, key: str, value: Any) -> Any:
+def field_widget(spec: FieldSpec, key: str, value: Any) -> Any:
+    """The widget of one field, keyed `key`, opened at `value`; returns what the user entered."""
     if spec.kind == "textarea":
         return st.text_area(spec.label, value=value or "", key=key, help=spec.help)
     if spec.kind == "int":
@@ -93,9 +94,9 @@ def _widget(spec: FieldSpec, key: str, value: Any) -> Any:
             width="stretch",
         )
         return [
-            {k: _clean(v) for k, v in row.items()}
+            {k: clean_value(v) for k, v in row.items()}
             for row in edited.to_dict("records")
-            if any(_clean(v) not in (None, "") for k, v in row.items() if k != "id")
+            if any(clean_value(v) not in (None, "") for k, v in row.items() if k != "id")
         ]
     if spec.kind == "datetime":
         text = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value or ""
@@ -103,8 +104,8 @@ def _widget(spec: FieldSpec, key: str, value: Any) -> Any:
     return st.text_input(spec.label, value=value or "", key=key, help=spec.help)
 
 
-def _clean(value: Any) -> Any:
-    """pandas missing values -> None, numpy scalars -> Python."""
+def clean_value(value: Any) -> Any:
+    """A cell as a form field holds it: pandas missing values -> None, numpy scalars -> Python."""
     if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
@@ -123,6 +124,19 @@ def show_field_errors(error: ValidationError, labels: Mapping[str, str]) -> None
     st.error("Nothing was saved. Please correct:\n" + "\n".join(lines), icon=":material/error:")
 
 
+def show_stale(error: StaleWriteError, labels: Mapping[str, str], version_key: str) -> None:
+    """Who changed the record first, and the record as it is now; the form's remembered
+    version moves on, so the user's next save applies on top of what they have now seen."""
+    st.warning(markdown_text(error), icon=":material/sync_problem:")
+    st.caption("The record as it is now:")
+    st.dataframe(
+        pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}]),
+        hide_index=True,
+        key=f"{version_key}_current",
+    )
+    st.session_state[version_key] = error.current["version"]
+
+
 def record_editor(
     kind: RecordKind,
     records: pd.DataFrame,
@@ -132,7 +146,9 @@ def record_editor(
     on_saved: Callable[[], None],
 ) -> None:
     """Pick-and-edit form for `kind`; `records` is the current list (with id and version)."""
-    rows = {int(r["id"]): {k: _clean(v) for k, v in r.items()} for r in records.to_dict("records")}
+    rows = {
+        int(r["id"]): {k: clean_value(v) for k, v in r.items()} for r in records.to_dict("records")
+    }
     choice = st.selectbox(
         f"{kind.title} to edit",
         [NEW, *rows],
@@ -154,7 +170,7 @@ def record_editor(
 
     with st.form(f"{kind.key}_form_{slot}", enter_to_submit=True):
         values = {
-            spec.name: _widget(
+            spec.name: field_widget(
                 spec,
                 f"{kind.key}_{slot}_{spec.name}",
                 record.get(spec.name) if record else spec.default,
@@ -162,7 +178,9 @@ def record_editor(
             for spec in kind.fields
         }
         submitted = st.form_submit_button(
-            "Create" if record is None else "Save changes", type="primary"
+            "Create" if record is None else "Save changes",
+            type="primary",
+            key=f"{kind.key}_{slot}_submit",
         )
     if not submitted:
         return
@@ -186,14 +204,7 @@ def record_editor(
         show_field_errors(error, labels)
         return
     except StaleWriteError as error:
-        st.warning(markdown_text(error), icon=":material/sync_problem:")
-        st.caption("The record as it is now:")
-        st.dataframe(
-            pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}]),
-            hide_index=True,
-        )
-        # The user has now seen the current version; a second save applies on top of it.
-        st.session_state[version_key] = error.current["version"]
+        show_stale(error, labels, version_key)
         return
     st.session_state.pop(version_key, None)
     if record is None:

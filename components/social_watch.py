@@ -9,8 +9,6 @@ re-ranks on every refresh and the chosen post must stay the chosen post.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -26,36 +24,6 @@ HELP = (
     "Time left = the post's target (policy in force at arrival) − time waited; negative means "
     "the target has already been missed."
 )
-
-
-def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
-    """One row per waiting conversation, widest reach first, with its wait and time left.
-
-    posts: queries.floor.negative_public_posts, which lists each waiting conversation once, by
-    its first message, with `messages` = how many of its messages wait. Rows of one conversation
-    given without that column become one row, the earliest, and `messages` counts them. Either
-    way the wait runs from the customer's first message (DESIGN: FRT per conversation).
-    Adds waited_seconds and time_left_seconds (target − waited; negative = breached) at `as_of`
-    (naive UTC).
-    """
-    waited = (pd.Timestamp(as_of) - pd.to_datetime(posts["created_at"])).dt.total_seconds()
-    frame = posts.assign(
-        waited_seconds=waited.clip(lower=0),
-        time_left_seconds=posts["target_seconds"] - waited.clip(lower=0),
-        thread=posts["conversation_id"].where(
-            posts["conversation_id"].notna(), "#" + posts["id"].astype(str)
-        ),
-    )
-    if "messages" in posts:
-        per_thread = frame.groupby("thread")["messages"].transform("sum")
-    else:
-        per_thread = frame["thread"].map(frame["thread"].value_counts())
-    frame["messages"] = per_thread.astype("int64")
-    earliest = frame.sort_values(["created_at", "id"]).drop_duplicates("thread")
-    ranked = earliest.sort_values(
-        ["reach", "created_at", "id"], ascending=[False, True, True], na_position="last"
-    )
-    return ranked.drop(columns="thread").reset_index(drop=True)
 
 
 def signed_duration(seconds: float) -> str:

@@ -67,7 +67,7 @@ def _create_form(engine: Any, actor: str) -> None:
             help="At least 10 characters. Stored only as a bcrypt hash.",
         )
         roles = _roles_input("users_new_roles")
-        submitted = st.form_submit_button("Create user", type="primary")
+        submitted = st.form_submit_button("Create user", type="primary", key="users_new_submit")
     if submitted:
         _run(
             lambda: users_q.create_user(
@@ -98,7 +98,7 @@ def _edit_forms(engine: Any, actor: str, user: dict[str, Any]) -> None:
 
     with st.form(f"users_roles_{name}"):
         roles = _roles_input(f"users_roles_{name}_roles", user["roles"])
-        if st.form_submit_button("Save roles"):
+        if st.form_submit_button("Save roles", key=f"users_roles_{name}_submit"):
             _run(
                 lambda: users_q.set_roles(roles=roles, **common()),
                 f"Roles of {name} saved.",
@@ -106,7 +106,7 @@ def _edit_forms(engine: Any, actor: str, user: dict[str, Any]) -> None:
             )
     with st.form(f"users_reset_{name}", clear_on_submit=True):
         password = st.text_input("New password", type="password", key=f"users_reset_{name}_pw")
-        if st.form_submit_button("Reset password"):
+        if st.form_submit_button("Reset password", key=f"users_reset_{name}_submit"):
             _run(
                 lambda: users_q.reset_password(password=password, **common()),
                 f"Password of {name} reset.",

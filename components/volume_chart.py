@@ -1,9 +1,9 @@
-"""Today's arrivals per 15 minutes against the expected curve: data prep and the figure builder.
+"""Today's arrivals per 15 minutes against the expected curve: the figure builder.
 
 Rollup intervals are UTC; the chart and the expected curve work in the centre's local wall-clock
-time, so a supervisor reads 10:15 as 10:15 local. The expected curve is
-analytics.expected_volume: the same weekday in each of the previous 4 weeks, mean with a
-lowest–highest band, leaving out reference days before the history starts.
+time, so a supervisor reads 10:15 as 10:15 local. The expected curve
+(analytics.expected_volume.expected_by_channel) is the same weekday in each of the previous 4
+weeks, mean with a lowest–highest band, leaving out reference days before the history starts.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.expected_volume import CURVE_COLUMNS, expected_curve, reference_days
-from analytics.periods import day_bounds
+from analytics.expected_volume import EXPECTED_WEEKS, local_wall_clock
 from components.charts import LAYOUT, empty_figure
 from components.plain_text import plotly_text
 from components.theme import channel_colour, channel_label
 
-EXPECTED_WEEKS = 4
 # AHT for staffing comes from the same recent history the expected curve uses.
 AHT_WEEKS = timedelta(weeks=EXPECTED_WEEKS)
 VOLUME_HELP = (
@@ -33,56 +31,6 @@ VOLUME_HELP = (
 EXPECTED_COLOUR = "#444444"
 BAND_COLOUR = "rgba(120, 120, 120, 0.18)"
 NOW_COLOUR = "#c62828"
-
-
-def to_local(utc: pd.Series, tz: str) -> pd.Series:
-    """Naive UTC timestamps as naive local wall-clock timestamps in `tz`."""
-    stamps = pd.to_datetime(utc)
-    if stamps.empty:
-        return stamps
-    return stamps.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
-
-
-def reference_ranges(
-    day: date, tz: str, weeks: int = EXPECTED_WEEKS
-) -> tuple[tuple[datetime, datetime], ...]:
-    """UTC [start, end) of each reference day of `day`'s expected curve (same weekday, previous
-    `weeks` weeks) — what to read from the rollup."""
-    return tuple(day_bounds(d.date(), tz) for d in reference_days(day, weeks))
-
-
-def expected_by_channel(
-    reference: pd.DataFrame,
-    channel_ids: Sequence[str],
-    *,
-    day: date,
-    tz: str,
-    observed_from: date | None,
-    weeks: int = EXPECTED_WEEKS,
-) -> pd.DataFrame:
-    """Expected arrivals per 15-minute local slot of `day`, per channel and for all of them.
-
-    Args:
-        reference: offered per interval (UTC interval_start, channel_id, offered) on the
-            reference days (see `reference_ranges`).
-        channel_ids: channels to build curves for; the total is their sum, its band is the
-            lowest and highest daily *total* per slot (not the sum of per-channel bands).
-        observed_from: local date the history starts; earlier reference days are left out
-            (they would read as days without arrivals). None = no history at all.
-
-    Returns expected_curve's columns plus channel_id ("all" for the total).
-    """
-    local = reference.assign(interval_start=to_local(reference["interval_start"], tz))
-    first_day = observed_from if observed_from is not None else day
-    curves = []
-    for channel_id in [*channel_ids, "all"]:
-        rows = local if channel_id == "all" else local[local["channel_id"] == channel_id]
-        history = rows.rename(columns={"offered": "count"})[["interval_start", "count"]]
-        curve = expected_curve(history, day, weeks, observed_from=first_day)
-        curves.append(curve.assign(channel_id=channel_id))
-    if not curves:
-        return pd.DataFrame(columns=[*CURVE_COLUMNS, "channel_id"])
-    return pd.concat(curves, ignore_index=True)
 
 
 def volume_title(day: date, weeks: int = EXPECTED_WEEKS) -> str:
@@ -150,7 +98,7 @@ def volume_figure(
         )
 
     if not today.empty:
-        local = today.assign(slot_start=to_local(today["interval_start"], tz))
+        local = today.assign(slot_start=local_wall_clock(today["interval_start"], tz))
         present = list(dict.fromkeys(local["channel_id"]))
         # Stack and legend in the centre's channel order (first = bottom of the stack).
         ordered = [c for c in (channel_order or []) if c in present]

@@ -13,32 +13,38 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, select
 
-from db.policies import load_policies, policy_value_expr
+from analytics.periods import interval_start
+from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
+from db.policies import Policy, load_policies
 from db.schema import interactions, interval_stats, job_state
-from db.sqlfuncs import bucket_15m, seconds_between
+from db.sla_sql import sla_exprs
+from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
 
 JOB_NAME = "interval_stats"
 INTERVAL = timedelta(minutes=15)
 # Writers commit a little after they stamp updated_at; look back this far so none is missed.
 WATERMARK_LAG = timedelta(minutes=2)
-# Never target policies at this default: every seeded channel has a policy.
-FALLBACK_TARGET_SECONDS = 60
-FALLBACK_SHORT_ABANDON_SECONDS = 5
 
 
-def _aggregate_select(conn: Connection, start: datetime | None, end: datetime | None):
-    """SELECT producing interval_stats rows for arrivals in [start, end) (all when None)."""
-    policies = load_policies(conn)
+def _aggregate_select(
+    policies: list[Policy],
+    start: datetime | None,
+    end: datetime | None,
+    channel_id: str | None = None,
+):
+    """SELECT producing interval_stats rows for arrivals in [start, end) (all when None).
+
+    met and abandoned_short come from `db.sla_sql` (the one SLA rule); a contact no policy
+    covers is answered or abandoned but never met (its channel is counted raw: see
+    `db.policies.channels_fully_covered`).
+    """
     i = interactions.c
-    frt = seconds_between(i.created_at, i.first_response_at)
-    wait_before_abandon = seconds_between(i.created_at, i.abandoned_at)
-    target = policy_value_expr(policies, "target_seconds", FALLBACK_TARGET_SECONDS)
-    short = policy_value_expr(policies, "short_abandon_seconds", FALLBACK_SHORT_ABANDON_SECONDS)
-    answered = i.first_response_at.is_not(None)
-    abandoned = and_(i.abandoned_at.is_not(None), i.first_response_at.is_(None))
+    sla = sla_exprs(policies, now=None)
+    answered = sla.state["answered"]
+    abandoned = sla.state["abandoned"]
 
     def count_if(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -51,13 +57,13 @@ def _aggregate_select(conn: Connection, start: datetime | None, end: datetime | 
             i.queue,
             func.count().label("offered"),
             count_if(answered).label("answered"),
-            count_if(and_(answered, frt <= target)).label("met"),
+            count_if(sla.kind[ANSWERED_MET]).label("met"),
             count_if(abandoned).label("abandoned"),
-            count_if(and_(abandoned, wait_before_abandon < short)).label("abandoned_short"),
+            count_if(sla.kind[ABANDONED_SHORT]).label("abandoned_short"),
             count_if(i.resolved_at.is_not(None)).label("resolved"),
-            func.coalesce(func.sum(case((answered, frt), else_=literal(0.0))), 0.0).label(
-                "sum_frt_seconds"
-            ),
+            func.coalesce(
+                func.sum(case((answered, sla.waited["answered"]), else_=literal(0.0))), 0.0
+            ).label("sum_frt_seconds"),
             func.coalesce(func.sum(i.handle_seconds), 0).label("sum_handle_seconds"),
             count_if(i.handle_seconds.is_not(None)).label("handled"),
             count_if(i.is_public.is_(True)).label("public_offered"),
@@ -69,11 +75,17 @@ def _aggregate_select(conn: Connection, start: datetime | None, end: datetime | 
         query = query.where(i.created_at >= start)
     if end is not None:
         query = query.where(i.created_at < end)
+    if channel_id is not None:
+        query = query.where(i.channel_id == channel_id)
     return query
 
 
-def _rebuild(conn: Connection, start: datetime | None, end: datetime | None) -> None:
+def _rebuild(
+    conn: Connection, start: datetime | None, end: datetime | None, channel_id: str | None = None
+) -> None:
     stats_delete = delete(interval_stats)
+    if channel_id is not None:
+        stats_delete = stats_delete.where(interval_stats.c.channel_id == channel_id)
     if start is not None:
         stats_delete = stats_delete.where(interval_stats.c.interval_start >= start)
     if end is not None:
@@ -94,7 +106,8 @@ def _rebuild(conn: Connection, start: datetime | None, end: datetime | None) -> 
         "handled",
         "public_offered",
     ]
-    conn.execute(insert(interval_stats).from_select(columns, _aggregate_select(conn, start, end)))
+    statement = _aggregate_select(load_policies(conn), start, end, channel_id)
+    conn.execute(insert(interval_stats).from_select(columns, statement))
 
 
 def _set_watermark(conn: Connection, watermark: datetime) -> None:
@@ -154,3 +167,17 @@ def _runs(starts: list[datetime]) -> list[tuple[datetime, datetime]]:
         else:
             runs.append((start, start + INTERVAL))
     return runs
+
+
+def recount_channel_from(engine: Engine, *, channel_id: str, start: datetime | None) -> int:
+    """Recount one channel's intervals from `start` (an SLA policy's active_from) on, after its
+    policy changed: earlier arrivals keep the policy that judged them, so their intervals are
+    left as they are (None: the channel's whole history). Returns the number of the channel's
+    intervals recounted."""
+    first = None if start is None else interval_start(start)
+    with engine.begin() as conn:
+        _rebuild(conn, first, None, channel_id)
+        recounted = select(func.count()).where(interval_stats.c.channel_id == channel_id)
+        if first is not None:
+            recounted = recounted.where(interval_stats.c.interval_start >= first)
+        return conn.scalar(recounted) or 0

@@ -1,23 +1,34 @@
 """One typed settings object, read from the environment or `.streamlit/secrets.toml`.
 
-Order of precedence for every value: environment variable `FLOORLIGHT_<NAME>`, then the
-`[floorlight]` table (or top-level key) of `.streamlit/secrets.toml`, then the default here.
+Every setting is declared once, with its default, on `Settings`; pydantic-settings reads and
+validates them all the same way. Order of precedence for every value: environment variable
+`FLOORLIGHT_<NAME>` (an empty one counts as unset), then the `[floorlight]` table (or a
+top-level key) of `.streamlit/secrets.toml`, then the default here. Structured values take
+JSON in the environment (`FLOORLIGHT_CONCURRENCY='{"chat": 3}'`) or a table in the secrets
+file (`[floorlight.concurrency]`), merged key by key in the same order of precedence; channel
+kinds given nowhere keep their default.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "floorlight.db"
+# Agents handle several contacts at once on these channel kinds (1 for a kind not listed).
+DEFAULT_CONCURRENCY: dict[str, float] = {"voice": 1.0, "async": 3.0, "social": 3.0, "chat": 2.0}
 
 
-def _secrets() -> dict:
+def _secrets() -> dict[str, Any]:
     """The parsed secrets file, or an empty dict when it does not exist."""
     path = Path(os.environ.get("FLOORLIGHT_SECRETS_FILE", SECRETS_FILE))
     if not path.is_file():
@@ -31,20 +42,23 @@ def _secrets() -> dict:
     }
 
 
-def _value(name: str, default: str | None, secrets: dict) -> str | None:
-    env = os.environ.get(f"FLOORLIGHT_{name.upper()}")
-    if env not in (None, ""):
-        return env
-    if name in secrets:
-        return str(secrets[name])
-    return default
+class _SecretsFile(PydanticBaseSettingsSource):
+    """Settings from `.streamlit/secrets.toml` (FLOORLIGHT_SECRETS_FILE moves it)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return _secrets().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = _secrets()
+        return {name: values[name] for name in self.settings_cls.model_fields if name in values}
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Everything configurable: database, time zone, refresh, login and thresholds."""
 
-    db_url: str
+    model_config = SettingsConfigDict(env_prefix="FLOORLIGHT_", env_ignore_empty=True, frozen=True)
+
+    db_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     timezone: str = "Europe/London"
     refresh_seconds: int = 10
     cookie_key: str = ""
@@ -56,46 +70,36 @@ class Settings:
     max_failed_logins_per_client: int = 20
     login_sleep_seconds: float = 0.7
     shrinkage_percent: float = 30.0
-    # One agent handles several contacts at once on these channel kinds.
-    concurrency: dict[str, float] = field(
-        default_factory=lambda: {"voice": 1.0, "async": 3.0, "social": 3.0, "chat": 2.0}
-    )
+    concurrency: dict[str, float] = DEFAULT_CONCURRENCY
     alert_backlog: int = 25
     alert_oldest_wait_seconds: int = 1800
     cache_ttl_seconds: int = 10
     statement_timeout_ms: int = 30000
-    # Floor alert rules (see components/alerts.py and floor_tiles.py for how they are used).
+    # Floor alert rules (see analytics/floor_alerts.py and analytics/floor.py).
     spike_z: float = 3.0
     spike_min_count: int = 10
     spike_baseline_days: int = 14
     sl_warn_points: float = 5.0
 
+    @field_validator("concurrency")
+    @classmethod
+    def _keep_default_kinds(cls, value: dict[str, float]) -> dict[str, float]:
+        # Setting one kind (e.g. chat) must not drop the others to 1.
+        return {**DEFAULT_CONCURRENCY, **value}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _SecretsFile(settings_cls)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this process (cached; call `get_settings.cache_clear()` in tests)."""
-    secrets = _secrets()
-    db_url = _value("db_url", None, secrets) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    return Settings(
-        db_url=db_url,
-        timezone=_value("timezone", "Europe/London", secrets) or "Europe/London",
-        refresh_seconds=int(_value("refresh_seconds", "10", secrets) or 10),
-        cookie_key=_value("cookie_key", "", secrets) or "",
-        cookie_name=_value("cookie_name", "floorlight_auth", secrets) or "floorlight_auth",
-        cookie_expiry_days=float(_value("cookie_expiry_days", "1", secrets) or 1),
-        max_failed_logins=int(_value("max_failed_logins", "5", secrets) or 5),
-        lockout_minutes=int(_value("lockout_minutes", "15", secrets) or 15),
-        max_failed_logins_per_client=int(
-            _value("max_failed_logins_per_client", "20", secrets) or 20
-        ),
-        login_sleep_seconds=float(_value("login_sleep_seconds", "0.7", secrets) or 0.7),
-        shrinkage_percent=float(_value("shrinkage_percent", "30", secrets) or 30),
-        alert_backlog=int(_value("alert_backlog", "25", secrets) or 25),
-        alert_oldest_wait_seconds=int(_value("alert_oldest_wait_seconds", "1800", secrets) or 1800),
-        cache_ttl_seconds=int(_value("cache_ttl_seconds", "10", secrets) or 10),
-        statement_timeout_ms=int(_value("statement_timeout_ms", "30000", secrets) or 30000),
-        spike_z=float(_value("spike_z", "3", secrets) or 3),
-        spike_min_count=int(_value("spike_min_count", "10", secrets) or 10),
-        spike_baseline_days=int(_value("spike_baseline_days", "14", secrets) or 14),
-        sl_warn_points=float(_value("sl_warn_points", "5", secrets) or 5),
-    )
+    return Settings()

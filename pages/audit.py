@@ -47,7 +47,7 @@ with st.form("audit_filters", enter_to_submit=True):
         key="audit_action",
         format_func=lambda a: "any" if a is None else a,
     )
-    st.form_submit_button("Apply filters")
+    st.form_submit_button("Apply filters", key="audit_filters_submit")
 
 if not isinstance(period, tuple) or len(period) != 2:
     st.info("Pick both a first and a last day.")

@@ -2,25 +2,23 @@
 
 The channel filter sits outside the refreshing fragment, so a refresh redraws only the figures
 and never the user's filter choice or scroll position. Every number comes from a cached reader
-keyed on the filter and the refresh tick; components turn the frames into tiles and charts.
+keyed on the filter and the refresh tick; analytics turns the frames into figures and
+components draw them.
 """
 
 from datetime import UTC, datetime
 
 import streamlit as st
 
+from analytics.expected_volume import expected_by_channel, reference_ranges
+from analytics.floor import channel_summary, social_watch_frame
+from analytics.floor_alerts import same_hour_windows
 from analytics.periods import day_bounds, local_today, to_local
+from analytics.staffing import staffing_frame
 from components import cache_floor
-from components.alerts import (
-    alert_rules,
-    floor_alerts,
-    render_alerts,
-    same_hour_windows,
-    topic_spikes,
-)
+from components.alerts import render_floor_alerts
 from components.db import database_errors
 from components.floor_tiles import (
-    channel_summary,
     render_agent_states,
     render_channel_details,
     render_channel_tiles,
@@ -29,16 +27,10 @@ from components.floor_tiles import (
 from components.guard import require_fresh_access, require_page
 from components.plain_text import markdown_text
 from components.social_watch import HELP as SOCIAL_HELP
-from components.social_watch import render_social_watch, social_watch_frame
-from components.staffing_table import render_staffing_table, staffing_frame
-from components.theme import channel_label
-from components.volume_chart import (
-    AHT_WEEKS,
-    VOLUME_HELP,
-    expected_by_channel,
-    reference_ranges,
-    volume_figure,
-)
+from components.social_watch import render_social_watch
+from components.staffing_table import render_staffing_table
+from components.theme import CHANNEL_LABELS, channel_label
+from components.volume_chart import AHT_WEEKS, VOLUME_HELP, volume_figure
 from db.settings import get_settings
 
 require_page(__file__)
@@ -66,12 +58,11 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
     )
     today = local_today(as_of, tz)
     day_start, day_end = day_bounds(today, tz)
-    windows = same_hour_windows(as_of, tz)
+    windows = same_hour_windows(as_of, tz, settings.spike_baseline_days)
     with database_errors():
-        counts = cache_floor.todays_counts(channel_ids, day_start, day_end, as_of)
+        levels = cache_floor.todays_service_level(channel_ids, day_start, day_end, tz, as_of)
         intervals = cache_floor.todays_intervals(channel_ids, day_start, day_end, as_of)
         backlog = cache_floor.open_unanswered(channel_ids, as_of)
-        closed = cache_floor.closed_unanswered_breached(channel_ids, day_start, day_end, as_of)
         policies = cache_floor.channel_policies(channel_ids, as_of)
         agents = cache_floor.agent_states(channel_ids, as_of)
         posts = cache_floor.negative_public_posts(channel_ids, as_of)
@@ -86,27 +77,20 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
         f"{settings.refresh_seconds} s · "
         f"{markdown_text(', '.join(shown['channel'])) or 'no channels'}"
     )
-    summary = channel_summary(counts, backlog, closed, policies, as_of=as_of, day_start=day_start)
+    summary = channel_summary(
+        levels,
+        backlog,
+        policies,
+        as_of=as_of,
+        warn_points=settings.sl_warn_points,
+        labels=CHANNEL_LABELS,
+    )
     social = social_watch_frame(posts, as_of)
-    if summary["offered"].sum() == 0 and summary["backlog"].sum() == 0 and agents.empty:
-        st.info(
-            "Nothing on the floor yet: no interactions today, nothing waiting and no agents. "
-            "The figures fill in as soon as contacts arrive.",
-            icon=":material/hourglass_empty:",
-        )
     render_totals(summary, agents)
 
     st.subheader("Alerts")
-    spikes = topic_spikes(topics, windows, observed_from=history_start)
-    render_alerts(
-        floor_alerts(
-            summary,
-            spikes,
-            social,
-            backlog_threshold=settings.alert_backlog,
-            oldest_threshold_seconds=settings.alert_oldest_wait_seconds,
-        ),
-        alert_rules(settings.alert_backlog, settings.alert_oldest_wait_seconds),
+    render_floor_alerts(
+        summary, social, topics, windows, history_start=history_start, settings=settings
     )
 
     st.subheader("Service level today and backlog now, by channel")
@@ -134,20 +118,20 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
     st.caption(VOLUME_HELP)
 
     st.subheader("Staffing now and next")
-    render_staffing_table(
-        staffing_frame(
-            channels=shown,
-            policies=policies,
-            aht=aht,
-            expected=expected,
-            today=intervals,
-            agents=agents,
-            as_of=as_of,
-            tz=tz,
-            shrinkage_percent=settings.shrinkage_percent,
-            concurrency=settings.concurrency,
-        )
+    staffing = staffing_frame(
+        channels=shown,
+        policies=policies,
+        aht=aht,
+        expected=expected,
+        today=intervals,
+        agents=agents,
+        as_of=as_of,
+        tz=tz,
+        shrinkage_percent=settings.shrinkage_percent,
+        concurrency=settings.concurrency,
+        labels=CHANNEL_LABELS,
     )
+    render_staffing_table(staffing)
 
     st.subheader("Negative public posts waiting", help=SOCIAL_HELP)
     render_social_watch(social, tz)

@@ -1,5 +1,7 @@
 """Settings (admin): users and roles, SLA policies, scorecards, topics, playbook, stakeholders."""
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -7,10 +9,12 @@ from components import admin_records as kinds
 from components.db import app_engine, database_errors
 from components.guard import require_page
 from components.record_form import record_editor
+from components.sla_policy_form import clear_policy_readers, policy_table, sla_policy_editor
 from components.user_admin import users_tab
 from queries import admin
 from queries.channels_list import channel_ids
-from queries.rollup_jobs import rebuild_after_policy_change
+from queries.rollup_jobs import recount_after_policy_change
+from queries.writes import utcnow
 
 user = require_page(__file__)
 engine = app_engine()
@@ -29,10 +33,13 @@ def _listed(frame: pd.DataFrame, kind) -> None:
     st.dataframe(frame[columns], hide_index=True, key=f"{kind.key}_table", column_config=labels)
 
 
-def _after_policy_save() -> None:
+def _after_policy_save(policy: dict, recount_from: datetime | None) -> None:
+    # Only the policy's channel, only from the first arrival it re-judges.
     with st.spinner("Recounting service levels with the new policy…"):
-        rebuild_after_policy_change(engine=engine)
-    st.cache_data.clear()  # every service-level figure may change
+        recount_after_policy_change(
+            engine=engine, channel_id=policy["channel_id"], start=recount_from
+        )
+    clear_policy_readers()
 
 
 with database_errors():
@@ -45,9 +52,14 @@ with database_errors():
             channel_ids(engine=engine), dict(zip(calendars["id"], calendars["name"], strict=True))
         )
         policies = admin.list_sla_policies(engine=engine)
-        _listed(policies, kind)
-        record_editor(
-            kind, policies, engine=engine, actor=user.username, on_saved=_after_policy_save
+        policy_table(policies, kind)
+        sla_policy_editor(
+            kind,
+            policies,
+            engine=engine,
+            actor=user.username,
+            now=utcnow(),
+            on_saved=_after_policy_save,
         )
     with tabs[2]:
         kind = kinds.scorecard_kind()

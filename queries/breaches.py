@@ -86,7 +86,7 @@ def breaches(
         # narrows the rows; classify_rows below decides exactly.
         late = approx_seconds_between(i.created_at, i.first_response_at) > x.target - 1
         calendar = (
-            policy_value_expr(policies, "business_hours", None)
+            policy_value_expr(policies, "business_hours")
             if business_hours
             else literal(None, String)
         )

@@ -1,12 +1,13 @@
-"""Reads behind the Floor (live) page: today's counts, volumes, the open backlog and the agents.
+"""Reads behind the Floor (live) page: today's service level, volumes, the open backlog and the
+agents.
 
-Counts and volumes come from the 15-minute `interval_stats` rollup, so the page never scans
-history. A contact is a conversation: only inbound thread starts count (db/threads.py), here as
-in the rollup. Raw interaction rows are read only where the rollup cannot answer: the open,
-unanswered contacts (each with the target of the policy in force at its arrival, so "open and
-past target" is a miss now), the negative public social posts waiting for a reply, today's
-contacts closed without a reply (a miss when they waited past target), and topic counts for
-the spike alert.
+Today's service level per channel is the Service level report's own read (one SLA rule, one
+route); volumes and handle times come from the 15-minute `interval_stats` rollup, so the page
+never scans history. A contact is a conversation: only inbound thread starts count
+(db/threads.py), here as in the rollup. Raw interaction rows are read only where the rollup
+cannot answer: the open, unanswered contacts (the backlog, whenever they arrived), the negative
+public social posts waiting for a reply (each with the target of the policy in force at its
+arrival), and topic counts for the spike alert.
 
 Every function is keyword-only, takes the engine explicitly and returns a DataFrame whose
 columns exist even when nothing matched. `channel_ids=None` means every channel.
@@ -31,8 +32,8 @@ from sqlalchemy import (
     true,
 )
 
+from analytics.sl_frames import COUNT_COLUMNS, add_rates
 from db.policies import load_policies, policy_for, policy_value_expr
-from db.rollups import FALLBACK_TARGET_SECONDS
 from db.schema import (
     agent_skills,
     agent_states,
@@ -43,12 +44,23 @@ from db.schema import (
     interactions,
     interval_stats,
 )
-from db.sqlfuncs import seconds_between
 from db.threads import counts_as_contact
 from queries.frames import read_frame
+from queries.service_level import service_level_counts
 
 OPEN_STATUSES = ("open", "pending")
-COUNT_COLUMNS = ["offered", "answered", "met", "abandoned", "abandoned_short", "public_offered"]
+TODAY_COLUMNS = [
+    "channel_id",
+    "channel",
+    "offered",
+    "answered",
+    "abandoned",
+    "met",
+    "missed",
+    "pending",
+    "excluded",
+    "service_level_percent",
+]
 
 
 def _channel_filter(column, channel_ids: Sequence[str] | None):
@@ -90,35 +102,43 @@ def channel_catalogue(*, engine: Engine) -> pd.DataFrame:
     return read_frame(engine=engine, statement=statement)
 
 
-def todays_counts(
-    *, engine: Engine, start: datetime, end: datetime, channel_ids: Sequence[str] | None = None
+def todays_service_level(
+    *,
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    now: datetime,
+    channel_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Rollup counts per channel for arrivals in [start, end) UTC, every channel listed (0 if none).
+    """Service level per channel for arrivals in [start, end) UTC at `now`, every channel listed.
 
-    Columns: channel_id, channel, kind, offered, answered, met (answered within the target of the
-    policy in force at arrival), abandoned (no response; includes abandoned_short),
-    abandoned_short (abandoned under the policy's short threshold), public_offered.
+    The Service level report's own route (`queries.service_level.service_level_counts`: the
+    rollup plus raw rows where it cannot know, each contact judged by the one SLA rule), so the
+    Floor and the report can never disagree about a contact. Columns: channel_id, channel,
+    offered, answered, abandoned, met, missed, pending, excluded, service_level_percent (NaN
+    when met + missed = 0).
     """
-    s = interval_stats.c
-    totals = (
-        select(s.channel_id, *[func.sum(getattr(s, name)).label(name) for name in COUNT_COLUMNS])
-        .where(s.interval_start >= start, s.interval_start < end)
-        .group_by(s.channel_id)
-        .subquery()
+    if channel_ids is not None and not channel_ids:
+        return pd.DataFrame(columns=TODAY_COLUMNS)
+    counts = service_level_counts(
+        engine=engine,
+        start=start,
+        end=end,
+        tz=tz,
+        granularity="day",
+        group_by="channel",
+        now=now,
+        channels=None if channel_ids is None else list(channel_ids),
     )
-    statement = (
-        select(
-            channels.c.id.label("channel_id"),
-            channels.c.name.label("channel"),
-            channels.c.kind,
-            *[func.coalesce(getattr(totals.c, name), 0).label(name) for name in COUNT_COLUMNS],
-        )
-        .select_from(channels.outerjoin(totals, totals.c.channel_id == channels.c.id))
-        .where(_channel_filter(channels.c.id, channel_ids))
-        .order_by(channels.c.sort_order, channels.c.id)
+    # Summed over the period(s) of [start, end): one for a local day.
+    per_channel = add_rates(
+        counts.groupby(["group_key", "group_label"], sort=False)[list(COUNT_COLUMNS)]
+        .sum()
+        .reset_index()
     )
-    frame = read_frame(engine=engine, statement=statement)
-    return frame.astype({name: "int64" for name in COUNT_COLUMNS})
+    names = {"group_key": "channel_id", "group_label": "channel"}
+    return per_channel.rename(columns=names)[TODAY_COLUMNS]
 
 
 def offered_per_interval(
@@ -194,9 +214,10 @@ def handle_time_by_channel(
 
 
 def _target_expr(engine: Engine):
+    """The target of the policy in force at each row's arrival (NULL: no policy covers it)."""
     with engine.connect() as conn:
         policies = load_policies(conn)
-    return policy_value_expr(policies, "target_seconds", FALLBACK_TARGET_SECONDS)
+    return policy_value_expr(policies, "target_seconds")
 
 
 def open_unanswered(
@@ -226,35 +247,6 @@ def open_unanswered(
     frame = read_frame(engine=engine, statement=statement)
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     return frame.astype({"target_seconds": "float64", "is_public": "bool"})
-
-
-def closed_unanswered_breached(
-    *, engine: Engine, start: datetime, end: datetime, channel_ids: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Per channel, arrivals in [start, end) closed without any reply after waiting past target.
-
-    These are misses (the customer waited past target and never got an answer); the rollup has
-    no column for them. Only channels with such contacts are listed.
-    Columns: channel_id, closed_breached.
-    """
-    i = interactions.c
-    waited = seconds_between(i.created_at, i.resolved_at)
-    statement = (
-        select(i.channel_id, func.count().label("closed_breached"))
-        .where(
-            counts_as_contact(),
-            i.created_at >= start,
-            i.created_at < end,
-            i.first_response_at.is_(None),
-            i.abandoned_at.is_(None),
-            i.resolved_at.is_not(None),
-            waited > _target_expr(engine),
-            _channel_filter(i.channel_id, channel_ids),
-        )
-        .group_by(i.channel_id)
-    )
-    frame = read_frame(engine=engine, statement=statement)
-    return frame.astype({"closed_breached": "int64"})
 
 
 def negative_public_posts(

@@ -31,11 +31,10 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from analytics.service_level import ABANDON_RULES
 from analytics.sl_frames import TIMESTAMP_COLUMNS
-from db.policies import load_policies, policy_value_expr
-from db.rollups import FALLBACK_SHORT_ABANDON_SECONDS, FALLBACK_TARGET_SECONDS
+from db.policies import load_policies, policies_in_force, policy_value_expr
 from db.schema import agents, business_calendars, interactions
 from db.schema import channels as channel_table
-from db.sqlfuncs import seconds_between
+from db.sla_sql import SlaExprs, sla_exprs
 from db.threads import counts_as_contact
 from queries.frames import PANDAS_EARLIEST, PANDAS_LATEST
 
@@ -84,18 +83,6 @@ def load_calendars(conn: Connection) -> dict[str, dict[str, Any]]:
     }
 
 
-def _in_force(policies: Sequence[dict[str, Any]], channel_id: str, at: datetime) -> list[dict]:
-    """The newest policy of each (priority, is_public) variant of a channel in force at `at`."""
-    newest: dict[tuple, dict] = {}
-    for policy in policies:
-        if policy["channel_id"] != channel_id or policy["active_from"] > at:
-            continue
-        variant = (policy["priority"], policy["is_public"])
-        if variant not in newest or policy["active_from"] > newest[variant]["active_from"]:
-            newest[variant] = policy
-    return list(newest.values())
-
-
 def rules_by_channel(policies: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
     rules: dict[str, set[str]] = {}
     for policy in policies:
@@ -119,7 +106,7 @@ def channel_policies(*, engine: Engine | Connection, at: datetime) -> pd.DataFra
         for row in conn.execute(
             select(channel_table).order_by(channel_table.c.sort_order, channel_table.c.id)
         ):
-            force = _in_force(policies, row.id, at)
+            force = policies_in_force(policies, row.id, at)
             generic = [p for p in force if p["priority"] is None and p["is_public"] is None]
             main = (generic or force or [None])[0]
             rules = {p["abandon_rule"] for p in force}
@@ -209,7 +196,9 @@ def range_filter(start: datetime, end: datetime, channel_ids: Sequence[str]) -> 
 
 @dataclass(frozen=True)
 class RowExprs:
-    """Per-row SQL expressions shared by the aggregates and the row reads."""
+    """Per-row SQL expressions shared by the aggregates and the row reads: the policy's
+    target, short-abandon threshold and abandon rule (NULL where no policy covers the row),
+    FRT, and the state conditions of `db.sla_sql` (sla: every state and kind condition)."""
 
     target: ColumnElement
     short: ColumnElement
@@ -218,21 +207,26 @@ class RowExprs:
     answered: ColumnElement
     abandoned: ColumnElement
     unanswered: ColumnElement
+    sla: SlaExprs
 
 
-def row_exprs(policies: Sequence[dict[str, Any]], abandon_rule: str | None) -> RowExprs:
+def row_exprs(
+    policies: Sequence[dict[str, Any]], abandon_rule: str | None, now: datetime | None = None
+) -> RowExprs:
+    sla = sla_exprs(policies, now=now)
     i = interactions.c
-    answered = i.first_response_at.is_not(None)
     return RowExprs(
-        target=policy_value_expr(policies, "target_seconds", FALLBACK_TARGET_SECONDS),
-        short=policy_value_expr(policies, "short_abandon_seconds", FALLBACK_SHORT_ABANDON_SECONDS),
+        target=sla.target,
+        short=sla.short,
         rule=literal(abandon_rule, String)
         if abandon_rule
-        else policy_value_expr(policies, "abandon_rule", "fail"),
-        frt=seconds_between(i.created_at, i.first_response_at),
-        answered=answered,
-        abandoned=and_(i.abandoned_at.is_not(None), i.first_response_at.is_(None)),
+        else policy_value_expr(policies, "abandon_rule"),
+        frt=sla.waited["answered"],
+        answered=sla.state["answered"],
+        abandoned=sla.state["abandoned"],
+        # Neither answered nor abandoned: open, or closed without a reply.
         unanswered=and_(i.first_response_at.is_(None), i.abandoned_at.is_(None)),
+        sla=sla,
     )
 
 
@@ -242,9 +236,7 @@ def row_select(
     i = interactions.c
     x = row_exprs(policies, abandon_rule)
     calendar = (
-        policy_value_expr(policies, "business_hours", None)
-        if business_hours
-        else literal(None, String)
+        policy_value_expr(policies, "business_hours") if business_hours else literal(None, String)
     )
     return select(
         i.id,

@@ -12,19 +12,35 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, DateTime, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, case, func, literal, select
 from sqlalchemy.sql.expression import ColumnElement
 
-from analytics.sl_frames import KIND_COLUMNS
+from analytics.periods import interval_start
+from analytics.service_level import (
+    ABANDONED,
+    ABANDONED_SHORT,
+    ANSWERED_MET,
+    ANSWERED_MISSED,
+    CLOSED_WITHIN_TARGET,
+    KINDS,
+    OPEN_WITHIN_TARGET,
+    UNANSWERED_BREACHED,
+)
+from analytics.sl_frames import KIND_COLUMNS, kind_column
 from db.rollups import JOB_NAME, WATERMARK_LAG
 from db.schema import interactions, interval_stats, job_state
-from db.sqlfuncs import bucket_15m, seconds_between
+from db.sqlfuncs import bucket_15m
 from queries.frames import read_frame
 from queries.local_buckets import period_key_expr
 from queries.sl_base import group_expr, range_filter, raw_from, row_exprs
 
 # Rows changed since the rollup's watermark; more means the rollup is far behind (count raw).
 MAX_STALE_ROWS = 20_000
+# The kinds that depend on `now` (or on a closure the rollup does not judge): always counted raw.
+UNANSWERED_KIND_COLUMNS = tuple(
+    kind_column(k) for k in (UNANSWERED_BREACHED, OPEN_WITHIN_TARGET, CLOSED_WITHIN_TARGET)
+)
+ROLLUP_KIND_SOURCES = ("answered", "met", "abandoned", "abandoned_short")
 
 
 def _flag(condition: ColumnElement) -> ColumnElement:
@@ -49,13 +65,7 @@ def raw_kind_counts(
 ) -> pd.DataFrame:
     """Kind counts per (period, group, channel, rule) from raw rows, in one SQL aggregate."""
     i = interactions.c
-    x = row_exprs(policies, abandon_rule)
-    now_value = literal(now, DateTime)
-    is_open = and_(x.unanswered, i.resolved_at.is_(None))
-    is_closed = and_(x.unanswered, i.resolved_at.is_not(None))
-    age_now = seconds_between(i.created_at, now_value)
-    age_closed = seconds_between(i.created_at, i.resolved_at)
-    abandon_wait = seconds_between(i.created_at, i.abandoned_at)
+    x = row_exprs(policies, abandon_rule, now)
     low, high = start, end
     if intervals_in is not None:
         # One tight created_at range (SQLite's planner uses a single bound per side), so the
@@ -71,6 +81,7 @@ def raw_kind_counts(
         conditions.append(bucket_15m(i.created_at).not_in(list(intervals_not_in)))
     # Per-row flags in a subquery; the outer query groups by plain labelled columns, so
     # PostgreSQL never has to match a parameterised CASE in GROUP BY to the one in SELECT.
+    kind_flags = [_flag(x.sla.kind[kind]).label(kind_column(kind)) for kind in KINDS]
     rows = (
         select(
             period_key_expr(
@@ -80,16 +91,10 @@ def raw_kind_counts(
             i.channel_id.label("channel_id"),
             x.rule.label("abandon_rule"),
             _flag(x.answered).label("answered"),
-            _flag(and_(x.answered, x.frt <= x.target)).label("met"),
             _flag(x.abandoned).label("abandoned"),
-            _flag(and_(x.abandoned, abandon_wait < x.short)).label("abandoned_short"),
-            _flag(
-                or_(and_(is_open, age_now > x.target), and_(is_closed, age_closed > x.target))
-            ).label("unanswered_breached"),
-            _flag(and_(is_open, age_now <= x.target)).label("open_within_target"),
-            _flag(and_(is_closed, age_closed <= x.target)).label("closed_within_target"),
-            case((x.answered, x.frt), else_=literal(0.0)).label("frt"),
-            func.coalesce(i.handle_seconds, 0).label("handle"),
+            *kind_flags,
+            case((x.answered, x.frt), else_=literal(0.0)).label("sum_frt_seconds"),
+            func.coalesce(i.handle_seconds, 0).label("sum_handle_seconds"),
             _flag(i.handle_seconds.is_not(None)).label("handled"),
         )
         .select_from(raw_from(group_by))
@@ -98,30 +103,17 @@ def raw_kind_counts(
     )
     r = rows.c
     keys = [r.period_key, r.group_key, r.channel_id, r.abandon_rule]
+    summed = [name for name in KIND_COLUMNS if name != "offered"]
     statement = select(
         *keys,
         func.count().label("offered"),
-        *[
-            func.sum(r[name]).label(name)
-            for name in (
-                "answered",
-                "met",
-                "abandoned",
-                "abandoned_short",
-                "unanswered_breached",
-                "open_within_target",
-                "closed_within_target",
-            )
-        ],
-        func.sum(r.frt).label("sum_frt_seconds"),
-        func.sum(r.handle).label("sum_handle_seconds"),
-        func.sum(r.handled).label("handled"),
+        *[func.sum(r[name]).label(name) for name in summed],
     ).group_by(*keys)
     frame = read_frame(engine=conn, statement=statement)
     if only_unanswered:
-        # Everything but the unanswered outcomes is already in the rollup rows.
+        # Everything but the unanswered kinds is already in the rollup rows.
         for name in KIND_COLUMNS:
-            if name not in ("unanswered_breached", "open_within_target", "closed_within_target"):
+            if name not in UNANSWERED_KIND_COLUMNS:
                 frame[name] = 0
     return frame
 
@@ -156,16 +148,11 @@ def stale_intervals(
         return None
     wanted = set(channel_ids)
     buckets = {
-        _floor_15m(pd.Timestamp(created).to_pydatetime())
+        interval_start(pd.Timestamp(created).to_pydatetime())
         for created, channel_id in changed
         if channel_id in wanted and start <= pd.Timestamp(created).to_pydatetime() < end
     }
     return sorted(buckets)
-
-
-def _floor_15m(moment: datetime) -> datetime:
-    """The start of the 15-minute UTC interval holding `moment` (as `bucket_15m` in SQL)."""
-    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
 def rollup_kind_counts(
@@ -226,6 +213,15 @@ def rollup_kind_counts(
         ],
     ).group_by(*keys)
     frame = read_frame(engine=conn, statement=statement)
-    for name in ("unanswered_breached", "open_within_target", "closed_within_target"):
-        frame[name] = 0
-    return frame
+    # The rollup's columns as kind counts. Only channels every contact of which has a policy
+    # are read from it (`db.policies.channels_fully_covered`), so answered − met is late.
+    counts = {name: pd.to_numeric(frame[name]).fillna(0) for name in ROLLUP_KIND_SOURCES}
+    by_kind = {
+        ANSWERED_MET: counts["met"],
+        ANSWERED_MISSED: counts["answered"] - counts["met"],
+        ABANDONED: counts["abandoned"] - counts["abandoned_short"],
+        ABANDONED_SHORT: counts["abandoned_short"],
+    }
+    for kind in KINDS:
+        frame[kind_column(kind)] = by_kind.get(kind, 0)
+    return frame.drop(columns=["met", "abandoned_short"])

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, distinct, or_, select
 
 from analytics.sl_frames import COUNT_COLUMNS, add_rates, classify_rows, outcomes_from_kinds
-from db.policies import load_policies
+from db.policies import channels_fully_covered, load_policies
 from db.schema import agent_skills, agents, interactions, interval_stats
 from db.schema import channels as channel_table
 from queries.local_buckets import check_granularity, period_keys, period_table
@@ -155,7 +155,10 @@ def _choose_source(
         raise ValueError(f"source must be one of {', '.join(SOURCES)}; got {source!r}")
     rules = rules_by_channel(policies)
     uniform = abandon_rule is not None or all(len(rules.get(c, {"fail"})) == 1 for c in channel_ids)
-    rollup_ok = group_by in ("channel", "queue") and not business_hours and uniform
+    # The rollup has no "no policy" column: a channel some contacts of which no policy covers
+    # is counted raw, where those contacts get no verdict.
+    covered = channels_fully_covered(policies, channel_ids)
+    rollup_ok = group_by in ("channel", "queue") and not business_hours and uniform and covered
     if source == "rollup" and not rollup_ok:
         raise ValueError(
             "the rollup counts channel/queue on the wall clock with one abandon rule per channel"

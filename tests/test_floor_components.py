@@ -1,37 +1,50 @@
-"""The Floor page's pure builders: tile numbers, staffing, alerts, spikes and the volume figure,
-checked with hand-worked values and without Streamlit."""
+"""The Floor page's pure builders (analytics.floor, staffing, floor_alerts, expected_volume) and
+the components' wording and figure, checked with hand-worked values and without Streamlit."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
-from components.alerts import floor_alerts, same_hour_windows, topic_spikes
+from analytics.expected_volume import expected_by_channel, reference_ranges
+from analytics.floor import (
+    agent_state_counts,
+    channel_summary,
+    service_level_state,
+    social_watch_frame,
+)
+from analytics.floor_alerts import floor_alerts as _floor_alerts
+from analytics.floor_alerts import same_hour_windows
+from analytics.floor_alerts import topic_spikes as _topic_spikes
+from analytics.staffing import current_pace, staffing_frame
+from components.alerts import alert_message
 from components.cache_floor import snapshot_time
-from components.floor_tiles import agent_state_counts, channel_summary, service_level_state
-from components.social_watch import signed_duration, social_watch_frame
-from components.staffing_table import current_pace, gap_colour, staffing_frame
-from components.theme import BAD, GOOD, WARN
-from components.volume_chart import expected_by_channel, reference_ranges, volume_figure
+from components.social_watch import signed_duration
+from components.staffing_table import gap_colour
+from components.theme import AGENT_STATE_LABELS, BAD, GOOD, WARN
+from components.volume_chart import volume_figure
 
 NOW = datetime(2025, 3, 12, 12, 0, 0)  # GMT: local = UTC
 DAY_START = datetime(2025, 3, 12)
 TZ = "Europe/London"
 
 
-def _counts(**chat) -> pd.DataFrame:
+def _levels(**chat) -> pd.DataFrame:
+    """Today's figures for chat as queries.floor.todays_service_level gives them."""
     row = {
         "channel_id": "chat",
         "channel": "Chat",
-        "kind": "chat",
         "offered": 0,
         "answered": 0,
-        "met": 0,
         "abandoned": 0,
-        "abandoned_short": 0,
-        "public_offered": 0,
+        "met": 0,
+        "missed": 0,
+        "pending": 0,
+        "excluded": 0,
+        "service_level_percent": None,
     }
-    return pd.DataFrame([{**row, **chat}])
+    return pd.DataFrame([{**row, **chat}])  # fmt: skip
 
 
 def _policy(rule: str, goal: float = 80.0) -> pd.DataFrame:
@@ -50,69 +63,52 @@ def _policy(rule: str, goal: float = 80.0) -> pd.DataFrame:
     )
 
 
-def _backlog(*ages_and_targets: tuple[float, float]) -> pd.DataFrame:
+def _backlog(*ages: float) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "id": range(len(ages_and_targets)),
+            "id": range(len(ages)),
             "channel_id": "chat",
-            "created_at": [NOW - timedelta(seconds=a) for a, _ in ages_and_targets],
-            "target_seconds": [float(t) for _, t in ages_and_targets],
+            "created_at": [NOW - timedelta(seconds=a) for a in ages],
         }
     )
 
 
-NO_CLOSED = pd.DataFrame(columns=["channel_id", "closed_breached"])
+def _summary(levels, backlog, policy):
+    return channel_summary(levels, backlog, policy, as_of=NOW, warn_points=5.0)
 
 
-@pytest.mark.parametrize(
-    ("rule", "missed", "level"),
-    [("fail", 4, 20.0), ("exclude", 2, 100 / 3), ("exclude_short", 3, 25.0)],
-)
-def test_channel_summary_follows_the_design_worked_example(rule, missed, level):
-    # a met (60 s), b missed (61 s), c open 30 s (pending), d open 90 s (missed now),
-    # e abandoned after 10 s, f after 3 s (short).
-    counts = _counts(offered=6, answered=2, met=1, abandoned=2, abandoned_short=1)
-    summary = channel_summary(
-        counts,
-        _backlog((30, 60), (90, 60)),
-        NO_CLOSED,
-        _policy(rule),
-        as_of=NOW,
-        day_start=DAY_START,
-    )
-    (row,) = summary.to_dict("records")
-    assert (row["met"], row["missed"], row["pending"]) == (1, missed, 1)
-    assert row["service_level_percent"] == pytest.approx(level)
+def test_channel_summary_joins_todays_level_the_backlog_and_the_policy():
+    levels = _levels(offered=6, answered=2, met=1, missed=4, pending=1, service_level_percent=20.0)
+    (row,) = _summary(levels, _backlog(30, 90), _policy("fail")).to_dict("records")
+    assert (row["met"], row["missed"], row["pending"]) == (1, 4, 1)
     assert (row["backlog"], row["oldest_wait_seconds"]) == (2, 90.0)
-    assert row["state"] == "bad"
+    assert (row["target_seconds"], row["abandon_rule"], row["state"]) == (60.0, "fail", "bad")
 
 
-def test_channel_summary_counts_yesterdays_backlog_but_not_in_todays_service_level():
-    counts = _counts(offered=1, answered=1, met=1)
-    backlog = _backlog((13 * 3600, 60))  # arrived yesterday 23:00, still waiting
-    closed = pd.DataFrame({"channel_id": ["chat"], "closed_breached": [1]})
-    (row,) = channel_summary(
-        counts, backlog, closed, _policy("fail"), as_of=NOW, day_start=DAY_START
-    ).to_dict("records")
+def test_channel_summary_counts_yesterdays_backlog_too():
+    backlog = _backlog(13 * 3600)  # arrived yesterday 23:00, still waiting
+    levels = _levels(offered=1, answered=1, met=1, service_level_percent=100.0)
+    (row,) = _summary(levels, backlog, _policy("fail")).to_dict("records")
     assert (row["backlog"], row["oldest_wait_seconds"]) == (1, 13 * 3600.0)
-    assert (row["met"], row["missed"]) == (1, 1)  # the closed-without-reply miss only
-    assert row["service_level_percent"] == 50.0
+    assert row["state"] == "good"
 
 
 def test_channel_summary_without_a_denominator_says_no_data():
-    (row,) = channel_summary(
-        _counts(offered=1), _backlog((10, 60)), NO_CLOSED, _policy("fail"), as_of=NOW,
-        day_start=DAY_START,
-    ).to_dict("records")  # fmt: skip
+    levels = _levels(offered=1, pending=1)
+    (row,) = _summary(levels, _backlog(10), _policy("fail")).to_dict("records")
     assert pd.isna(row["service_level_percent"])
     assert (row["state"], row["pending"]) == ("none", 1)
 
 
+def test_channel_summary_of_a_channel_without_policy_has_no_goal():
+    no_policy = _policy("fail").iloc[0:0]
+    (row,) = _summary(_levels(offered=1, answered=1), _backlog(), no_policy).to_dict("records")
+    assert pd.isna(row["goal_percent"]) and pd.isna(row["target_seconds"])
+    assert row["state"] == "none"
+
+
 def test_channel_summary_of_nothing_is_empty():
-    empty = _counts().iloc[0:0]
-    assert channel_summary(
-        empty, _backlog(), NO_CLOSED, _policy("fail"), as_of=NOW, day_start=DAY_START
-    ).empty
+    assert _summary(_levels().iloc[0:0], _backlog(), _policy("fail")).empty
 
 
 @pytest.mark.parametrize(
@@ -120,19 +116,19 @@ def test_channel_summary_of_nothing_is_empty():
     [(80.0, "good"), (95.0, "good"), (79.9, "warn"), (75.0, "warn"), (74.9, "bad"), (None, "none")],
 )
 def test_service_level_state_against_an_80_percent_goal(level, state):
-    assert service_level_state(level, 80.0) == state
+    assert service_level_state(level, 80.0, warn_points=5.0) == state
 
 
 def test_agent_state_counts_in_theme_order():
     agents = pd.DataFrame({"state": ["busy", "busy", "offline", "break"]})
-    assert agent_state_counts(agents) == {
+    assert agent_state_counts(agents, list(AGENT_STATE_LABELS)) == {
         "available": 0,
         "busy": 2,
         "after_call": 0,
         "break": 1,
         "offline": 1,
     }
-    assert sum(agent_state_counts(pd.DataFrame(columns=["state"])).values()) == 0
+    assert sum(agent_state_counts(pd.DataFrame(columns=["state"]), ["busy"]).values()) == 0
 
 
 def _staffing(today_rows, *, aht=180.0, expected_mean=50.0, on_floor=12, as_of=NOW, kind="voice"):
@@ -216,7 +212,7 @@ def test_same_hour_windows_follow_local_clock_over_a_clock_change():
 
 
 def test_topic_spike_uses_only_observed_days():
-    windows = same_hour_windows(NOW, TZ)
+    windows = same_hour_windows(NOW, TZ, days=14)
     baseline = [10, 12, 8, 10, 10, 12, 8, 10]  # mean 10, population std sqrt(2)
     rows = [("billing", 0, 15)] + [("billing", n, c) for n, c in enumerate(baseline, start=1)]
     rows += [("praise", 0, 2)]
@@ -230,6 +226,32 @@ def test_topic_spike_uses_only_observed_days():
     # Counting the unknown days as zeros would change the baseline; no history -> no spike.
     assert topic_spikes(counts, windows, observed_from=windows[14][0]).loc[0, "baseline_days"] == 14
     assert not topic_spikes(counts, windows, observed_from=None)["is_spike"].any()
+
+
+def topic_spikes(counts, windows, *, observed_from):
+    return _topic_spikes(
+        counts, windows, observed_from=observed_from, z_threshold=3.0, min_count=10
+    )
+
+
+def floor_alerts(summary, spikes, social, *, backlog_threshold, oldest_threshold_seconds):
+    """The alerts as the page shows them: (severity, kind, message)."""
+    alerts = _floor_alerts(
+        summary,
+        spikes,
+        social,
+        warn_points=5.0,
+        backlog_threshold=backlog_threshold,
+        oldest_threshold_seconds=oldest_threshold_seconds,
+    )
+    return [Shown(a.severity, a.kind, alert_message(a)) for a in alerts]
+
+
+@dataclass(frozen=True)
+class Shown:
+    severity: str
+    kind: str
+    message: str
 
 
 def _summary_row(channel, state, level, goal=80.0, backlog=0, oldest=None):
@@ -260,8 +282,9 @@ def test_floor_alerts_name_the_channel_and_the_rule_that_fired():
           "is_spike": True}]
     )  # fmt: skip
     social = pd.DataFrame(
-        {"author": ["@big_one", "@small"], "reach": [9000, 10], "time_left_seconds": [-60, -5]}
-    )
+        {"author": ["@big_one", "@small", "@calm"], "reach": [9000, 10, 5],
+         "past_target": [True, True, False]}
+    )  # fmt: skip
     alerts = floor_alerts(
         summary, spikes, social, backlog_threshold=25, oldest_threshold_seconds=1800
     )
@@ -285,7 +308,7 @@ def test_floor_alerts_name_the_channel_and_the_rule_that_fired():
 
 
 def test_oldest_wait_alert_uses_the_channel_target_when_it_is_longer():
-    social = pd.DataFrame(columns=["author", "reach", "time_left_seconds"])
+    social = pd.DataFrame(columns=["author", "reach", "past_target"])
     no_spikes = pd.DataFrame(columns=["topic", "count", "baseline_mean", "z", "is_spike"])
 
     def oldest_alert(oldest_seconds, target_seconds):
@@ -309,7 +332,7 @@ def test_floor_alerts_quiet_floor():
     empty_spikes = topic_spikes(
         pd.DataFrame(columns=["topic", "window", "count"]), (), observed_from=None
     )
-    social = pd.DataFrame(columns=["author", "reach", "time_left_seconds"])
+    social = pd.DataFrame(columns=["author", "reach", "past_target"])
     assert floor_alerts(summary, empty_spikes, social, backlog_threshold=25,
                         oldest_threshold_seconds=1800) == []  # fmt: skip
 
@@ -328,8 +351,13 @@ def _posts(*rows: tuple[int, str | None, int | None, float]) -> pd.DataFrame:
 
 
 def test_social_watch_time_left_is_negative_once_breached():
-    frame = social_watch_frame(_posts((1, None, 50, 2400), (2, None, 10, 600)), NOW)
-    assert list(frame["time_left_seconds"]) == [-600.0, 1200.0]
+    frame = social_watch_frame(
+        _posts((1, None, 50, 2400), (2, None, 10, 600), (3, None, 5, 1800), (4, None, 1, 1801)),
+        NOW,
+    )
+    assert list(frame["time_left_seconds"]) == [-600.0, 1200.0, 0.0, -1.0]
+    # Exactly at the 1,800 s target is not yet missed; one second past is.
+    assert list(frame["past_target"]) == [True, False, False, True]
     assert (signed_duration(-600), signed_duration(1200)) == ("−10 min", "20 min")
 
 

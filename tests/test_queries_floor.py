@@ -10,14 +10,16 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from analytics.periods import day_bounds
+from analytics.floor import channel_summary
+from analytics.periods import day_bounds, to_local
 from db.rollups import refresh_interval_stats
 from db.schema import agent_skills, agent_states, agents, customer_handles, customers, interactions
 from queries import floor
 from tests.builders import interaction
 
 NOW = datetime(2025, 3, 12, 12, 0, 0)
-DAY_START, DAY_END = day_bounds(NOW.date(), "Europe/London")
+TZ = "Europe/London"
+DAY_START, DAY_END = day_bounds(NOW.date(), TZ)
 
 
 def ago(seconds: float) -> datetime:
@@ -58,9 +60,10 @@ def today_engine(engine):
     return engine
 
 
-def test_todays_counts_come_from_the_rollup_for_the_local_day(today_engine):
-    frame = floor.todays_counts(engine=today_engine, start=DAY_START, end=DAY_END)
-    by_channel = frame.set_index("channel_id")
+def test_todays_service_level_follows_the_design_worked_example(today_engine):
+    frame = floor.todays_service_level(
+        engine=today_engine, start=DAY_START, end=DAY_END, tz=TZ, now=NOW
+    )
     assert list(frame["channel_id"]) == [
         "phone",
         "chat",
@@ -69,23 +72,80 @@ def test_todays_counts_come_from_the_rollup_for_the_local_day(today_engine):
         "facebook",
         "instagram",
     ]
+    by_channel = frame.set_index("channel_id")
+    # chat (60 s, rule fail): a met; b, d (open 90 s), e, f missed; c (open 30 s) pending.
     chat = by_channel.loc["chat"]
-    assert (chat.offered, chat.answered, chat.met) == (6, 2, 1)
-    assert (chat.abandoned, chat.abandoned_short) == (2, 1)
-    twitter = by_channel.loc["twitter"]
-    assert (twitter.offered, twitter.answered, twitter.met, twitter.public_offered) == (3, 3, 2, 2)
+    assert (chat.offered, chat.answered, chat.abandoned) == (6, 2, 2)
+    assert (chat.met, chat.missed, chat.pending) == (1, 4, 1)
+    assert chat.service_level_percent == 20.0
+    twitter = by_channel.loc["twitter"]  # 1,700 s of 1,800 and 3,000 of 3,600 met; 2,000 missed
+    assert (twitter.offered, twitter.met, twitter.missed) == (3, 2, 1)
     assert (by_channel.loc["phone"].offered, by_channel.loc["phone"].met) == (1, 1)
     assert by_channel.loc["email"].offered == 0  # zero-filled, not missing
+    assert pd.isna(by_channel.loc["email"].service_level_percent)  # no data, never 0 %
 
 
-def test_todays_counts_filter_by_channel(today_engine):
-    frame = floor.todays_counts(
-        engine=today_engine, start=DAY_START, end=DAY_END, channel_ids=("twitter", "chat")
-    )
+def test_todays_service_level_filters_by_channel(today_engine):
+    def read(channel_ids):
+        return floor.todays_service_level(
+            engine=today_engine, start=DAY_START, end=DAY_END, tz=TZ, now=NOW,
+            channel_ids=channel_ids,
+        )  # fmt: skip
+
+    frame = read(("twitter", "chat"))
     assert list(frame["channel_id"]) == ["chat", "twitter"]
     assert frame["offered"].sum() == 9
-    empty = floor.todays_counts(engine=today_engine, start=DAY_START, end=DAY_END, channel_ids=())
+    empty = read(())
     assert empty.empty and "offered" in empty.columns
+
+
+def _floor_row(engine, *, now, tz=TZ, rolled_up: bool):
+    """Chat's row of the Floor's channel summary, read as the page reads it."""
+    if rolled_up:
+        refresh_interval_stats(engine)
+    start, end = day_bounds(to_local(now, tz).date(), tz)
+    levels = floor.todays_service_level(engine=engine, start=start, end=end, tz=tz, now=now)
+    summary = channel_summary(
+        levels,
+        floor.open_unanswered(engine=engine, now=now),
+        floor.channel_policies(engine=engine, at=now),
+        as_of=now,
+        warn_points=5.0,
+    )
+    return summary.set_index("channel_id").loc["chat"]
+
+
+@pytest.mark.parametrize("rolled_up", [True, False], ids=["rollup", "raw"])
+def test_floor_judges_a_contact_exactly_at_target_and_one_second_past(engine, rolled_up):
+    # Chat's target is 60 s: at it is met (answered) or pending (open); one second past, missed.
+    rows = [
+        interaction(ago(600), frt=60),
+        interaction(ago(600), frt=61),
+        open_contact(ago(60)),
+        open_contact(ago(61)),
+    ]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    row = _floor_row(engine, now=NOW, rolled_up=rolled_up)
+    assert (row["offered"], row["met"], row["missed"], row["pending"]) == (4, 1, 2, 1)
+    assert row["service_level_percent"] == pytest.approx(100 / 3)
+    assert (row["backlog"], row["oldest_wait_seconds"]) == (2, 61.0)
+
+
+@pytest.mark.parametrize("rolled_up", [True, False], ids=["rollup", "raw"])
+def test_floor_today_starts_at_local_midnight(engine, rolled_up):
+    # 11 June, BST: local midnight is 23:00:00 UTC the evening before.
+    now = datetime(2025, 6, 11, 12, 0)
+    midnight = datetime(2025, 6, 10, 23, 0)
+    rows = [
+        interaction(midnight, frt=30),  # 00:00:00 local: today's
+        interaction(midnight - timedelta(seconds=1), frt=90),  # 23:59:59 local: yesterday's
+    ]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    row = _floor_row(engine, now=now, tz="Europe/London", rolled_up=rolled_up)
+    assert (row["offered"], row["met"], row["missed"]) == (1, 1, 0)
+    assert row["service_level_percent"] == 100.0
 
 
 def test_offered_per_interval_sums_queues_per_15_minutes(today_engine):
@@ -152,7 +212,7 @@ def test_open_backlog_carries_each_rows_policy_target(engine):
     assert len(only_social) == 2
 
 
-def test_closed_without_reply_past_target_is_counted(engine):
+def test_closed_without_reply_past_target_is_a_miss_today(engine):
     rows = [
         open_contact(ago(600), resolved_at=ago(480), status="resolved"),  # waited 120 s > 60
         open_contact(ago(600), resolved_at=ago(570), status="resolved"),  # 30 s: within
@@ -163,11 +223,10 @@ def test_closed_without_reply_past_target_is_counted(engine):
     ]
     with engine.begin() as conn:
         insert_interactions(conn, rows)
-    frame = floor.closed_unanswered_breached(engine=engine, start=DAY_START, end=DAY_END)
-    assert dict(zip(frame["channel_id"], frame["closed_breached"], strict=True)) == {
-        "chat": 1,
-        "twitter": 1,
-    }
+    frame = floor.todays_service_level(engine=engine, start=DAY_START, end=DAY_END, tz=TZ, now=NOW)
+    by_channel = frame.set_index("channel_id")
+    assert by_channel.loc["chat", ["missed", "excluded"]].tolist() == [1, 2]
+    assert by_channel.loc["twitter", ["missed", "excluded"]].tolist() == [1, 0]
 
 
 def _customers(conn):

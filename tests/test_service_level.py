@@ -14,13 +14,16 @@ from analytics.service_level import (
     ABANDONED_SHORT,
     ANSWERED_MET,
     ANSWERED_MISSED,
+    KINDS,
+    NO_POLICY,
+    OPEN_WITHIN_TARGET,
     UNANSWERED_BREACHED,
     Policy,
     classify,
     kind_counts,
-    service_level_from_counts,
     service_level_summary,
 )
+from analytics.sl_frames import FACT_COLUMNS, add_rates, kind_column, outcomes_from_kinds
 
 T = pd.Timestamp
 NAT = pd.NaT
@@ -126,34 +129,37 @@ def test_worked_example_other_figures(worked_example: pd.DataFrame) -> None:
     assert summary.meets_goal is False
 
 
+def _kind_frame(kinds: dict[str, int], rule: str, **facts: int) -> pd.DataFrame:
+    """One row of kind counts as the SQL routes return them."""
+    row = {"period_key": 0, "group_key": "chat", "abandon_rule": rule}
+    row |= {name: facts.get(name, 0) for name in FACT_COLUMNS}
+    row |= {kind_column(kind): kinds.get(kind, 0) for kind in KINDS}
+    return pd.DataFrame([row])
+
+
 @pytest.mark.parametrize("rule", ABANDON_RULES)
 def test_classify_and_counts_agree_on_worked_example(
     worked_example: pd.DataFrame, rule: str
 ) -> None:
-    """The rollup path (counts) and the row path (classify) use one rule set."""
+    """The SQL routes (kind counts) and the row path (classify) use one rule set."""
     summary = service_level_summary(worked_example, _policy(rule), NOW)
-    # Hand counts: met = a; answered late = b; abandoned = e, f of which short = f; breached = d.
-    by_hand = service_level_from_counts(
-        met=1, answered_missed=1, abandoned=2, abandoned_short=1, open_breached=1, rule=rule
-    )
-    assert by_hand == (summary.met, summary.missed, summary.service_level_percent)
     kinds = kind_counts(worked_example, _policy(rule), NOW)
+    # Hand counts: met = a; answered late = b; abandoned e, short f; breached d; pending c.
     assert (
         kinds[ANSWERED_MET],
         kinds[ANSWERED_MISSED],
         kinds[ABANDONED],
         kinds[ABANDONED_SHORT],
         kinds[UNANSWERED_BREACHED],
-    ) == (1, 1, 1, 1, 1)
-    from_kinds = service_level_from_counts(
-        met=kinds[ANSWERED_MET],
-        answered_missed=kinds[ANSWERED_MISSED],
-        abandoned=kinds[ABANDONED] + kinds[ABANDONED_SHORT],
-        abandoned_short=kinds[ABANDONED_SHORT],
-        open_breached=kinds[UNANSWERED_BREACHED],
-        rule=rule,
+        kinds[OPEN_WITHIN_TARGET],
+    ) == (1, 1, 1, 1, 1, 1)
+    (counted,) = add_rates(outcomes_from_kinds(_kind_frame(kinds, rule))).to_dict("records")
+    assert (counted["met"], counted["missed"], counted["pending"]) == (
+        summary.met,
+        summary.missed,
+        summary.pending,
     )
-    assert from_kinds == by_hand
+    assert counted["service_level_percent"] == pytest.approx(summary.service_level_percent)
 
 
 def test_empty_frame_is_no_data_not_zero() -> None:
@@ -179,17 +185,12 @@ def test_only_pending_contacts_have_no_service_level() -> None:
     assert summary.service_level_percent is None
 
 
-def test_counts_with_nothing_measured_give_none() -> None:
-    assert service_level_from_counts(0, 0, 0, 0, 0, "fail") == (0, 0, None)
-    # exclude: 3 abandons leave the denominator -> still no data
-    assert service_level_from_counts(0, 0, 3, 1, 0, "exclude") == (0, 0, None)
-
-
-def test_counts_reject_short_abandons_above_total() -> None:
-    with pytest.raises(ValueError):
-        service_level_from_counts(1, 0, 1, 2, 0, "fail")
-    with pytest.raises(ValueError):
-        service_level_from_counts(1, 0, 0, 0, 0, "sometimes")
+def test_counts_with_nothing_measured_give_no_service_level() -> None:
+    # exclude: 3 abandons leave the denominator; no policy: no verdict -> still no data
+    kinds = {ABANDONED: 2, ABANDONED_SHORT: 1, NO_POLICY: 4}
+    (counted,) = add_rates(outcomes_from_kinds(_kind_frame(kinds, "exclude"))).to_dict("records")
+    assert (counted["met"], counted["missed"], counted["excluded"]) == (0, 0, 7)
+    assert pd.isna(counted["service_level_percent"])
 
 
 def test_exactly_at_target_is_met_one_second_over_is_missed() -> None:
@@ -244,10 +245,11 @@ def test_per_row_targets() -> None:
     answered_100s = (base, base + pd.Timedelta(seconds=100), NAT)
     frame = _frame(
         {"x": answered_100s, "y": answered_100s, "z": answered_100s},
-        # 100 s FRT: target 120 -> met; target 60 -> missed; blank -> policy's 60 -> missed
+        # 100 s FRT: target 120 -> met; target 60 -> missed; blank = no policy covers the row
+        # -> no verdict (excluded), never the Policy's 60 s stood in as a hidden fallback
         extra={"target_seconds": [120, 60, None]},
     )
-    assert classify(frame, _policy("fail"), NOW).tolist() == ["met", "missed", "missed"]
+    assert classify(frame, _policy("fail"), NOW).tolist() == ["met", "missed", "excluded"]
 
 
 def test_closed_without_reply() -> None:

@@ -275,12 +275,11 @@ def test_a_stored_row_outside_pandas_range_breaks_no_reader(engine: Engine) -> N
     assert _id(engine, "answered-in-9999") in set(listed["id"])  # answered far too late
     assert len(frt) >= 2
 
-    floor.todays_counts(engine=engine, start=day[0], end=day[1])
+    floor.todays_service_level(engine=engine, start=day[0], end=day[1], tz=LONDON, now=NOW)
     floor.offered_per_interval(engine=engine, ranges=[day])
     floor.first_interval(engine=engine)
     floor.handle_time_by_channel(engine=engine, start=day[0], end=day[1])
     floor.open_unanswered(engine=engine, now=NOW)
-    floor.closed_unanswered_breached(engine=engine, start=day[0], end=day[1])
     floor.negative_public_posts(engine=engine, now=NOW)
     floor.latest_agent_states(engine=engine, now=NOW)
     floor.topic_counts_in_windows(engine=engine, windows=[day])

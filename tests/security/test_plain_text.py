@@ -256,7 +256,7 @@ LABELS = [channel_label(h) for h in HOSTILE]  # what a hostile channel id is sho
 
 
 def _summary() -> pd.DataFrame:
-    from components.floor_tiles import SUMMARY_COLUMNS
+    from analytics.floor import SUMMARY_COLUMNS
 
     return pd.DataFrame(
         {
@@ -293,23 +293,32 @@ def _spikes() -> pd.DataFrame:
 
 
 def _social(author: str) -> pd.DataFrame:
-    return pd.DataFrame({"author": [author], "reach": [9000], "time_left_seconds": [-60.0]})
+    return pd.DataFrame(
+        {"author": [author], "reach": [9000], "time_left_seconds": [-60.0], "past_target": [True]}
+    )
 
 
-def _alert_messages() -> list[str]:
-    from components.alerts import floor_alerts
+def _alerts() -> list:
+    from analytics.floor_alerts import floor_alerts
 
     return [
-        alert.message
+        alert
         for author in HOSTILE
         for alert in floor_alerts(
             _summary(),
             _spikes(),
             _social(author),
+            warn_points=5.0,
             backlog_threshold=25,
             oldest_threshold_seconds=1800,
         )
     ]
+
+
+def _alert_messages() -> list[str]:
+    from components.alerts import alert_message
+
+    return [alert_message(alert) for alert in _alerts()]
 
 
 def _policies() -> pd.DataFrame:
@@ -411,7 +420,7 @@ def _overall() -> dict[str, Any]:
 
 
 def _staffing() -> pd.DataFrame:
-    from components.staffing_table import FRAME_COLUMNS
+    from analytics.staffing import FRAME_COLUMNS
 
     row = {column: 1.0 for column in FRAME_COLUMNS}
     rows = [
@@ -549,15 +558,14 @@ def case_volume_figure() -> Shown:
     return Shown(figures=[_figure(fig)], expect_figure=LABELS)
 
 
-def case_floor_alerts() -> Shown:
+def case_alert_message() -> Shown:
     return Shown(markdown=_alert_messages(), expect_markdown=list(HOSTILE))
 
 
 def case_render_alerts() -> Shown:
-    from components.alerts import Alert, render_alerts
+    from components.alerts import render_alerts
 
-    alerts = [Alert("error", "x", m) for m in _alert_messages()]
-    return _rendered(render_alerts, alerts, "rules", expect=HOSTILE)
+    return _rendered(render_alerts, _alerts(), "rules", expect=HOSTILE)
 
 
 def case_rule_description() -> Shown:
@@ -714,7 +722,7 @@ CASES: dict[str, Callable[[], Shown]] = {
     "mix_charts.social_split_chart": case_social_split_chart,
     "mix_charts.channel_comparison_chart": case_channel_comparison_chart,
     "volume_chart.volume_figure": case_volume_figure,
-    "alerts.floor_alerts": case_floor_alerts,
+    "alerts.alert_message": case_alert_message,
     "alerts.render_alerts": case_render_alerts,
     "sl_panels.rule_description": case_rule_description,
     "sl_panels.clock_description": case_clock_description,
@@ -744,6 +752,13 @@ PAGE_CASES: dict[str, str] = {
 
 # Functions that draw no data-driven text: why each needs no case.
 NO_DATA_TEXT: dict[str, str] = {
+    "alerts.render_floor_alerts": "computes the alerts, then render_alerts (walked) draws them",
+    "record_form.clean_value": "a value, not drawn",
+    "record_form.field_widget": "a widget labelled by the record kind's field specs (code)",
+    "record_form.show_stale": "drawn by record_editor's stale-save path (walked)",
+    "sla_policy_form.clear_policy_readers": "no text",
+    "sla_policy_form.policy_table": "a dataframe (plain cells)",
+    "sla_policy_form.sla_policy_editor": "channel names in select options (plain); messages fixed",
     "auth.client_address": "no text",
     "auth.current_user": "no text",
     "auth.forget_login": "no text",
@@ -779,25 +794,11 @@ NO_DATA_TEXT: dict[str, str] = {
     "sl_charts.legend_below": "layout only",
     "sl_charts.busiest_groups": "returns keys, draws nothing",
     "alerts.alert_rules": "numbers from settings only",
-    "alerts.same_hour_windows": "time arithmetic",
-    "alerts.topic_spikes": "a frame; its topics reach the screen through floor_alerts",
-    "floor_tiles.service_level_state": "returns a state name",
     "floor_tiles.abandon_rule_text": "rule from a fixed set, number",
     "floor_tiles.service_level_help": "numbers and a rule from a fixed set",
-    "floor_tiles.channel_summary": "a frame; drawn by the render_* cases",
-    "floor_tiles.agent_state_counts": "counts",
     "floor_tiles.compact_wait": "a duration",
-    "social_watch.social_watch_frame": "a frame; drawn by render_social_watch",
     "social_watch.signed_duration": "a duration",
-    "staffing_table.interval_start": "time arithmetic",
-    "staffing_table.current_intervals": "time arithmetic",
-    "staffing_table.current_pace": "numbers",
-    "staffing_table.on_floor_by_channel": "counts",
-    "staffing_table.staffing_frame": "a frame; drawn by render_staffing_table",
     "staffing_table.gap_colour": "a cell style",
-    "volume_chart.to_local": "time arithmetic",
-    "volume_chart.reference_ranges": "time arithmetic",
-    "volume_chart.expected_by_channel": "a frame; drawn by volume_figure",
     "volume_chart.volume_title": "a date",
     "theme.channel_colour": "a colour",
     "theme.channel_label": "a label; escaped where drawn",
