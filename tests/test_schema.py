@@ -106,6 +106,70 @@ def test_migration_0003_marks_the_follow_ups_already_stored(empty_db_url):
     engine.dispose()
 
 
+def test_migration_0005_turns_conversations_the_centre_started_into_follow_ups(empty_db_url):
+    from alembic import command
+
+    from db.migrate import alembic_config
+    from db.reference import seed_reference_data
+
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0004")
+    engine = make_engine(empty_db_url)
+    t0 = datetime(2026, 6, 1, 9, 0)
+    rows = [
+        # The brand posts first; two customers answer: the old rule made the first a contact.
+        interaction(t0, direction="outbound", conversation_id="post", external_id="post-0"),
+        interaction(t0 + timedelta(minutes=3), conversation_id="post", external_id="post-1"),
+        interaction(t0 + timedelta(minutes=4), conversation_id="post", external_id="post-2"),
+        # The customer writes first: one contact, the brand's reply and the follow-up are not.
+        interaction(t0, frt=60, conversation_id="ask", external_id="ask-1"),
+        interaction(
+            t0 + timedelta(minutes=1),
+            direction="outbound",
+            conversation_id="ask",
+            external_id="ask-0",
+        ),
+        interaction(t0 + timedelta(minutes=5), conversation_id="ask", external_id="ask-2"),
+    ]
+    with engine.begin() as conn:
+        seed_reference_data(conn)
+        insert_interactions(conn, rows, mark=False)
+        # As the old rule marked them: the first inbound row of each conversation.
+        conn.execute(
+            interactions.update()
+            .where(interactions.c.external_id.in_(["post-2", "ask-2", "ask-0"]))
+            .values(is_thread_start=False)
+        )
+    before = datetime.now(UTC).replace(tzinfo=None)
+    command.upgrade(config, "0005")
+
+    def flags() -> dict[str, bool]:
+        with engine.connect() as conn:
+            return {
+                row.external_id: bool(row.is_thread_start)
+                for row in conn.execute(
+                    select(interactions.c.external_id, interactions.c.is_thread_start)
+                )
+            }
+
+    assert flags() == {
+        "post-0": True,  # the opener: outbound, so no contact (counts_as_contact is inbound)
+        "post-1": False,
+        "post-2": False,
+        "ask-1": True,
+        "ask-0": False,
+        "ask-2": False,
+    }
+    with engine.connect() as conn:
+        stamped = conn.execute(
+            select(interactions.c.external_id).where(interactions.c.updated_at >= before)
+        ).scalars()
+        assert list(stamped) == ["post-1"]  # recounted by the next refresh
+    command.downgrade(config, "0004")
+    assert flags()["post-1"] is True
+    engine.dispose()
+
+
 def test_migration_0004_names_case_duplicates_it_cannot_index_then_upgrades(empty_db_url):
     from alembic import command
 
