@@ -2,7 +2,7 @@
 
 Input is one row per rating: interaction_id, reviewer, criterion_id, points (None/NaN = N/A).
 
-- Agreement per criterion (DESIGN "Calibration agreement"): Krippendorff's alpha (the
+- Agreement per criterion (docs/metrics.md "Calibration agreement"): Krippendorff's alpha (the
   `krippendorff` package) over the panel's points, reviewers × interactions, N/A as missing.
   Level: nominal for pass/fail criteria (max_points 1) and critical criteria (a must-pass is
   judged pass or fail, so 4 vs 5 of 5 is as much a disagreement as 0 vs 5); interval otherwise.

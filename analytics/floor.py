@@ -125,7 +125,7 @@ def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     posts: queries.floor.negative_public_posts, which lists each waiting conversation once, by
     its first message, with `messages` = how many of its messages wait. Rows of one conversation
     given without that column become one row, the earliest, and `messages` counts them. Either
-    way the wait runs from the customer's first message (DESIGN: FRT per conversation).
+    way the wait runs from the customer's first message (docs/metrics.md: FRT per conversation).
     Adds waited_seconds, time_left_seconds (target − waited) and past_target (the SLA rule's
     open-past-target test) at `as_of` (naive UTC).
     """

@@ -1,6 +1,6 @@
 """Agent (or team) QA score over a period, with its 95 % interval, and the auto-fail rate.
 
-Definitions (DESIGN "Agent QA score interval"):
+Definitions (docs/metrics.md "Agent QA score interval"):
 - QA score = mean of the group's review scores; an auto-failed review counts as 0 whatever score
   it carries. A review without a score (every criterion N/A) is not a scored review: it is left out
   of n, the mean and the auto-fail rate.

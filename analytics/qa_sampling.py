@@ -1,7 +1,7 @@
 """QA sampling: a fair, reproducible sample of contacts per agent, shared among reviewers.
 
-The rule (DESIGN "QA sampling"), applied by `draw_sample` to the candidate contacts the caller
-passes (one row per contact):
+The rule (docs/metrics.md "QA sampling"), applied by `draw_sample` to the candidate contacts
+the caller passes (one row per contact):
 1. Eligible: contacts that match the rule's filters — ended in [period_start, period_end) when a
    period is set, of the rule's channels / agents / teams when those are set, and not reviewed
    before when `exclude_reviewed`.

@@ -1,4 +1,5 @@
-"""QA review score: one review's points on a scorecard as a 0–100 score (DESIGN "QA review score").
+"""QA review score: one review's points on a scorecard as a 0–100 score
+(docs/metrics.md "QA review score").
 
     score = Σ(weight × points / max_points) / Σ weight × 100, over the criteria rated
 
@@ -9,8 +10,8 @@ it is rated below its max_points (critical criteria are usually pass/fail with m
 a must-pass rule — half a policy check — is still a breach). A critical criterion marked N/A cannot
 fail. A review whose criteria are all N/A has no score (None), not 0.
 
-Worked example (DESIGN): weights 2, 1, 1 with points 4/5, 3/3, N/A → (2·0.8 + 1·1) / 3 × 100 = 86.7;
-the same review with a critical criterion failed → 0, auto-failed.
+Worked example (docs/metrics.md): weights 2, 1, 1 with points 4/5, 3/3, N/A →
+(2·0.8 + 1·1) / 3 × 100 = 86.7; the same review with a critical criterion failed → 0, auto-failed.
 
 This is the one definition of the review score: the review form's live total, the stored total and
 the calibration panel's scores are all computed here.

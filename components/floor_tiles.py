@@ -1,7 +1,7 @@
 """The Floor page's tiles: today's totals, service level and backlog per channel, agents by state.
 
 The numbers come from analytics.floor.channel_summary (one row per channel); the `render_*`
-functions draw them. Each tile's help states the metric's definition (DESIGN).
+functions draw them. Each tile's help states the metric's definition (docs/metrics.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The policy table is small, so it is read once and walked as one list of branches
 (`lookup_branches`): first every policy from its `active_from` on, most specific first (channel +
 priority + public flag), then newest first; then, for arrivals no policy was in force for yet
 (history imported from before the first policy), the earliest policy of each variant with no
-start at all — DESIGN: "the earliest policy of a channel also covers every arrival before its
+start at all — "the earliest policy of a channel also covers every arrival before its
 active_from". A contact that no branch matches (its channel has no policy) has no policy: NULL
 in SQL, None in Python — never an invented default target. `policy_value_expr` (SQL CASE) and
 `policy_for` (Python) walk the same branches, so rollups, live queries and pages agree.

@@ -127,7 +127,7 @@ interactions = Table(
     Column("csat", Integer),
     Column("body", Text),
     # False for a customer's follow-up message in a conversation: only the thread's first
-    # inbound message counts as a contact (db/threads.py; DESIGN: FRT per conversation).
+    # inbound message counts as a contact (db/threads.py; docs/metrics.md: FRT per conversation).
     Column("is_thread_start", Boolean, nullable=False, server_default=true()),
     # Bumped on every change so the rollup refresh knows which intervals to recompute.
     Column("updated_at", DateTime, nullable=False),

@@ -1,6 +1,6 @@
 """Thread starts: which row of a conversation opens it, and so whether it is a contact at all.
 
-DESIGN.md: a contact is a conversation the customer started — its first message is inbound —
+docs/metrics.md: a contact is a conversation the customer started — its first message is inbound —
 and first response time is measured per conversation from the customer's first message. A
 social thread where the customer writes three times is one contact, not three; a conversation
 the centre started (a proactive post, an outbound call, a brand tweet the customer answered) is

@@ -22,7 +22,7 @@ Choices (also in ingest/FORMATS.md):
 - queue = the first brand to tweet in the conversation ("unassigned" if none did).
 - first_response_at = the first brand tweet in the conversation at or after the customer's
   message. For the conversation's first customer message that is the conversation's first
-  response time (DESIGN.md: FRT per conversation from the customer's first message); later
+  response time (docs/metrics.md: FRT per conversation from the customer's first message); later
   messages get the first brand tweet after each of them, or none.
 - status = resolved when answered, else open.
 

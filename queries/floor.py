@@ -180,7 +180,7 @@ def handle_time_by_channel(
 ) -> pd.DataFrame:
     """Average handle time per channel over arrivals in [start, end) UTC, from the rollup.
 
-    AHT = Σ handle_seconds / number of contacts that have a handle time (DESIGN: mean of
+    AHT = Σ handle_seconds / number of contacts that have a handle time (docs/metrics.md: mean of
     handled contacts). Every channel is listed. Columns: channel_id, handled,
     sum_handle_seconds, aht_seconds (NaN when nothing was handled).
     """

@@ -1,6 +1,6 @@
 """Conversations the demo centre starts itself: proactive outage posts and outbound callbacks.
 
-DESIGN.md: a conversation whose first message is outbound is no contact — it is not offered
+docs/metrics.md: a conversation whose first message is outbound is no contact — it is not offered
 and gets no FRT/SL verdict — and the customer's messages in it are follow-ups. The demo carries
 both kinds a real centre has, so every page shows that rule at work:
 - during the outage burst the brand posts updates on twitter and facebook; customers reply

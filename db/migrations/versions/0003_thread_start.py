@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-26 20:00:00
 
-DESIGN.md measures first response time per conversation from the customer's first message, so a
+First response time is measured per conversation from the customer's first message, so a
 thread where the customer writes three times is one offered contact with one FRT sample, not
 three. The new flag marks the row that is the contact: false when another inbound row of the
 same (source, conversation_id) arrived earlier (ties broken by id); rows without a
