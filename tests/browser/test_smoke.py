@@ -56,7 +56,7 @@ def test_admin_settings_and_audit_pages_render(served_app, page):
     log_in(page, served_app, "admin", PASSWORD)
     open_page(page, "Settings", "settings")
     page.get_by_role("tab", name="SLA policies").click()
-    page.get_by_text("SLA policy to edit").wait_for()
+    page.get_by_text("SLA policy to change").wait_for()
     screenshot(page, "settings")
     open_page(page, "Audit log", "audit")
     page.get_by_text("Every write and login").wait_for()
