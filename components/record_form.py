@@ -152,7 +152,7 @@ def record_editor(
     choice = st.selectbox(
         f"{kind.title} to edit",
         [NEW, *rows],
-        format_func=lambda rid: f"➕ New {kind.title.lower()}"
+        format_func=lambda rid: f"+ New {kind.title.lower()}"
         if rid == NEW
         else kind.describe(rows[rid]),
         key=f"{kind.key}_pick",

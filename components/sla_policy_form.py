@@ -108,7 +108,7 @@ def sla_policy_editor(
     choice = st.selectbox(
         "SLA policy to change",
         [NEW, *rows],
-        format_func=lambda rid: "➕ New SLA policy" if rid == NEW else kind.describe(rows[rid]),
+        format_func=lambda rid: "+ New SLA policy" if rid == NEW else kind.describe(rows[rid]),
         key="sla_pick",
     )
     record = rows.get(choice) if choice != NEW else None
