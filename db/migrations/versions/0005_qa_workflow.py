@@ -56,14 +56,18 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         *_record_columns(),
-        sa.CheckConstraint("state IN ('open', 'closed')", name=op.f("ck_calibration_sessions_state")),
+        sa.CheckConstraint(
+            "state IN ('open', 'closed')", name=op.f("ck_calibration_sessions_state")
+        ),
         sa.ForeignKeyConstraint(
             ["scorecard_id"],
             ["scorecards.id"],
             name=op.f("fk_calibration_sessions_scorecard_id_scorecards"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_sessions")),
-        sa.UniqueConstraint("idempotency_key", name=op.f("uq_calibration_sessions_idempotency_key")),
+        sa.UniqueConstraint(
+            "idempotency_key", name=op.f("uq_calibration_sessions_idempotency_key")
+        ),
     )
     op.create_table(
         "calibration_items",
@@ -82,7 +86,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_items")),
         sa.UniqueConstraint(
-            "session_id", "interaction_id", name=op.f("uq_calibration_items_session_id_interaction_id")
+            "session_id",
+            "interaction_id",
+            name=op.f("uq_calibration_items_session_id_interaction_id"),
         ),
     )
     op.create_table(

@@ -1,0 +1,274 @@
+"""Agent quality data: QA review scores per agent or team over a period, per criterion and per week.
+
+What counts: submitted reviews outside calibration, by the time they were submitted
+(`submitted_at` in [start, end), UTC), of contacts handled by the agents in scope. A review's
+score is its stored total (auto-failed → 0, `analytics.qa_score`); the agent/team score with
+its interval is `analytics.qa_intervals.agent_qa_scores` on `review_scores`.
+
+Speed (issue 10: ≤ 300 ms for 90 days at 1M interactions and 50k reviews on PostgreSQL): the
+reviews are found by ix_qa_reviews_status_submitted and joined to their interaction by primary
+key; the weekly trend is aggregated in SQL. `bench/qa_quality.py` prints the figure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine, Float, case, cast, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+from analytics.qa_intervals import agent_qa_scores
+from db.schema import agents, interactions, qa_reviews
+from queries.frames import read_frame
+from queries.local_buckets import period_key_expr, period_table
+from queries.qa_reviews import criteria_from_snapshot
+from queries.writes import as_utc_naive
+
+GROUPINGS: dict[str, list[str]] = {"agent": ["agent_id", "agent", "team"], "team": ["team"]}
+REVIEW_COLUMNS = [
+    "review_id",
+    "interaction_id",
+    "agent_id",
+    "agent",
+    "team",
+    "channel_id",
+    "reviewer",
+    "submitted_at",
+    "score",
+    "auto_failed",
+]
+CRITERION_COLUMNS = [
+    "criterion",
+    "critical",
+    "rated",
+    "not_applicable",
+    "mean_percent",
+    "fails",
+]
+
+
+def _check_grouping(by: str) -> list[str]:
+    if by not in GROUPINGS:
+        raise ValueError(f"group by one of {sorted(GROUPINGS)}, not {by!r}")
+    return GROUPINGS[by]
+
+
+def _reviews_in_scope(
+    columns: Sequence,
+    *,
+    start: datetime,
+    end: datetime,
+    agent_ids: Sequence[int],
+    teams: Sequence[str],
+    channels: Sequence[str],
+) -> Select:
+    r, i = qa_reviews.c, interactions.c
+    statement = (
+        select(*columns)
+        .select_from(qa_reviews)
+        .join(interactions, i.id == r.interaction_id)
+        .join(agents, agents.c.id == i.agent_id)
+        .where(
+            r.status == "submitted",
+            r.calibration_session_id.is_(None),
+            r.submitted_at >= as_utc_naive(start),
+            r.submitted_at < as_utc_naive(end),
+        )
+    )
+    if agent_ids:
+        statement = statement.where(i.agent_id.in_(list(agent_ids)))
+    if teams:
+        statement = statement.where(agents.c.team.in_(list(teams)))
+    if channels:
+        statement = statement.where(i.channel_id.in_(list(channels)))
+    return statement
+
+
+def review_scores(
+    *,
+    engine: Engine | Connection,
+    start: datetime,
+    end: datetime,
+    agent_ids: Sequence[int] = (),
+    teams: Sequence[str] = (),
+    channels: Sequence[str] = (),
+) -> pd.DataFrame:
+    """One row per counted review (REVIEW_COLUMNS), oldest first — the drill-down and the input
+    of `analytics.qa_intervals.agent_qa_scores`."""
+    r, i = qa_reviews.c, interactions.c
+    columns = [
+        r.id.label("review_id"),
+        r.interaction_id,
+        i.agent_id,
+        agents.c.name.label("agent"),
+        agents.c.team,
+        i.channel_id,
+        r.reviewer,
+        r.submitted_at,
+        r.total.label("score"),
+        r.auto_failed,
+    ]
+    statement = _reviews_in_scope(
+        columns, start=start, end=end, agent_ids=agent_ids, teams=teams, channels=channels
+    ).order_by(r.submitted_at, r.id)
+    frame = read_frame(engine=engine, statement=statement)
+    frame["score"] = frame["score"].astype(float)
+    frame["auto_failed"] = frame["auto_failed"].astype(bool)
+    return frame
+
+
+def _groups(
+    engine: Engine | Connection, by: str, agent_ids: Sequence[int], teams: Sequence[str]
+) -> pd.DataFrame:
+    """Every active agent (or team) in scope, so one without reviews is listed with n 0."""
+    statement = select(
+        agents.c.id.label("agent_id"), agents.c.name.label("agent"), agents.c.team
+    ).where(agents.c.active.is_(True))
+    if agent_ids:
+        statement = statement.where(agents.c.id.in_(list(agent_ids)))
+    if teams:
+        statement = statement.where(agents.c.team.in_(list(teams)))
+    return read_frame(engine=engine, statement=statement)[_check_grouping(by)].drop_duplicates()
+
+
+def quality_scores(
+    *,
+    engine: Engine | Connection,
+    start: datetime,
+    end: datetime,
+    by: str = "agent",
+    agent_ids: Sequence[int] = (),
+    teams: Sequence[str] = (),
+    channels: Sequence[str] = (),
+    reviews: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """QA score per agent (agent_id, agent, team) or team with n, 95 % interval, auto-fail rate
+    and rank (`analytics.qa_intervals.STAT_COLUMNS`); agents without reviews listed as too few.
+
+    Pass `reviews` (from `review_scores` with the same filters) to avoid reading them twice.
+    """
+    keys = _check_grouping(by)
+    if reviews is None:
+        reviews = review_scores(
+            engine=engine,
+            start=start,
+            end=end,
+            agent_ids=agent_ids,
+            teams=teams,
+            channels=channels,
+        )
+    return agent_qa_scores(reviews, keys, groups=_groups(engine, by, agent_ids, teams))
+
+
+def weekly_trend(
+    *,
+    engine: Engine | Connection,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    by: str = "agent",
+    agent_ids: Sequence[int] = (),
+    teams: Sequence[str] = (),
+    channels: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Per ISO week (Monday–Sunday in `tz`) and group: week_start (local), the group columns,
+    n, mean (auto-fails as 0) and auto_fails; weeks without reviews are not listed."""
+    keys = _check_grouping(by)
+    r = qa_reviews.c
+    week = period_key_expr(r.submitted_at, start=start, end=end, tz=tz, granularity="week")
+    value = case((r.auto_failed.is_(True), 0.0), else_=cast(r.total, Float))
+    key_columns = {
+        "agent_id": interactions.c.agent_id,
+        "agent": agents.c.name.label("agent"),
+        "team": agents.c.team,
+    }
+    group_columns = [key_columns[key] for key in keys]
+    statement = _reviews_in_scope(
+        [
+            week.label("period_key"),
+            *group_columns,
+            func.count().label("n"),
+            func.avg(value).label("mean"),
+            func.sum(case((r.auto_failed.is_(True), 1), else_=0)).label("auto_fails"),
+        ],
+        start=start,
+        end=end,
+        agent_ids=agent_ids,
+        teams=teams,
+        channels=channels,
+    ).where(r.total.is_not(None))
+    statement = statement.group_by(week, *[column for column in group_columns])
+    frame = read_frame(engine=engine, statement=statement)
+    weeks = period_table(start=start, end=end, tz=tz, granularity="week")
+    frame = frame.merge(weeks[["period_key", "period_start"]], on="period_key", how="left")
+    frame = frame.rename(columns={"period_start": "week_start"})
+    frame[["n", "auto_fails"]] = frame[["n", "auto_fails"]].astype(int)
+    frame["mean"] = frame["mean"].astype(float)
+    columns = ["week_start", *keys, "n", "mean", "auto_fails"]
+    return (
+        frame[columns].sort_values(["week_start", *keys], kind="mergesort").reset_index(drop=True)
+    )
+
+
+def criterion_breakdown(
+    *,
+    engine: Engine | Connection,
+    start: datetime,
+    end: datetime,
+    by: str = "agent",
+    agent_ids: Sequence[int] = (),
+    teams: Sequence[str] = (),
+    channels: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Per group and criterion (by name, as scored): rated, not_applicable, mean_percent (mean of
+    points / max_points × 100 over rated) and fails (critical criteria below full marks).
+
+    Criteria come from each review's snapshot, so a renamed or re-weighted criterion is
+    reported as it was scored. Columns: the group columns then CRITERION_COLUMNS.
+    """
+    keys = _check_grouping(by)
+    r, i = qa_reviews.c, interactions.c
+    columns = [i.agent_id, agents.c.name.label("agent"), agents.c.team]
+    statement = _reviews_in_scope(
+        [*columns, r.scores, r.criteria_snapshot],
+        start=start,
+        end=end,
+        agent_ids=agent_ids,
+        teams=teams,
+        channels=channels,
+    )
+    reviews = read_frame(engine=engine, statement=statement)
+    snapshots: dict[str | None, list] = {}  # most reviews share a handful of snapshots
+    rows = []
+    for record in reviews.itertuples(index=False):
+        criteria = snapshots.get(record.criteria_snapshot)
+        if criteria is None:
+            criteria = snapshots[record.criteria_snapshot] = criteria_from_snapshot(
+                record.criteria_snapshot
+            )
+        scores = json.loads(record.scores)
+        group = tuple(getattr(record, key) for key in keys)
+        for criterion in criteria:
+            key = str(criterion.id)
+            if key not in scores:
+                continue
+            points = scores[key]
+            share = None if points is None else points / criterion.max_points * 100
+            failed = criterion.critical and points is not None and points < criterion.max_points
+            rows.append((*group, criterion.name, criterion.critical, share, failed))
+    detail = pd.DataFrame(rows, columns=[*keys, "criterion", "critical", "percent", "failed"])
+    if detail.empty:
+        return pd.DataFrame(columns=[*keys, *CRITERION_COLUMNS])
+    grouped = detail.groupby([*keys, "criterion", "critical"], sort=True, dropna=False)
+    result = grouped.agg(
+        rated=("percent", "count"),
+        not_applicable=("percent", lambda values: int(values.isna().sum())),
+        mean_percent=("percent", "mean"),
+        fails=("failed", "sum"),
+    ).reset_index()
+    result["fails"] = result["fails"].astype(int)
+    return result[[*keys, *CRITERION_COLUMNS]]
