@@ -7,10 +7,10 @@ For each backend: a fresh database built like `bench.page_timings` (N demo inter
 now, rollup refreshed), then M submitted reviews on the default scorecard of random handled
 contacts, submitted within a few days after each contact was resolved (points drawn at random,
 the stored total from `analytics.qa_score`, so some auto-fail). Then the Agent quality page's
-data for the last `--days` days — review rows, scores per agent and per team with intervals,
+data for the last `--days` days — scores per agent and per team with intervals,
 weekly trend, per-criterion breakdown — each run `--runs` times; the median of each and of the
 page's total is printed against the issue's target (≤ 300 ms at 1M / 50k / 90 days on
-PostgreSQL).
+PostgreSQL), and the drill-down into the busiest agent's reviews.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from dataclasses import asdict
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from analytics.qa_score import review_score
 from bench.bulk_load import PG_ADMIN_URL, postgresql_database, sqlite_database
 from bench.page_timings import Call, build_database, time_calls
 from db.engine import make_engine
-from db.schema import interactions, qa_reviews
+from db.schema import interactions, qa_review_scores, qa_reviews
 from db.settings import get_settings
 from db.threads import counts_as_contact
 from ingest.bulk import bulk_insert, reset_id_sequence
@@ -55,7 +55,8 @@ def add_reviews(engine: Engine, count: int, seed: int = 11) -> int:
             )
         ).all()
     picked = rng.choice(len(handled), size=min(count, len(handled)), replace=False)
-    rows = []
+    rows: list[dict] = []
+    score_rows: list[dict] = []
     for index in np.sort(picked):
         interaction_id, resolved_at, is_public = handled[index]
         criteria = sheets[bool(is_public)]
@@ -71,8 +72,21 @@ def add_reviews(engine: Engine, count: int, seed: int = 11) -> int:
         }
         result = review_score([c.for_scoring() for c in criteria], scores)
         at = resolved_at + timedelta(seconds=int(rng.integers(3600, 5 * 86400)))
+        review_id = len(rows) + 1  # a fresh database: explicit ids tie the score rows
+        score_rows += [
+            {
+                "review_id": review_id,
+                "criterion_id": c.id,
+                "name": c.name,
+                "points": scores[c.id],
+                "max_points": c.max_points,
+                "critical": c.critical,
+            }
+            for c in criteria
+        ]
         rows.append(
             {
+                "id": review_id,
                 "interaction_id": interaction_id,
                 "reviewer": f"reviewer{int(rng.integers(1, 9))}",
                 "scorecard_id": card,
@@ -88,9 +102,10 @@ def add_reviews(engine: Engine, count: int, seed: int = 11) -> int:
     with engine.begin() as conn:
         stored = bulk_insert(conn, qa_reviews, rows)
         reset_id_sequence(conn, qa_reviews)
+        bulk_insert(conn, qa_review_scores, score_rows)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE qa_reviews"))
+            conn.execute(text("ANALYZE"))
     return stored
 
 
@@ -100,28 +115,31 @@ def page_calls(engine: Engine, days: int) -> list[Call]:
     end = utc_now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     start = end - timedelta(days=days)
 
+    with engine.connect() as conn:
+        busiest = conn.scalar(
+            select(interactions.c.agent_id)
+            .join(qa_reviews, qa_reviews.c.interaction_id == interactions.c.id)
+            .group_by(interactions.c.agent_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+    period = {"engine": engine, "start": start, "end": end}
+
     def whole_page() -> object:
-        reviews = qa_quality.review_scores(engine=engine, start=start, end=end)
-        qa_quality.quality_scores(engine=engine, start=start, end=end, reviews=reviews)
-        qa_quality.quality_scores(engine=engine, start=start, end=end, by="team", reviews=reviews)
-        qa_quality.weekly_trend(engine=engine, start=start, end=end, tz=tz)
-        qa_quality.criterion_breakdown(engine=engine, start=start, end=end)
-        return reviews
+        qa_quality.quality_scores(**period)
+        qa_quality.quality_scores(**period, by="team")
+        qa_quality.weekly_trend(**period, tz=tz)
+        return qa_quality.criterion_breakdown(**period)
 
     calls = {
-        "review rows (drill-down, interval input)": lambda: qa_quality.review_scores(
-            engine=engine, start=start, end=end
+        "scores per agent with intervals": lambda: qa_quality.quality_scores(**period),
+        "scores per team with intervals": lambda: qa_quality.quality_scores(**period, by="team"),
+        "weekly trend per agent": lambda: qa_quality.weekly_trend(**period, tz=tz),
+        "per-criterion breakdown per agent": lambda: qa_quality.criterion_breakdown(**period),
+        "PAGE DATA (the four above)": whole_page,
+        "drill-down: one agent's review rows": lambda: qa_quality.review_scores(
+            **period, agent_ids=[busiest]
         ),
-        "scores per agent with intervals": lambda: qa_quality.quality_scores(
-            engine=engine, start=start, end=end
-        ),
-        "weekly trend per agent": lambda: qa_quality.weekly_trend(
-            engine=engine, start=start, end=end, tz=tz
-        ),
-        "per-criterion breakdown per agent": lambda: qa_quality.criterion_breakdown(
-            engine=engine, start=start, end=end
-        ),
-        "WHOLE PAGE (all of the above, agent + team)": whole_page,
     }
     return [Call("Agent quality", name, run) for name, run in calls.items()]
 

@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from db.schema import (
     business_calendars,
@@ -209,10 +209,21 @@ def seed_default_scorecard(conn: Connection) -> int:
     card_id = conn.execute(
         scorecards.insert().values(name=DEFAULT_SCORECARD_NAME, active=True, version=1)
     ).inserted_primary_key[0]
+    # Only the columns the database has: a database at an older revision (a migration test
+    # seeds before upgrading) gets the criteria without description / applies_to / allow_na.
+    have = {column["name"] for column in inspect(conn).get_columns("scorecard_criteria")}
     conn.execute(
         scorecard_criteria.insert(),
         [
-            {"scorecard_id": card_id, "position": position, **asdict(criterion)}
+            {
+                key: value
+                for key, value in {
+                    "scorecard_id": card_id,
+                    "position": position,
+                    **asdict(criterion),
+                }.items()
+                if key in have
+            }
             for position, criterion in enumerate(DEFAULT_SCORECARD)
         ],
     )

@@ -314,6 +314,20 @@ qa_reviews = Table(
     Index("ix_qa_reviews_status_submitted", "status", "submitted_at"),
 )
 
+# The review's scores one row per criterion (N/A: points NULL), written with every save, so
+# agent quality aggregates criteria in SQL instead of parsing JSON. Name, max_points and critical
+# are the snapshot's: a later scorecard edit does not change them.
+qa_review_scores = Table(
+    "qa_review_scores",
+    metadata,
+    Column("review_id", ForeignKey("qa_reviews.id"), primary_key=True),
+    Column("criterion_id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("points", Float),
+    Column("max_points", Integer, nullable=False),
+    Column("critical", Boolean, nullable=False),
+)
+
 qa_disputes = Table(
     "qa_disputes",
     metadata,

@@ -24,7 +24,12 @@ from sqlalchemy import Connection, Engine, select
 from db.schema import agents, coaching_note_reviews, coaching_notes, interactions, qa_disputes
 from db.schema import qa_reviews as reviews_table
 from queries.frames import read_frame
-from queries.qa_reviews import checked_scores, criteria_from_snapshot, score_of
+from queries.qa_reviews import (
+    checked_scores,
+    criteria_from_snapshot,
+    score_of,
+    store_criterion_scores,
+)
 from queries.writes import (
     ValidationError,
     as_utc_naive,
@@ -175,6 +180,7 @@ def resolve_dispute(
             user=actor,
         )
         if changes:
+            store_criterion_scores(conn, review["id"], criteria, clean)
             update_record(
                 engine=conn,
                 table=reviews_table,

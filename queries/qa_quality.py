@@ -2,30 +2,33 @@
 
 What counts: submitted reviews outside calibration, by the time they were submitted
 (`submitted_at` in [start, end), UTC), of contacts handled by the agents in scope. A review's
-score is its stored total (auto-failed → 0, `analytics.qa_score`); the agent/team score with
-its interval is `analytics.qa_intervals.agent_qa_scores` on `review_scores`.
+score is its stored total (auto-failed → 0, `analytics.qa_score`). Per agent/team, n, mean and sd
+are aggregated in SQL and turned into the interval, status and rank by
+`analytics.qa_intervals.scores_from_stats` — the same as `agent_qa_scores` on `review_scores`
+(the drill-down rows), which a test checks.
 
 Speed (issue 10: ≤ 300 ms for 90 days at 1M interactions and 50k reviews on PostgreSQL): the
 reviews are found by ix_qa_reviews_status_submitted and joined to their interaction by primary
-key; the weekly trend is aggregated in SQL. `bench/qa_quality.py` prints the figure.
+key; scores, weekly trend and per-criterion figures (from qa_review_scores) are aggregated in
+SQL, so the page reads a few hundred rows, not every review. `bench/qa_quality.py` prints the
+figure.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Float, case, cast, func, select
+from sqlalchemy import Engine, Float, and_, case, cast, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
-from analytics.qa_intervals import agent_qa_scores
-from db.schema import agents, interactions, qa_reviews
+from analytics.qa_intervals import scores_from_stats
+from db.schema import agents, interactions, qa_review_scores, qa_reviews
 from queries.frames import read_frame
 from queries.local_buckets import period_key_expr, period_table
-from queries.qa_reviews import criteria_from_snapshot
 from queries.writes import as_utc_naive
 
 GROUPINGS: dict[str, list[str]] = {"agent": ["agent_id", "agent", "team"], "team": ["team"]}
@@ -144,24 +147,55 @@ def quality_scores(
     agent_ids: Sequence[int] = (),
     teams: Sequence[str] = (),
     channels: Sequence[str] = (),
-    reviews: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """QA score per agent (agent_id, agent, team) or team with n, 95 % interval, auto-fail rate
     and rank (`analytics.qa_intervals.STAT_COLUMNS`); agents without reviews listed as too few.
 
-    Pass `reviews` (from `review_scores` with the same filters) to avoid reading them twice.
+    n, mean and sd are aggregated in SQL (the mean with auto-fails as 0, reviews without a
+    score left out, as `agent_qa_scores` does on review rows); intervals, status and rank are
+    `analytics.qa_intervals.scores_from_stats`.
     """
     keys = _check_grouping(by)
-    if reviews is None:
-        reviews = review_scores(
-            engine=engine,
-            start=start,
-            end=end,
-            agent_ids=agent_ids,
-            teams=teams,
-            channels=channels,
-        )
-    return agent_qa_scores(reviews, keys, groups=_groups(engine, by, agent_ids, teams))
+    r = qa_reviews.c
+    value = _score_value()
+    group_columns = _group_columns(keys)
+    statement = _reviews_in_scope(
+        [
+            *group_columns,
+            func.count().label("n"),
+            func.avg(value).label("mean"),
+            func.sum(value * value).label("sum_squares"),
+            func.sum(case((r.auto_failed.is_(True), 1), else_=0)).label("auto_fails"),
+        ],
+        start=start,
+        end=end,
+        agent_ids=agent_ids,
+        teams=teams,
+        channels=channels,
+    ).where(r.total.is_not(None))
+    stats = read_frame(engine=engine, statement=statement.group_by(*group_columns))
+    n = stats["n"].astype(float)
+    mean = stats["mean"].astype(float)
+    # Sample variance from the sums; clipped at 0 against rounding when all scores are equal.
+    variance = ((stats["sum_squares"].astype(float) - n * mean * mean) / (n - 1)).clip(lower=0)
+    stats["mean"] = mean
+    stats["sd"] = np.sqrt(variance.where(n > 1))
+    return scores_from_stats(stats, keys, groups=_groups(engine, by, agent_ids, teams))
+
+
+def _score_value():
+    """A review's score for the agent's mean: its total, 0 when auto-failed (DESIGN)."""
+    r = qa_reviews.c
+    return case((r.auto_failed.is_(True), 0.0), else_=cast(r.total, Float))
+
+
+def _group_columns(keys: Sequence[str]) -> list:
+    columns = {
+        "agent_id": interactions.c.agent_id,
+        "agent": agents.c.name.label("agent"),
+        "team": agents.c.team,
+    }
+    return [columns[key] for key in keys]
 
 
 def weekly_trend(
@@ -180,13 +214,8 @@ def weekly_trend(
     keys = _check_grouping(by)
     r = qa_reviews.c
     week = period_key_expr(r.submitted_at, start=start, end=end, tz=tz, granularity="week")
-    value = case((r.auto_failed.is_(True), 0.0), else_=cast(r.total, Float))
-    key_columns = {
-        "agent_id": interactions.c.agent_id,
-        "agent": agents.c.name.label("agent"),
-        "team": agents.c.team,
-    }
-    group_columns = [key_columns[key] for key in keys]
+    value = _score_value()
+    group_columns = _group_columns(keys)
     statement = _reviews_in_scope(
         [
             week.label("period_key"),
@@ -201,7 +230,7 @@ def weekly_trend(
         teams=teams,
         channels=channels,
     ).where(r.total.is_not(None))
-    statement = statement.group_by(week, *[column for column in group_columns])
+    statement = statement.group_by(week, *group_columns)
     frame = read_frame(engine=engine, statement=statement)
     weeks = period_table(start=start, end=end, tz=tz, granularity="week")
     frame = frame.merge(weeks[["period_key", "period_start"]], on="period_key", how="left")
@@ -227,48 +256,38 @@ def criterion_breakdown(
     """Per group and criterion (by name, as scored): rated, not_applicable, mean_percent (mean of
     points / max_points × 100 over rated) and fails (critical criteria below full marks).
 
-    Criteria come from each review's snapshot, so a renamed or re-weighted criterion is
-    reported as it was scored. Columns: the group columns then CRITERION_COLUMNS.
+    Read from qa_review_scores, which keeps each review's criteria as they were scored, so a
+    renamed or re-weighted criterion is reported as it was. Columns: the group columns then
+    CRITERION_COLUMNS, by group then criterion name.
     """
     keys = _check_grouping(by)
-    r, i = qa_reviews.c, interactions.c
-    columns = [i.agent_id, agents.c.name.label("agent"), agents.c.team]
-    statement = _reviews_in_scope(
-        [*columns, r.scores, r.criteria_snapshot],
-        start=start,
-        end=end,
-        agent_ids=agent_ids,
-        teams=teams,
-        channels=channels,
+    s = qa_review_scores.c
+    group_columns = _group_columns(keys)
+    failed = and_(s.critical.is_(True), s.points < s.max_points)
+    statement = (
+        _reviews_in_scope(
+            [
+                *group_columns,
+                s.name.label("criterion"),
+                s.critical,
+                func.count(s.points).label("rated"),
+                func.sum(case((s.points.is_(None), 1), else_=0)).label("not_applicable"),
+                func.avg(s.points * 100.0 / s.max_points).label("mean_percent"),
+                func.sum(case((failed, 1), else_=0)).label("fails"),
+            ],
+            start=start,
+            end=end,
+            agent_ids=agent_ids,
+            teams=teams,
+            channels=channels,
+        )
+        .join(qa_review_scores, s.review_id == qa_reviews.c.id)
+        .group_by(*group_columns, s.name, s.critical)
+        .order_by(*group_columns, s.name)
     )
-    reviews = read_frame(engine=engine, statement=statement)
-    snapshots: dict[str | None, list] = {}  # most reviews share a handful of snapshots
-    rows = []
-    for record in reviews.itertuples(index=False):
-        criteria = snapshots.get(record.criteria_snapshot)
-        if criteria is None:
-            criteria = snapshots[record.criteria_snapshot] = criteria_from_snapshot(
-                record.criteria_snapshot
-            )
-        scores = json.loads(record.scores)
-        group = tuple(getattr(record, key) for key in keys)
-        for criterion in criteria:
-            key = str(criterion.id)
-            if key not in scores:
-                continue
-            points = scores[key]
-            share = None if points is None else points / criterion.max_points * 100
-            failed = criterion.critical and points is not None and points < criterion.max_points
-            rows.append((*group, criterion.name, criterion.critical, share, failed))
-    detail = pd.DataFrame(rows, columns=[*keys, "criterion", "critical", "percent", "failed"])
-    if detail.empty:
-        return pd.DataFrame(columns=[*keys, *CRITERION_COLUMNS])
-    grouped = detail.groupby([*keys, "criterion", "critical"], sort=True, dropna=False)
-    result = grouped.agg(
-        rated=("percent", "count"),
-        not_applicable=("percent", lambda values: int(values.isna().sum())),
-        mean_percent=("percent", "mean"),
-        fails=("failed", "sum"),
-    ).reset_index()
-    result["fails"] = result["fails"].astype(int)
-    return result[[*keys, *CRITERION_COLUMNS]]
+    frame = read_frame(engine=engine, statement=statement)
+    for column in ("rated", "not_applicable", "fails"):
+        frame[column] = frame[column].astype(int)
+    frame["critical"] = frame["critical"].astype(bool)
+    frame["mean_percent"] = frame["mean_percent"].astype(float)
+    return frame[[*keys, *CRITERION_COLUMNS]]

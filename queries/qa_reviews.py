@@ -23,7 +23,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 
 from analytics.qa_score import Criterion, ReviewScore, review_score
@@ -38,6 +50,7 @@ from db.schema import (
     customers,
     interactions,
     qa_assignments,
+    qa_review_scores,
     qa_reviews,
     replies,
     scorecard_criteria,
@@ -522,6 +535,7 @@ def _save(
             changes=values,
             user=actor,
         )
+    store_criterion_scores(conn, stored["id"], criteria, clean)
     if submit and stored["assignment_id"] is not None:
         update_child_record(
             engine=conn,
@@ -531,6 +545,31 @@ def _save(
             user=actor,
         )
     return _parsed(require_record(conn, qa_reviews, stored["id"]))
+
+
+def store_criterion_scores(
+    conn: Connection,
+    review_id: int,
+    criteria: list[ReviewCriterion],
+    scores: Mapping[int, float | None],
+) -> None:
+    """Replace the review's qa_review_scores rows with `scores` (checked) on its criteria, in
+    the caller's transaction (the review row's audit covers them: its `scores` is the same)."""
+    conn.execute(delete(qa_review_scores).where(qa_review_scores.c.review_id == review_id))
+    rows = [
+        {
+            "review_id": review_id,
+            "criterion_id": criterion.id,
+            "name": criterion.name,
+            "points": scores[criterion.id],
+            "max_points": criterion.max_points,
+            "critical": criterion.critical,
+        }
+        for criterion in criteria
+        if criterion.id in scores
+    ]
+    if rows:
+        conn.execute(insert(qa_review_scores), rows)
 
 
 def _new_review_target(

@@ -675,7 +675,7 @@ def test_agent_quality_reads_scores_weeks_and_criteria(engine):
     start, end = datetime(2026, 11, 9), datetime(2026, 11, 23)
     reviews = review_scores(engine=engine, start=start, end=end)
     assert reviews["score"].tolist() == pytest.approx([800 / 9, 0.0])
-    scores = quality_scores(engine=engine, start=start, end=end, reviews=reviews)
+    scores = quality_scores(engine=engine, start=start, end=end)
     by_agent = scores.set_index("agent")
     assert by_agent.at["Ada", "n"] == 2
     assert by_agent.at["Ada", "mean"] == pytest.approx(400 / 9)

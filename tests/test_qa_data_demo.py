@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import func, select
 
+from analytics.qa_intervals import agent_qa_scores
 from db.schema import qa_reviews, qa_samples
 from ingest.demo import build_demo
 from ingest.demo.content import DEMO_REVIEWERS
@@ -32,6 +34,10 @@ def test_demo_has_reviews_queue_calibration_dispute_and_coaching(engine):
     assert (reviews.loc[reviews["auto_failed"], "score"] == 0).all()
     scores = quality_scores(engine=engine, start=start, end=NOW)
     assert (scores["n"] > 0).sum() >= 10
+    # The SQL route (n, mean, sd aggregated in the database) equals the pandas one on the rows.
+    expected = agent_qa_scores(reviews, ["agent_id", "agent", "team"])
+    reviewed = scores[scores["n"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(reviewed, expected, check_dtype=False, atol=1e-6)
 
     queue = review_queue(engine=engine, reviewer=DEMO_REVIEWERS[0], now=NOW)
     assert len(queue) > 3 and queue["overdue"].sum() == 3

@@ -38,6 +38,7 @@ from db.schema import (
     coaching_notes,
     qa_assignments,
     qa_disputes,
+    qa_review_scores,
     qa_reviews,
     qa_samples,
     scorecard_criteria,
@@ -141,6 +142,7 @@ def store_demo_qa(
         calibration_items,
         calibration_panel,
         qa_reviews,
+        qa_review_scores,
         qa_disputes,
         coaching_notes,
         coaching_note_reviews,
@@ -236,10 +238,23 @@ class _Reviewer:
         scores = self.sheet(criteria, quality)
         total, failed = qa_total(criteria, scores)
         snapshot = [{name: c[name] for name in _SNAPSHOT_FIELDS} for c in criteria]
+        review_id = self.ids.take(qa_reviews)
+        for c in criteria:  # the per-criterion rows agent quality aggregates
+            self.out.add(
+                qa_review_scores,
+                {
+                    "review_id": review_id,
+                    "criterion_id": c["id"],
+                    "name": c["name"],
+                    "points": scores[c["id"]],
+                    "max_points": c["max_points"],
+                    "critical": c["critical"],
+                },
+            )
         return self.out.add(
             qa_reviews,
             {
-                "id": self.ids.take(qa_reviews),
+                "id": review_id,
                 "interaction_id": int(interaction_id),
                 "reviewer": reviewer,
                 "scorecard_id": self.criteria[0]["card"],
@@ -474,6 +489,7 @@ def delete_demo_qa(conn: Connection, demo_interactions: Any) -> None:
         )
     )
     conn.execute(delete(qa_disputes).where(qa_disputes.c.review_id.in_(demo_reviews)))
+    conn.execute(delete(qa_review_scores).where(qa_review_scores.c.review_id.in_(demo_reviews)))
     conn.execute(delete(qa_reviews).where(qa_reviews.c.interaction_id.in_(demo_interactions)))
     conn.execute(
         delete(calibration_items).where(calibration_items.c.interaction_id.in_(demo_interactions))

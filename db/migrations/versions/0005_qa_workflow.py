@@ -15,6 +15,8 @@ Issue 10 (quality assurance). What changes and why:
   `submitted_at`. `total` becomes nullable: a draft has no total yet. Existing rows are
   submitted reviews, so they get status 'submitted' and submitted_at = created_at.
 - qa_samples gains `drawn_ids` (JSON) so a run can be re-drawn and compared.
+- qa_review_scores: a review's points one row per criterion (name, max_points and critical as
+  scored), written with every save, so agent quality aggregates criteria in SQL.
 - New tables: qa_disputes, coaching_notes + coaching_note_reviews, calibration_sessions,
   calibration_items, calibration_panel.
 
@@ -23,6 +25,7 @@ CHECK and a nullability change need it); neither has a partial index, which is w
 recreation would lose (see 0003).
 """
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -167,6 +170,20 @@ def upgrade() -> None:
     op.execute(reviews.update().values(submitted_at=reviews.c.created_at))
 
     op.create_table(
+        "qa_review_scores",
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("points", sa.Float(), nullable=True),
+        sa.Column("max_points", sa.Integer(), nullable=False),
+        sa.Column("critical", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"], ["qa_reviews.id"], name=op.f("fk_qa_review_scores_review_id_qa_reviews")
+        ),
+        sa.PrimaryKeyConstraint("review_id", "criterion_id", name=op.f("pk_qa_review_scores")),
+    )
+    _backfill_snapshots_and_score_rows()
+    op.create_table(
         "qa_disputes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("review_id", sa.Integer(), nullable=False),
@@ -238,10 +255,72 @@ def upgrade() -> None:
     )
 
 
+def _backfill_snapshots_and_score_rows() -> None:
+    """Reviews stored before this revision: snapshot their scorecard's criteria as they are now
+    and write their score rows (reviews are few where this runs; new ones get both on save)."""
+    conn = op.get_bind()
+    criteria = sa.table(
+        "scorecard_criteria",
+        *[sa.column(name) for name in ("id", "scorecard_id", "name", "weight", "max_points")],
+        sa.column("critical", sa.Boolean),
+        sa.column("position", sa.Integer),
+    )
+    reviews = sa.table(
+        "qa_reviews",
+        sa.column("id", sa.Integer),
+        sa.column("scorecard_id", sa.Integer),
+        sa.column("scores", sa.Text),
+        sa.column("criteria_snapshot", sa.Text),
+    )
+    score_rows = sa.table(
+        "qa_review_scores",
+        *[sa.column(name) for name in ("review_id", "criterion_id", "name", "points")],
+        sa.column("max_points", sa.Integer),
+        sa.column("critical", sa.Boolean),
+    )
+    by_card: dict[int, list[dict]] = {}
+    for row in conn.execute(sa.select(criteria).order_by(criteria.c.position, criteria.c.id)):
+        by_card.setdefault(row.scorecard_id, []).append(
+            {
+                "id": row.id,
+                "name": row.name,
+                "weight": row.weight,
+                "max_points": row.max_points,
+                "critical": bool(row.critical),
+                "description": None,
+                "applies_to": "all",
+                "allow_na": True,
+            }
+        )
+    for review in conn.execute(sa.select(reviews)).all():
+        card = by_card.get(review.scorecard_id, [])
+        scores = json.loads(review.scores or "{}")
+        conn.execute(
+            reviews.update()
+            .where(reviews.c.id == review.id)
+            .values(criteria_snapshot=json.dumps(card))
+        )
+        rows = [
+            {
+                "review_id": review.id,
+                "criterion_id": c["id"],
+                "name": c["name"],
+                "points": scores[str(c["id"])],
+                "max_points": c["max_points"],
+                "critical": c["critical"],
+            }
+            for c in card
+            if str(c["id"]) in scores
+        ]
+        if rows:
+            conn.execute(score_rows.insert(), rows)
+
+
 def downgrade() -> None:
     op.drop_table("coaching_note_reviews")
     op.drop_table("coaching_notes")
     op.drop_table("qa_disputes")
+    op.drop_table("qa_review_scores")
     # Drafts have no total; they cannot survive the NOT NULL of the older schema.
     op.execute("DELETE FROM qa_reviews WHERE total IS NULL")
     with op.batch_alter_table("qa_reviews") as batch_op:
