@@ -30,7 +30,18 @@ from queries.writes import (
 )
 
 SCORECARD_FIELDS: tuple[str, ...] = ("name", "active", "criteria")
-CRITERION_FIELDS: tuple[str, ...] = ("id", "name", "weight", "max_points", "critical")
+CRITERION_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "weight",
+    "max_points",
+    "critical",
+    "description",
+    "applies_to",
+    "allow_na",
+)
+# Where a criterion is rated: every contact, or public replies only (migration 0005).
+APPLIES_TO: tuple[str, ...] = ("all", "public")
 # Rows read back from get_scorecard/list_criteria may be submitted as they are: list order is the
 # position and the scorecard is the one being edited, so these keys are ignored.
 _DERIVED_CRITERION_FIELDS: tuple[str, ...] = ("scorecard_id", "position")
@@ -113,6 +124,9 @@ def _validated_criteria(raw: Any, form: FormCheck) -> list[dict[str, Any]]:
             "weight": check.number("weight", greater_than=0),
             "max_points": check.integer("max_points", minimum=1),
             "critical": check.boolean("critical", default=False),
+            "description": check.text("description", max_length=2000, required=False),
+            "applies_to": check.choice("applies_to", APPLIES_TO, nullable=True) or "all",
+            "allow_na": check.boolean("allow_na", default=True),
             "position": index,
         }
         if criterion["name"]:
