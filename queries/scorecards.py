@@ -124,11 +124,16 @@ def _validated_criteria(raw: Any, form: FormCheck) -> list[dict[str, Any]]:
             "weight": check.number("weight", greater_than=0),
             "max_points": check.integer("max_points", minimum=1),
             "critical": check.boolean("critical", default=False),
-            "description": check.text("description", max_length=2000, required=False),
-            "applies_to": check.choice("applies_to", APPLIES_TO, nullable=True) or "all",
-            "allow_na": check.boolean("allow_na", default=True),
             "position": index,
         }
+        # Set only when the form has them: a form without these columns keeps the stored
+        # values (and a new criterion takes the column defaults: applies to all, N/A allowed).
+        if "description" in item:
+            criterion["description"] = check.text("description", max_length=2000, required=False)
+        if "applies_to" in item:
+            criterion["applies_to"] = check.choice("applies_to", APPLIES_TO, nullable=True) or "all"
+        if "allow_na" in item:
+            criterion["allow_na"] = check.boolean("allow_na", default=True)
         if criterion["name"]:
             key = criterion["name"].lower()
             if key in seen_names:

@@ -696,3 +696,27 @@ def test_agent_quality_reads_scores_weeks_and_criteria(engine):
     assert criteria.at["Resolution", "not_applicable"] == 2
     assert criteria.at["Policy compliance", "fails"] == 1
     assert criteria.at["Policy compliance", "mean_percent"] == pytest.approx(50.0)
+
+
+def test_the_settings_form_keeps_what_it_does_not_show(engine):
+    # The Settings editor submits id, name, weight, max_points and critical only.
+    card = admin.get_scorecard(engine=engine, scorecard_id=default_scorecard_id(engine=engine))
+    shown = [
+        {key: c[key] for key in ("id", "name", "weight", "max_points", "critical")}
+        for c in card["criteria"]
+    ]
+    shown.append({"name": "Brand voice", "weight": 1.0, "max_points": 3, "critical": False})
+    admin.update_scorecard(
+        engine=engine,
+        record_id=card["id"],
+        expected_version=card["version"],
+        values={"criteria": shown},
+        actor="admin",
+    )
+    after = {
+        c.name: c
+        for c in scorecard_criteria_for(engine=engine, scorecard_id=card["id"], is_public=True)
+    }
+    assert after["Public defensibility"].applies_to == "public"
+    assert not after["Accuracy"].allow_na and after["Accuracy"].description
+    assert after["Brand voice"].applies_to == "all" and after["Brand voice"].allow_na
