@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from analytics.qa_sampling import SamplingRule
 from db.reference import DEFAULT_SCORECARD_NAME, seed_reference_data
@@ -21,6 +21,7 @@ from db.schema import (
     qa_reviews,
     qa_samples,
     replies,
+    scorecard_criteria,
 )
 from queries import admin
 from queries.qa_disputes import (
@@ -47,6 +48,7 @@ from queries.qa_sampling import (
 )
 from queries.writes import StaleWriteError, ValidationError
 from tests.builders import insert_interactions, interaction
+from tests.test_schema import empty_db_url  # noqa: F401 - the fixture, once per backend
 
 T0 = datetime(2026, 11, 2, 9, 0)  # a Monday
 NOW = datetime(2026, 11, 20, 12, 0)
@@ -720,3 +722,48 @@ def test_the_settings_form_keeps_what_it_does_not_show(engine):
     assert after["Public defensibility"].applies_to == "public"
     assert not after["Accuracy"].allow_na and after["Accuracy"].description
     assert after["Brand voice"].applies_to == "all" and after["Brand voice"].allow_na
+
+
+def test_migration_0005_backfills_old_reviews_and_downgrades(empty_db_url):  # noqa: F811
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from db.engine import make_engine
+    from db.migrate import alembic_config
+    from db.schema import qa_review_scores
+
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0003")
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        seed_reference_data(conn)  # at 0003: the default scorecard without the new columns
+        insert_interactions(conn, [interaction(T0, frt=30, external_id="old-review")])
+        card = default_scorecard_id(engine=conn)
+        first, second = conn.execute(
+            select(scorecard_criteria.c.id)
+            .where(scorecard_criteria.c.scorecard_id == card)
+            .order_by(scorecard_criteria.c.position)
+            .limit(2)
+        ).scalars()
+        conn.execute(
+            text(
+                "INSERT INTO qa_reviews (interaction_id, reviewer, scorecard_id, scores, total,"
+                " auto_failed, created_at) VALUES (1, 'rita', :card, :scores, 90, false, :at)"
+            ),
+            {"card": card, "scores": f'{{"{first}": 4, "{second}": null}}', "at": T0},
+        )
+    command.upgrade(config, "head")
+    review = get_review(engine=engine, review_id=1)
+    assert review["status"] == "submitted" and review["submitted_at"] == T0
+    assert [c.name for c in review["criteria"]][:2] == ["Greeting and tone", "Accuracy"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(qa_review_scores.c.name, qa_review_scores.c.points).order_by(
+                qa_review_scores.c.criterion_id
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [("Greeting and tone", 4.0), ("Accuracy", None)]
+    command.downgrade(config, "0003")
+    assert "status" not in {c["name"] for c in inspect(engine).get_columns("qa_reviews")}
+    command.upgrade(config, "head")
+    engine.dispose()
