@@ -33,7 +33,11 @@ from db.threads import counts_as_contact
 from ingest.bulk import bulk_insert, reset_id_sequence
 from ingest.demo import utc_now
 from queries import qa_quality
-from queries.qa_reviews import default_scorecard_id, scorecard_criteria_for
+from queries.qa_reviews import (
+    criterion_score_rows,
+    default_scorecard_id,
+    scorecard_criteria_for,
+)
 
 TARGET_SECONDS = 0.3
 
@@ -50,7 +54,7 @@ def add_reviews(engine: Engine, count: int, seed: int = 11) -> int:
     i = interactions.c
     with engine.connect() as conn:
         handled = conn.execute(
-            select(i.id, i.resolved_at, i.is_public).where(
+            select(i.id, i.agent_id, i.resolved_at, i.is_public).where(
                 counts_as_contact(), i.agent_id.is_not(None), i.resolved_at.is_not(None)
             )
         ).all()
@@ -58,7 +62,7 @@ def add_reviews(engine: Engine, count: int, seed: int = 11) -> int:
     rows: list[dict] = []
     score_rows: list[dict] = []
     for index in np.sort(picked):
-        interaction_id, resolved_at, is_public = handled[index]
+        interaction_id, agent_id, resolved_at, is_public = handled[index]
         criteria = sheets[bool(is_public)]
         scores = {
             c.id: (
@@ -73,21 +77,12 @@ def add_reviews(engine: Engine, count: int, seed: int = 11) -> int:
         result = review_score([c.for_scoring() for c in criteria], scores)
         at = resolved_at + timedelta(seconds=int(rng.integers(3600, 5 * 86400)))
         review_id = len(rows) + 1  # a fresh database: explicit ids tie the score rows
-        score_rows += [
-            {
-                "review_id": review_id,
-                "criterion_id": c.id,
-                "name": c.name,
-                "points": scores[c.id],
-                "max_points": c.max_points,
-                "critical": c.critical,
-            }
-            for c in criteria
-        ]
+        score_rows += criterion_score_rows(review_id, criteria, scores)
         rows.append(
             {
                 "id": review_id,
                 "interaction_id": interaction_id,
+                "agent_id": agent_id,
                 "reviewer": f"reviewer{int(rng.integers(1, 9))}",
                 "scorecard_id": card,
                 "scores": json.dumps({str(k): v for k, v in scores.items()}),
@@ -123,7 +118,7 @@ def page_calls(engine: Engine, days: int) -> list[Call]:
             .order_by(func.count().desc())
             .limit(1)
         )
-    period = {"engine": engine, "start": start, "end": end}
+    period = {"engine": engine, "scope": qa_quality.QualityScope(start, end)}
 
     def whole_page() -> object:
         qa_quality.quality_scores(**period)
@@ -138,7 +133,7 @@ def page_calls(engine: Engine, days: int) -> list[Call]:
         "per-criterion breakdown per agent": lambda: qa_quality.criterion_breakdown(**period),
         "PAGE DATA (the four above)": whole_page,
         "drill-down: one agent's review rows": lambda: qa_quality.review_scores(
-            **period, agent_ids=[busiest]
+            engine=engine, scope=qa_quality.QualityScope(start, end, agent_ids=(busiest,))
         ),
     }
     return [Call("Agent quality", name, run) for name, run in calls.items()]

@@ -280,6 +280,9 @@ calibration_panel = Table(
     UniqueConstraint("session_id", "reviewer"),
 )
 
+# Reviews that count in agent quality: submitted, not calibration ratings.
+COUNTED_REVIEWS = "status = 'submitted' AND calibration_session_id IS NULL"
+
 # One review of one interaction. A review carries the criteria it was scored on
 # (`criteria_snapshot`, JSON), so editing a scorecard later never rescores it. Calibration
 # ratings are reviews with a calibration_session_id; they never count in agent quality.
@@ -307,11 +310,25 @@ qa_reviews = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("updated_at", DateTime),
     Column("updated_by", String(64)),
+    # The agent whose work was reviewed (the interaction's agent when the review was started):
+    # agent quality groups reviews without reading interactions.
+    Column("agent_id", ForeignKey("agents.id")),
     CheckConstraint("status IN ('draft', 'submitted')", name="status"),
     # One rating per reviewer and item of a calibration session.
     UniqueConstraint("calibration_session_id", "interaction_id", "reviewer"),
-    # Agent quality over a period reads submitted reviews by submission time.
-    Index("ix_qa_reviews_status_submitted", "status", "submitted_at"),
+    # Agent quality over a period: the reviews that count, by submission time, covering what
+    # the aggregates read, id included for the join to qa_review_scores (partial, like
+    # ix_interactions_unanswered).
+    Index(
+        "ix_qa_reviews_counted",
+        "submitted_at",
+        "agent_id",
+        "total",
+        "auto_failed",
+        "id",
+        sqlite_where=text(COUNTED_REVIEWS),
+        postgresql_where=text(COUNTED_REVIEWS),
+    ),
 )
 
 # The review's scores one row per criterion (N/A: points NULL), written with every save, so

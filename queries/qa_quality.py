@@ -1,22 +1,25 @@
 """Agent quality data: QA review scores per agent or team over a period, per criterion and per week.
 
 What counts: submitted reviews outside calibration, by the time they were submitted
-(`submitted_at` in [start, end), UTC), of contacts handled by the agents in scope. A review's
+(`submitted_at` in [start, end), UTC), of the agents in scope (the agent whose work was
+reviewed). A review's
 score is its stored total (auto-failed → 0, `analytics.qa_score`). Per agent/team, n, mean and sd
 are aggregated in SQL and turned into the interval, status and rank by
 `analytics.qa_intervals.scores_from_stats` — the same as `agent_qa_scores` on `review_scores`
 (the drill-down rows), which a test checks.
 
 Speed (issue 10: ≤ 300 ms for 90 days at 1M interactions and 50k reviews on PostgreSQL): the
-reviews are found by ix_qa_reviews_status_submitted and joined to their interaction by primary
-key; scores, weekly trend and per-criterion figures (from qa_review_scores) are aggregated in
-SQL, so the page reads a few hundred rows, not every review. `bench/qa_quality.py` prints the
+reviews carry their agent (`qa_reviews.agent_id`) and are found by the partial covering index
+ix_qa_reviews_counted, so the aggregates never read interactions (only a channel filter does);
+scores, weekly trend and per-criterion figures (from qa_review_scores) are aggregated in SQL,
+so the page reads a few hundred rows, not every review. `bench/qa_quality.py` prints the
 figure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -54,99 +57,96 @@ CRITERION_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class QualityScope:
+    """Which reviews count: submitted in [start, end) (naive UTC), of contacts of these agents,
+    teams and channels (empty = all)."""
+
+    start: datetime
+    end: datetime
+    agent_ids: tuple[int, ...] = ()
+    teams: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError("the period must end after it starts")
+        for name in ("agent_ids", "teams", "channels"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+
 def _check_grouping(by: str) -> list[str]:
     if by not in GROUPINGS:
         raise ValueError(f"group by one of {sorted(GROUPINGS)}, not {by!r}")
     return GROUPINGS[by]
 
 
-def _reviews_in_scope(
-    columns: Sequence,
-    *,
-    start: datetime,
-    end: datetime,
-    agent_ids: Sequence[int],
-    teams: Sequence[str],
-    channels: Sequence[str],
-) -> Select:
-    r, i = qa_reviews.c, interactions.c
+def _reviews_in_scope(columns: Sequence, scope: QualityScope) -> Select:
+    """SELECT `columns` FROM the counted reviews in scope joined to their agent (ix_qa_reviews_
+    counted finds them; interactions are read only to filter by channel)."""
+    r = qa_reviews.c
     statement = (
         select(*columns)
         .select_from(qa_reviews)
-        .join(interactions, i.id == r.interaction_id)
-        .join(agents, agents.c.id == i.agent_id)
+        .join(agents, agents.c.id == r.agent_id)
         .where(
             r.status == "submitted",
             r.calibration_session_id.is_(None),
-            r.submitted_at >= as_utc_naive(start),
-            r.submitted_at < as_utc_naive(end),
+            r.submitted_at >= as_utc_naive(scope.start),
+            r.submitted_at < as_utc_naive(scope.end),
         )
     )
-    if agent_ids:
-        statement = statement.where(i.agent_id.in_(list(agent_ids)))
-    if teams:
-        statement = statement.where(agents.c.team.in_(list(teams)))
-    if channels:
-        statement = statement.where(i.channel_id.in_(list(channels)))
+    if scope.agent_ids:
+        statement = statement.where(r.agent_id.in_(scope.agent_ids))
+    if scope.teams:
+        statement = statement.where(agents.c.team.in_(scope.teams))
+    if scope.channels:
+        on_channels = select(interactions.c.id).where(interactions.c.channel_id.in_(scope.channels))
+        statement = statement.where(r.interaction_id.in_(on_channels))
     return statement
 
 
-def review_scores(
-    *,
-    engine: Engine | Connection,
-    start: datetime,
-    end: datetime,
-    agent_ids: Sequence[int] = (),
-    teams: Sequence[str] = (),
-    channels: Sequence[str] = (),
-) -> pd.DataFrame:
+def review_scores(*, engine: Engine | Connection, scope: QualityScope) -> pd.DataFrame:
     """One row per counted review (REVIEW_COLUMNS), oldest first — the drill-down and the input
     of `analytics.qa_intervals.agent_qa_scores`."""
-    r, i = qa_reviews.c, interactions.c
+    r = qa_reviews.c
     columns = [
         r.id.label("review_id"),
         r.interaction_id,
-        i.agent_id,
+        r.agent_id,
         agents.c.name.label("agent"),
         agents.c.team,
-        i.channel_id,
+        interactions.c.channel_id,
         r.reviewer,
         r.submitted_at,
         r.total.label("score"),
         r.auto_failed,
     ]
-    statement = _reviews_in_scope(
-        columns, start=start, end=end, agent_ids=agent_ids, teams=teams, channels=channels
-    ).order_by(r.submitted_at, r.id)
+    statement = (
+        _reviews_in_scope(columns, scope)
+        .join(interactions, interactions.c.id == r.interaction_id)
+        .order_by(r.submitted_at, r.id)
+    )
     frame = read_frame(engine=engine, statement=statement)
     frame["score"] = frame["score"].astype(float)
     frame["auto_failed"] = frame["auto_failed"].astype(bool)
     return frame
 
 
-def _groups(
-    engine: Engine | Connection, by: str, agent_ids: Sequence[int], teams: Sequence[str]
-) -> pd.DataFrame:
+def _groups(engine: Engine | Connection, by: str, scope: QualityScope) -> pd.DataFrame:
     """Every active agent (or team) in scope, so one without reviews is listed with n 0."""
     statement = select(
         agents.c.id.label("agent_id"), agents.c.name.label("agent"), agents.c.team
     ).where(agents.c.active.is_(True))
-    if agent_ids:
-        statement = statement.where(agents.c.id.in_(list(agent_ids)))
-    if teams:
-        statement = statement.where(agents.c.team.in_(list(teams)))
+    if scope.agent_ids:
+        statement = statement.where(agents.c.id.in_(scope.agent_ids))
+    if scope.teams:
+        statement = statement.where(agents.c.team.in_(scope.teams))
     return read_frame(engine=engine, statement=statement)[_check_grouping(by)].drop_duplicates()
 
 
 def quality_scores(
-    *,
-    engine: Engine | Connection,
-    start: datetime,
-    end: datetime,
-    by: str = "agent",
-    agent_ids: Sequence[int] = (),
-    teams: Sequence[str] = (),
-    channels: Sequence[str] = (),
+    *, engine: Engine | Connection, scope: QualityScope, by: str = "agent"
 ) -> pd.DataFrame:
     """QA score per agent (agent_id, agent, team) or team with n, 95 % interval, auto-fail rate
     and rank (`analytics.qa_intervals.STAT_COLUMNS`); agents without reviews listed as too few.
@@ -167,11 +167,7 @@ def quality_scores(
             func.sum(value * value).label("sum_squares"),
             func.sum(case((r.auto_failed.is_(True), 1), else_=0)).label("auto_fails"),
         ],
-        start=start,
-        end=end,
-        agent_ids=agent_ids,
-        teams=teams,
-        channels=channels,
+        scope,
     ).where(r.total.is_not(None))
     stats = read_frame(engine=engine, statement=statement.group_by(*group_columns))
     n = stats["n"].astype(float)
@@ -180,7 +176,7 @@ def quality_scores(
     variance = ((stats["sum_squares"].astype(float) - n * mean * mean) / (n - 1)).clip(lower=0)
     stats["mean"] = mean
     stats["sd"] = np.sqrt(variance.where(n > 1))
-    return scores_from_stats(stats, keys, groups=_groups(engine, by, agent_ids, teams))
+    return scores_from_stats(stats, keys, groups=_groups(engine, by, scope))
 
 
 def _score_value():
@@ -191,7 +187,7 @@ def _score_value():
 
 def _group_columns(keys: Sequence[str]) -> list:
     columns = {
-        "agent_id": interactions.c.agent_id,
+        "agent_id": qa_reviews.c.agent_id,
         "agent": agents.c.name.label("agent"),
         "team": agents.c.team,
     }
@@ -199,21 +195,15 @@ def _group_columns(keys: Sequence[str]) -> list:
 
 
 def weekly_trend(
-    *,
-    engine: Engine | Connection,
-    start: datetime,
-    end: datetime,
-    tz: str,
-    by: str = "agent",
-    agent_ids: Sequence[int] = (),
-    teams: Sequence[str] = (),
-    channels: Sequence[str] = (),
+    *, engine: Engine | Connection, scope: QualityScope, tz: str, by: str = "agent"
 ) -> pd.DataFrame:
     """Per ISO week (Monday–Sunday in `tz`) and group: week_start (local), the group columns,
     n, mean (auto-fails as 0) and auto_fails; weeks without reviews are not listed."""
     keys = _check_grouping(by)
     r = qa_reviews.c
-    week = period_key_expr(r.submitted_at, start=start, end=end, tz=tz, granularity="week")
+    week = period_key_expr(
+        r.submitted_at, start=scope.start, end=scope.end, tz=tz, granularity="week"
+    )
     value = _score_value()
     group_columns = _group_columns(keys)
     statement = _reviews_in_scope(
@@ -224,15 +214,11 @@ def weekly_trend(
             func.avg(value).label("mean"),
             func.sum(case((r.auto_failed.is_(True), 1), else_=0)).label("auto_fails"),
         ],
-        start=start,
-        end=end,
-        agent_ids=agent_ids,
-        teams=teams,
-        channels=channels,
+        scope,
     ).where(r.total.is_not(None))
     statement = statement.group_by(week, *group_columns)
     frame = read_frame(engine=engine, statement=statement)
-    weeks = period_table(start=start, end=end, tz=tz, granularity="week")
+    weeks = period_table(start=scope.start, end=scope.end, tz=tz, granularity="week")
     frame = frame.merge(weeks[["period_key", "period_start"]], on="period_key", how="left")
     frame = frame.rename(columns={"period_start": "week_start"})
     frame[["n", "auto_fails"]] = frame[["n", "auto_fails"]].astype(int)
@@ -244,14 +230,7 @@ def weekly_trend(
 
 
 def criterion_breakdown(
-    *,
-    engine: Engine | Connection,
-    start: datetime,
-    end: datetime,
-    by: str = "agent",
-    agent_ids: Sequence[int] = (),
-    teams: Sequence[str] = (),
-    channels: Sequence[str] = (),
+    *, engine: Engine | Connection, scope: QualityScope, by: str = "agent"
 ) -> pd.DataFrame:
     """Per group and criterion (by name, as scored): rated, not_applicable, mean_percent (mean of
     points / max_points × 100 over rated) and fails (critical criteria below full marks).
@@ -275,11 +254,7 @@ def criterion_breakdown(
                 func.avg(s.points * 100.0 / s.max_points).label("mean_percent"),
                 func.sum(case((failed, 1), else_=0)).label("fails"),
             ],
-            start=start,
-            end=end,
-            agent_ids=agent_ids,
-            teams=teams,
-            channels=channels,
+            scope,
         )
         .join(qa_review_scores, s.review_id == qa_reviews.c.id)
         .group_by(*group_columns, s.name, s.critical)

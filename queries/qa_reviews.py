@@ -484,6 +484,7 @@ def _save(
             conn, actor, assignment_id, calibration_session_id, interaction_id, scorecard_id
         )
         target = require_record(conn, interactions, new_values["interaction_id"])
+        new_values["agent_id"] = target["agent_id"]
         criteria = scorecard_criteria_for(
             engine=conn,
             scorecard_id=new_values["scorecard_id"],
@@ -547,16 +548,11 @@ def _save(
     return _parsed(require_record(conn, qa_reviews, stored["id"]))
 
 
-def store_criterion_scores(
-    conn: Connection,
-    review_id: int,
-    criteria: list[ReviewCriterion],
-    scores: Mapping[int, float | None],
-) -> None:
-    """Replace the review's qa_review_scores rows with `scores` (checked) on its criteria, in
-    the caller's transaction (the review row's audit covers them: its `scores` is the same)."""
-    conn.execute(delete(qa_review_scores).where(qa_review_scores.c.review_id == review_id))
-    rows = [
+def criterion_score_rows(
+    review_id: int, criteria: list[ReviewCriterion], scores: Mapping[int, float | None]
+) -> list[dict[str, Any]]:
+    """qa_review_scores rows of a review: one per criterion in `scores` (points None = N/A)."""
+    return [
         {
             "review_id": review_id,
             "criterion_id": criterion.id,
@@ -568,6 +564,18 @@ def store_criterion_scores(
         for criterion in criteria
         if criterion.id in scores
     ]
+
+
+def store_criterion_scores(
+    conn: Connection,
+    review_id: int,
+    criteria: list[ReviewCriterion],
+    scores: Mapping[int, float | None],
+) -> None:
+    """Replace the review's qa_review_scores rows with `scores` (checked) on its criteria, in
+    the caller's transaction (the review row's audit covers them: its `scores` is the same)."""
+    conn.execute(delete(qa_review_scores).where(qa_review_scores.c.review_id == review_id))
+    rows = criterion_score_rows(review_id, criteria, scores)
     if rows:
         conn.execute(insert(qa_review_scores), rows)
 

@@ -31,7 +31,13 @@ from queries.qa_disputes import (
     open_dispute,
     resolve_dispute,
 )
-from queries.qa_quality import criterion_breakdown, quality_scores, review_scores, weekly_trend
+from queries.qa_quality import (
+    QualityScope,
+    criterion_breakdown,
+    quality_scores,
+    review_scores,
+    weekly_trend,
+)
 from queries.qa_reviews import (
     default_scorecard_id,
     get_review,
@@ -674,25 +680,25 @@ def test_agent_quality_reads_scores_weeks_and_criteria(engine):
     save_review(  # a draft never counts
         engine=engine, actor="rita", scores={}, submit=False, assignment_id=bo_assignment, now=week2
     )
-    start, end = datetime(2026, 11, 9), datetime(2026, 11, 23)
-    reviews = review_scores(engine=engine, start=start, end=end)
+    scope = QualityScope(datetime(2026, 11, 9), datetime(2026, 11, 23))
+    reviews = review_scores(engine=engine, scope=scope)
     assert reviews["score"].tolist() == pytest.approx([800 / 9, 0.0])
-    scores = quality_scores(engine=engine, start=start, end=end)
+    scores = quality_scores(engine=engine, scope=scope)
     by_agent = scores.set_index("agent")
     assert by_agent.at["Ada", "n"] == 2
     assert by_agent.at["Ada", "mean"] == pytest.approx(400 / 9)
     assert by_agent.at["Ada", "auto_fails"] == 1
     assert by_agent.at["Bo", "n"] == 0 and by_agent.at["Bo", "status"] == "too few reviews (0)"
-    teams = quality_scores(engine=engine, start=start, end=end, by="team")
+    teams = quality_scores(engine=engine, scope=scope, by="team")
     assert teams.set_index("team").at["Blue", "n"] == 2
 
-    trend = weekly_trend(engine=engine, start=start, end=end, tz="UTC")
+    trend = weekly_trend(engine=engine, scope=scope, tz="UTC")
     assert trend["n"].tolist() == [1, 1]
     assert trend["mean"].tolist() == pytest.approx([800 / 9, 0.0])
     assert trend["auto_fails"].tolist() == [0, 1]
     assert [w.date().isoformat() for w in trend["week_start"]] == ["2026-11-09", "2026-11-16"]
 
-    criteria = criterion_breakdown(engine=engine, start=start, end=end).set_index("criterion")
+    criteria = criterion_breakdown(engine=engine, scope=scope).set_index("criterion")
     assert criteria.at["Greeting and tone", "mean_percent"] == pytest.approx(80.0)
     assert criteria.at["Greeting and tone", "rated"] == 2
     assert criteria.at["Resolution", "not_applicable"] == 2

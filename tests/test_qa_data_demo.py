@@ -14,7 +14,7 @@ from ingest.demo import build_demo
 from ingest.demo.content import DEMO_REVIEWERS
 from queries.calibration import calibration_ratings, list_calibration_sessions
 from queries.qa_disputes import coaching_notes_for, list_disputes
-from queries.qa_quality import quality_scores, review_scores
+from queries.qa_quality import QualityScope, quality_scores, review_scores
 from queries.qa_reviews import get_review, review_queue
 from queries.qa_sampling import redraw_run
 
@@ -25,14 +25,15 @@ def test_demo_has_reviews_queue_calibration_dispute_and_coaching(engine):
     build_demo(engine, weeks=3, seed=3, now=NOW)
     start = NOW - timedelta(weeks=3)
 
-    reviews = review_scores(engine=engine, start=start, end=NOW)
+    scope = QualityScope(start, NOW)
+    reviews = review_scores(engine=engine, scope=scope)
     assert reviews["agent_id"].nunique() >= 10
     weeks = reviews["submitted_at"].map(lambda at: (at - start).days // 7)
     # A week's run is drawn when the week ends and reviewed in the days after.
     assert set(weeks) == {1, 2}
     assert 0 < reviews["auto_failed"].sum() < len(reviews)
     assert (reviews.loc[reviews["auto_failed"], "score"] == 0).all()
-    scores = quality_scores(engine=engine, start=start, end=NOW)
+    scores = quality_scores(engine=engine, scope=scope)
     assert (scores["n"] > 0).sum() >= 10
     # The SQL route (n, mean, sd aggregated in the database) equals the pandas one on the rows.
     expected = agent_qa_scores(reviews, ["agent_id", "agent", "team"])

@@ -227,6 +227,7 @@ class _Reviewer:
     def review(
         self,
         interaction_id: int,
+        agent_id: int,
         is_public: bool,
         reviewer: str,
         quality: float,
@@ -256,6 +257,7 @@ class _Reviewer:
             {
                 "id": review_id,
                 "interaction_id": int(interaction_id),
+                "agent_id": agent_id,
                 "reviewer": reviewer,
                 "scorecard_id": self.criteria[0]["card"],
                 "scores": json.dumps({str(k): v for k, v in scores.items()}),
@@ -329,6 +331,7 @@ def _weekly_run(
             contact = by_id.loc[interaction_id]
             reviewer.review(
                 interaction_id,
+                int(contact["agent_id"]),
                 bool(contact["is_public"]),
                 name,
                 quality[int(contact["agent_id"])],
@@ -391,6 +394,7 @@ def _calibration(
             at = created + timedelta(seconds=int(rng.integers(3600, 3 * 86400)))
             reviewer.review(
                 int(contact.id),
+                int(contact.agent_id),
                 bool(contact.is_public),
                 name,
                 quality[int(contact.agent_id)] + bias[name],

@@ -11,9 +11,11 @@ Issue 10 (quality assurance). What changes and why:
   `updated_at/by` (optimistic locking on edit after submit), `criterion_comments` (JSON),
   `criteria_snapshot` (JSON: the criteria the review was scored on, so a changed scorecard never
   rescores old reviews), `assignment_id` (UNIQUE: two reviewers submitting the same assignment
-  at once get one review), `calibration_session_id` (calibration ratings are reviews) and
-  `submitted_at`. `total` becomes nullable: a draft has no total yet. Existing rows are
-  submitted reviews, so they get status 'submitted' and submitted_at = created_at.
+  at once get one review), `calibration_session_id` (calibration ratings are reviews),
+  `submitted_at` and `agent_id` (the reviewed agent, backfilled from the interaction, so agent
+  quality needs no join to interactions; ix_qa_reviews_counted covers its aggregates).
+  `total` becomes nullable: a draft has no total yet. Existing rows are submitted reviews, so
+  they get status 'submitted' and submitted_at = created_at.
 - qa_samples gains `drawn_ids` (JSON) so a run can be re-drawn and compared.
 - qa_review_scores: a review's points one row per criterion (name, max_points and critical as
   scored), written with every save, so agent quality aggregates criteria in SQL.
@@ -37,6 +39,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+COUNTED_REVIEWS = "status = 'submitted' AND calibration_session_id IS NULL"
 
 
 def _record_columns() -> list[sa.Column]:
@@ -161,13 +164,31 @@ def upgrade() -> None:
             ["calibration_session_id"],
             ["id"],
         )
-        batch_op.create_index(
-            "ix_qa_reviews_status_submitted", ["status", "submitted_at"], unique=False
+        batch_op.add_column(sa.Column("agent_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_qa_reviews_agent_id_agents"), "agents", ["agent_id"], ["id"]
         )
-    reviews = sa.table(
-        "qa_reviews", sa.column("submitted_at", sa.DateTime), sa.column("created_at", sa.DateTime)
+    op.create_index(
+        "ix_qa_reviews_counted",
+        "qa_reviews",
+        ["submitted_at", "agent_id", "total", "auto_failed", "id"],
+        sqlite_where=sa.text(COUNTED_REVIEWS),
+        postgresql_where=sa.text(COUNTED_REVIEWS),
     )
-    op.execute(reviews.update().values(submitted_at=reviews.c.created_at))
+    reviews = sa.table(
+        "qa_reviews",
+        sa.column("interaction_id", sa.Integer),
+        sa.column("agent_id", sa.Integer),
+        sa.column("submitted_at", sa.DateTime),
+        sa.column("created_at", sa.DateTime),
+    )
+    interactions = sa.table("interactions", sa.column("id"), sa.column("agent_id"))
+    handled_by = (
+        sa.select(interactions.c.agent_id)
+        .where(interactions.c.id == reviews.c.interaction_id)
+        .scalar_subquery()
+    )
+    op.execute(reviews.update().values(submitted_at=reviews.c.created_at, agent_id=handled_by))
 
     op.create_table(
         "qa_review_scores",
@@ -323,8 +344,9 @@ def downgrade() -> None:
     op.drop_table("qa_review_scores")
     # Drafts have no total; they cannot survive the NOT NULL of the older schema.
     op.execute("DELETE FROM qa_reviews WHERE total IS NULL")
+    op.drop_index("ix_qa_reviews_counted", table_name="qa_reviews")
     with op.batch_alter_table("qa_reviews") as batch_op:
-        batch_op.drop_index("ix_qa_reviews_status_submitted")
+        batch_op.drop_constraint(batch_op.f("fk_qa_reviews_agent_id_agents"), type_="foreignkey")
         batch_op.drop_constraint(
             batch_op.f("fk_qa_reviews_calibration_session_id_calibration_sessions"),
             type_="foreignkey",
@@ -339,6 +361,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("uq_qa_reviews_assignment_id"), type_="unique")
         batch_op.drop_constraint(batch_op.f("ck_qa_reviews_status"), type_="check")
         for column in (
+            "agent_id",
             "updated_by",
             "updated_at",
             "version",
