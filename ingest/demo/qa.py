@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -86,27 +85,6 @@ def _scoring(row: dict[str, Any]) -> Criterion:
     return Criterion(row["id"], name, row["weight"], row["max_points"], bool(row["critical"]))
 
 
-@dataclass
-class _Ids:
-    """The next free id of each table the demo QA writes."""
-
-    next: dict[str, int]
-
-    def take(self, table: Table) -> int:
-        value = self.next[table.name]
-        self.next[table.name] += 1
-        return value
-
-
-@dataclass
-class _DemoQA:
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def add(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
-        self.rows.setdefault(table.name, []).append(row)
-        return row
-
-
 def store_demo_qa(
     conn: Connection, rng: np.random.Generator, ctx: GenerationContext, data: DemoInteractions
 ) -> dict[str, int]:
@@ -117,22 +95,15 @@ def store_demo_qa(
     # Imported here: ingest.demo.store imports this module.
     from ingest.demo.store import next_id
 
-    ids = _Ids({t.name: next_id(conn, t) for t in _COLUMNS_WITH_IDS})
-    out = _DemoQA()
-    contacts = _contacts(data)
-    quality = {a.id: float(rng.uniform(0.62, 0.95)) for a in ctx.agents}
-    reviewer = _Reviewer(rng, criteria, out, ids)
-
+    demo = _DemoQA(rng, ctx, criteria, _contacts(data))
+    demo.next_ids = {t.name: next_id(conn, t) for t in _COLUMNS_WITH_IDS}
     weeks = max(1, round((ctx.now - ctx.start).days / 7))
     for week in range(weeks):
         period_start = ctx.start + timedelta(days=7 * week)
         period_end = min(ctx.now, period_start + timedelta(days=7))
-        last_but_one = week == weeks - 2
-        _weekly_run(
-            rng, ctx, contacts, quality, reviewer, out, ids, period_start, period_end, last_but_one
-        )
-    _calibration(rng, ctx, contacts, quality, reviewer, out, ids)
-    _disputes_and_coaching(rng, ctx, contacts, quality, out, ids)
+        demo.weekly_run(period_start, period_end, last_but_one=week == weeks - 2)
+    demo.calibration()
+    demo.disputes_and_coaching()
 
     counts = {}
     for table in (
@@ -147,7 +118,7 @@ def store_demo_qa(
         coaching_notes,
         coaching_note_reviews,
     ):
-        counts[table.name] = bulk_insert(conn, table, out.rows.get(table.name, []))
+        counts[table.name] = bulk_insert(conn, table, demo.rows.get(table.name, []))
     for table in (*_COLUMNS_WITH_IDS, calibration_items, calibration_panel, coaching_note_reviews):
         reset_id_sequence(conn, table)
     return counts
@@ -194,17 +165,30 @@ def _contacts(data: DemoInteractions) -> pd.DataFrame:
     )
 
 
-class _Reviewer:
-    """Scores demo reviews on the default scorecard like a reviewer with a given bias would."""
+class _DemoQA:
+    """The demo's QA rows as they are generated (per table, with explicit ids), and the state
+    the steps share: the generator, the contacts, each agent's quality (0..1)."""
 
     def __init__(
         self,
         rng: np.random.Generator,
+        ctx: GenerationContext,
         criteria: list[dict[str, Any]],
-        out: _DemoQA,
-        ids: _Ids,
+        contacts: pd.DataFrame,
     ) -> None:
-        self.rng, self.criteria, self.out, self.ids = rng, criteria, out, ids
+        self.rng, self.ctx, self.criteria, self.contacts = rng, ctx, criteria, contacts
+        self.quality = {a.id: float(rng.uniform(0.62, 0.95)) for a in ctx.agents}
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.next_ids: dict[str, int] = {}
+
+    def add(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+        self.rows.setdefault(table.name, []).append(row)
+        return row
+
+    def take_id(self, table: Table) -> int:
+        value = self.next_ids[table.name]
+        self.next_ids[table.name] += 1
+        return value
 
     def applicable(self, is_public: bool) -> list[dict[str, Any]]:
         return [c for c in self.criteria if is_public or c["applies_to"] == "all"]
@@ -239,9 +223,9 @@ class _Reviewer:
         scores = self.sheet(criteria, quality)
         total, failed = qa_total(criteria, scores)
         snapshot = [{name: c[name] for name in _SNAPSHOT_FIELDS} for c in criteria]
-        review_id = self.ids.take(qa_reviews)
+        review_id = self.take_id(qa_reviews)
         for c in criteria:  # the per-criterion rows agent quality aggregates
-            self.out.add(
+            self.add(
                 qa_review_scores,
                 {
                     "review_id": review_id,
@@ -252,7 +236,7 @@ class _Reviewer:
                     "critical": c["critical"],
                 },
             )
-        return self.out.add(
+        return self.add(
             qa_reviews,
             {
                 "id": review_id,
@@ -278,205 +262,184 @@ class _Reviewer:
             },
         )
 
-
-def _weekly_run(
-    rng: np.random.Generator,
-    ctx: GenerationContext,
-    contacts: pd.DataFrame,
-    quality: dict[int, float],
-    reviewer: _Reviewer,
-    out: _DemoQA,
-    ids: _Ids,
-    period_start: datetime,
-    period_end: datetime,
-    last_but_one: bool,
-) -> None:
-    rule = SamplingRule(
-        quota_per_agent=QUOTA_PER_AGENT_WEEK,
-        seed=int(rng.integers(1, 2**31 - 1)),
-        negative_sentiment_share=0.25,
-        low_csat_share=0.25,
-        period_start=period_start,
-        period_end=period_end,
-    )
-    drawn = draw_sample(contacts, rule).ids
-    if not drawn:
-        return
-    sample_id = ids.take(qa_samples)
-    created = period_end
-    out.add(
-        qa_samples,
-        {
-            "id": sample_id,
-            "created_by": DEMO_REVIEWERS[0],
-            "created_at": created,
-            "rule": rule.to_json(),
-            "seed": rule.seed,
-            "size": len(drawn),
-            "drawn_ids": json.dumps([int(i) for i in drawn]),
-            "idempotency_key": f"{DEMO_KEY}sample-{created:%Y%m%d%H%M%S}",
-        },
-    )
-    dealt = assign_balanced(drawn, DEMO_REVIEWERS, rule.seed)
-    by_id = contacts.set_index("id")
-    left_open = 0
-    for interaction_id in drawn:
-        name = dealt[interaction_id]
-        assignment_id = ids.take(qa_assignments)
-        at = created + timedelta(seconds=int(rng.integers(2 * 3600, 4 * 86400)))
-        keep_open = last_but_one and name == DEMO_REVIEWERS[0] and left_open < OVERDUE_LEFT_OPEN
-        left_open += keep_open
-        done = at <= ctx.now and not keep_open
-        if done:
-            contact = by_id.loc[interaction_id]
-            reviewer.review(
-                interaction_id,
-                int(contact["agent_id"]),
-                bool(contact["is_public"]),
-                name,
-                quality[int(contact["agent_id"])],
-                at,
-                assignment_id=assignment_id,
-            )
-        out.add(
-            qa_assignments,
+    def weekly_run(
+        self, period_start: datetime, period_end: datetime, *, last_but_one: bool
+    ) -> None:
+        """The run drawn when a week ends, dealt to the reviewers, reviewed in the days after."""
+        rng, ctx, contacts = self.rng, self.ctx, self.contacts
+        rule = SamplingRule(
+            quota_per_agent=QUOTA_PER_AGENT_WEEK,
+            seed=int(rng.integers(1, 2**31 - 1)),
+            negative_sentiment_share=0.25,
+            low_csat_share=0.25,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        drawn = draw_sample(contacts, rule).ids
+        if not drawn:
+            return
+        sample_id = self.take_id(qa_samples)
+        created = period_end
+        self.add(
+            qa_samples,
             {
-                "id": assignment_id,
-                "sample_id": sample_id,
-                "interaction_id": int(interaction_id),
-                "reviewer": name,
-                "due_at": created + timedelta(days=DUE_DAYS),
-                "status": "done" if done else "open",
+                "id": sample_id,
+                "created_by": DEMO_REVIEWERS[0],
+                "created_at": created,
+                "rule": rule.to_json(),
+                "seed": rule.seed,
+                "size": len(drawn),
+                "drawn_ids": json.dumps([int(i) for i in drawn]),
+                "idempotency_key": f"{DEMO_KEY}sample-{created:%Y%m%d%H%M%S}",
             },
         )
-
-
-def _calibration(
-    rng: np.random.Generator,
-    ctx: GenerationContext,
-    contacts: pd.DataFrame,
-    quality: dict[int, float],
-    reviewer: _Reviewer,
-    out: _DemoQA,
-    ids: _Ids,
-) -> None:
-    """A session on a few contacts of the first days, every demo reviewer on the panel."""
-    created = ctx.start + (ctx.now - ctx.start) / 2
-    pool = contacts[contacts["ended_at"] < created]
-    if len(pool) < CALIBRATION_INTERACTIONS:
-        return
-    picked = pool.iloc[np.sort(rng.choice(len(pool), CALIBRATION_INTERACTIONS, replace=False))]
-    session_id = ids.take(calibration_sessions)
-    out.add(
-        calibration_sessions,
-        {
-            "id": session_id,
-            "name": "Social care calibration",
-            "scorecard_id": reviewer.criteria[0]["card"],
-            "state": "open",
-            "created_by": DEMO_SUPERVISOR,
-            "created_at": created,
-            "version": 1,
-            "idempotency_key": f"{DEMO_KEY}calibration-{created:%Y%m%d%H%M%S}",
-        },
-    )
-    for name in DEMO_REVIEWERS:
-        out.add(calibration_panel, {"session_id": session_id, "reviewer": name})
-    bias = dict(zip(DEMO_REVIEWERS, rng.normal(0, 0.06, len(DEMO_REVIEWERS)), strict=True))
-    for position, contact in enumerate(picked.itertuples(index=False)):
-        out.add(calibration_items, {"session_id": session_id, "interaction_id": int(contact.id)})
-        for name in DEMO_REVIEWERS:
-            still_to_do = (
-                name == DEMO_REVIEWERS[0] and position >= len(picked) - CALIBRATION_UNRATED
-            )
-            if still_to_do:
-                continue
-            at = created + timedelta(seconds=int(rng.integers(3600, 3 * 86400)))
-            reviewer.review(
-                int(contact.id),
-                int(contact.agent_id),
-                bool(contact.is_public),
-                name,
-                quality[int(contact.agent_id)] + bias[name],
-                min(at, ctx.now),
-                calibration_session_id=session_id,
+        dealt = assign_balanced(drawn, DEMO_REVIEWERS, rule.seed)
+        by_id = contacts.set_index("id")
+        left_open = 0
+        for interaction_id in drawn:
+            name = dealt[interaction_id]
+            assignment_id = self.take_id(qa_assignments)
+            at = created + timedelta(seconds=int(rng.integers(2 * 3600, 4 * 86400)))
+            keep_open = last_but_one and name == DEMO_REVIEWERS[0] and left_open < OVERDUE_LEFT_OPEN
+            left_open += keep_open
+            done = at <= ctx.now and not keep_open
+            if done:
+                contact = by_id.loc[interaction_id]
+                self.review(
+                    interaction_id,
+                    int(contact["agent_id"]),
+                    bool(contact["is_public"]),
+                    name,
+                    self.quality[int(contact["agent_id"])],
+                    at,
+                    assignment_id=assignment_id,
+                )
+            self.add(
+                qa_assignments,
+                {
+                    "id": assignment_id,
+                    "sample_id": sample_id,
+                    "interaction_id": int(interaction_id),
+                    "reviewer": name,
+                    "due_at": created + timedelta(days=DUE_DAYS),
+                    "status": "done" if done else "open",
+                },
             )
 
-
-def _disputes_and_coaching(
-    rng: np.random.Generator,
-    ctx: GenerationContext,
-    contacts: pd.DataFrame,
-    quality: dict[int, float],
-    out: _DemoQA,
-    ids: _Ids,
-) -> None:
-    agent_of = dict(zip(contacts["id"], contacts["agent_id"], strict=True))
-    reviews = [r for r in out.rows.get(qa_reviews.name, []) if r["assignment_id"] is not None]
-    failed = [r for r in reviews if r["auto_failed"]]
-    passed = [r for r in reviews if not r["auto_failed"]]
-    disputes = []
-    if failed:
-        disputes.append((failed[int(rng.integers(len(failed)))], None))
-    if passed:
-        review = passed[int(rng.integers(len(passed)))]
-        resolver = next(name for name in DEMO_REVIEWERS if name != review["reviewer"])
-        disputes.append((review, resolver))
-    for review, resolver in disputes:
-        opened = review["submitted_at"] + timedelta(hours=int(rng.integers(2, 48)))
-        opened = min(opened, ctx.now)
-        resolved = min(opened + timedelta(hours=int(rng.integers(1, 24))), ctx.now)
-        out.add(
-            qa_disputes,
+    def calibration(self) -> None:
+        """A session on a few contacts of the first days, every demo reviewer on the panel."""
+        rng, ctx, contacts = self.rng, self.ctx, self.contacts
+        created = ctx.start + (ctx.now - ctx.start) / 2
+        pool = contacts[contacts["ended_at"] < created]
+        if len(pool) < CALIBRATION_INTERACTIONS:
+            return
+        picked = pool.iloc[np.sort(rng.choice(len(pool), CALIBRATION_INTERACTIONS, replace=False))]
+        session_id = self.take_id(calibration_sessions)
+        self.add(
+            calibration_sessions,
             {
-                "review_id": review["id"],
-                "opened_by": DEMO_SUPERVISOR,
-                "opened_at": opened,
-                "reason": "The agent followed the documented exception for this case."
-                if review["auto_failed"]
-                else "Score seems harsh for a first-contact resolution.",
-                "state": "upheld" if resolver else "open",
-                "resolved_by": resolver,
-                "resolved_at": resolved if resolver else None,
-                "resolution_note": "Checked against the playbook: the score stands."
-                if resolver
-                else None,
-                "old_total": review["total"],
-                "old_auto_failed": review["auto_failed"],
-                "old_scores": review["scores"],
-                "new_total": review["total"] if resolver else None,
-                "version": 2 if resolver else 1,
-                "updated_at": resolved if resolver else opened,
-                "updated_by": resolver or DEMO_SUPERVISOR,
-                "idempotency_key": f"{DEMO_KEY}dispute-{review['id']}",
-            },
-        )
-    # Coaching for the weakest agents, linked to their lowest-scored reviews.
-    by_agent: dict[int, list[dict[str, Any]]] = {}
-    for review in reviews:
-        by_agent.setdefault(int(agent_of[review["interaction_id"]]), []).append(review)
-    weakest = sorted(by_agent, key=lambda agent: (quality[agent], agent))[:COACHED_AGENTS]
-    for agent in weakest:
-        worst = sorted(by_agent[agent], key=lambda r: (r["total"], r["id"]))[:2]
-        note_id = ids.take(coaching_notes)
-        at = min(max(r["submitted_at"] for r in worst) + timedelta(days=1), ctx.now)
-        out.add(
-            coaching_notes,
-            {
-                "id": note_id,
-                "agent_id": agent,
-                "author": DEMO_SUPERVISOR,
-                "body": "Walked through these reviews together: confirm the customer's "
-                "identity before account changes and close with a clear next step.",
-                "created_at": at,
+                "id": session_id,
+                "name": "Social care calibration",
+                "scorecard_id": self.criteria[0]["card"],
+                "state": "open",
+                "created_by": DEMO_SUPERVISOR,
+                "created_at": created,
                 "version": 1,
-                "updated_at": at,
-                "updated_by": DEMO_SUPERVISOR,
-                "idempotency_key": f"{DEMO_KEY}coaching-{note_id}",
+                "idempotency_key": f"{DEMO_KEY}calibration-{created:%Y%m%d%H%M%S}",
             },
         )
-        for review in worst:
-            out.add(coaching_note_reviews, {"note_id": note_id, "review_id": review["id"]})
+        for name in DEMO_REVIEWERS:
+            self.add(calibration_panel, {"session_id": session_id, "reviewer": name})
+        bias = dict(zip(DEMO_REVIEWERS, rng.normal(0, 0.06, len(DEMO_REVIEWERS)), strict=True))
+        for position, contact in enumerate(picked.itertuples(index=False)):
+            self.add(
+                calibration_items, {"session_id": session_id, "interaction_id": int(contact.id)}
+            )
+            for name in DEMO_REVIEWERS:
+                still_to_do = (
+                    name == DEMO_REVIEWERS[0] and position >= len(picked) - CALIBRATION_UNRATED
+                )
+                if still_to_do:
+                    continue
+                at = created + timedelta(seconds=int(rng.integers(3600, 3 * 86400)))
+                self.review(
+                    int(contact.id),
+                    int(contact.agent_id),
+                    bool(contact.is_public),
+                    name,
+                    self.quality[int(contact.agent_id)] + bias[name],
+                    min(at, ctx.now),
+                    calibration_session_id=session_id,
+                )
+
+    def disputes_and_coaching(self) -> None:
+        """An open and an upheld dispute; coaching notes for the weakest agents."""
+        rng, ctx = self.rng, self.ctx
+        reviews = [r for r in self.rows.get(qa_reviews.name, []) if r["assignment_id"] is not None]
+        failed = [r for r in reviews if r["auto_failed"]]
+        passed = [r for r in reviews if not r["auto_failed"]]
+        disputes = []
+        if failed:
+            disputes.append((failed[int(rng.integers(len(failed)))], None))
+        if passed:
+            review = passed[int(rng.integers(len(passed)))]
+            resolver = next(name for name in DEMO_REVIEWERS if name != review["reviewer"])
+            disputes.append((review, resolver))
+        for review, resolver in disputes:
+            opened = review["submitted_at"] + timedelta(hours=int(rng.integers(2, 48)))
+            opened = min(opened, ctx.now)
+            resolved = min(opened + timedelta(hours=int(rng.integers(1, 24))), ctx.now)
+            self.add(
+                qa_disputes,
+                {
+                    "review_id": review["id"],
+                    "opened_by": DEMO_SUPERVISOR,
+                    "opened_at": opened,
+                    "reason": "The agent followed the documented exception for this case."
+                    if review["auto_failed"]
+                    else "Score seems harsh for a first-contact resolution.",
+                    "state": "upheld" if resolver else "open",
+                    "resolved_by": resolver,
+                    "resolved_at": resolved if resolver else None,
+                    "resolution_note": "Checked against the playbook: the score stands."
+                    if resolver
+                    else None,
+                    "old_total": review["total"],
+                    "old_auto_failed": review["auto_failed"],
+                    "old_scores": review["scores"],
+                    "new_total": review["total"] if resolver else None,
+                    "version": 2 if resolver else 1,
+                    "updated_at": resolved if resolver else opened,
+                    "updated_by": resolver or DEMO_SUPERVISOR,
+                    "idempotency_key": f"{DEMO_KEY}dispute-{review['id']}",
+                },
+            )
+        # Coaching for the weakest agents, linked to their lowest-scored reviews.
+        by_agent: dict[int, list[dict[str, Any]]] = {}
+        for review in reviews:
+            by_agent.setdefault(review["agent_id"], []).append(review)
+        weakest = sorted(by_agent, key=lambda agent: (self.quality[agent], agent))[:COACHED_AGENTS]
+        for agent in weakest:
+            worst = sorted(by_agent[agent], key=lambda r: (r["total"], r["id"]))[:2]
+            note_id = self.take_id(coaching_notes)
+            at = min(max(r["submitted_at"] for r in worst) + timedelta(days=1), ctx.now)
+            self.add(
+                coaching_notes,
+                {
+                    "id": note_id,
+                    "agent_id": agent,
+                    "author": DEMO_SUPERVISOR,
+                    "body": "Walked through these reviews together: confirm the customer's "
+                    "identity before account changes and close with a clear next step.",
+                    "created_at": at,
+                    "version": 1,
+                    "updated_at": at,
+                    "updated_by": DEMO_SUPERVISOR,
+                    "idempotency_key": f"{DEMO_KEY}coaching-{note_id}",
+                },
+            )
+            for review in worst:
+                self.add(coaching_note_reviews, {"note_id": note_id, "review_id": review["id"]})
 
 
 def delete_demo_qa(conn: Connection, demo_interactions: Any) -> None:
