@@ -17,6 +17,7 @@ who changed the review and carries the current version).
 from __future__ import annotations
 
 import json
+import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from analytics.qa_score import Criterion, ReviewScore, review_score
+from analytics.qa_score import Criterion, ReviewScore, is_not_applicable, review_score
 from db.reference import DEFAULT_SCORECARD_NAME
 from db.schema import (
     agents,
@@ -349,10 +350,10 @@ def checked_scores(
         if criterion is None:
             errors[f"scores.{key}"] = "is not a criterion of this review"
             continue
-        if value is None or (isinstance(value, float) and value != value):
+        if is_not_applicable(value):
             clean[criterion.id] = None
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             errors[f"scores.{key}"] = "must be a number of points or N/A"
         elif not 0 <= value <= criterion.max_points:
             errors[f"scores.{key}"] = f"must be between 0 and {criterion.max_points}"
