@@ -100,39 +100,23 @@ def _setup(engine, *, contacts_per_agent: int = 6) -> dict:
                     )
                 )
         # A threaded public tweet: the customer's post, the brand's reply, a follow-up.
+        tweet = {"channel_id": "twitter", "customer_id": customer, "is_public": True}
+        tweet["conversation_id"] = "tw-1"
         rows += [
             interaction(
-                T0 + timedelta(days=1),
-                channel_id="twitter",
-                frt=120,
-                agent_id=ids[0],
-                customer_id=customer,
-                is_public=True,
-                conversation_id="tw-1",
-                external_id="tw-1-a",
-                body="My bill is wrong",
-            ),
-            interaction(
-                T0 + timedelta(days=1, minutes=2),
-                channel_id="twitter",
-                direction="outbound",
-                agent_id=ids[0],
-                customer_id=customer,
-                is_public=True,
-                conversation_id="tw-1",
-                external_id="tw-1-b",
-                body="Sorry! DM us please",
-            ),
-            interaction(
-                T0 + timedelta(days=1, minutes=5),
-                channel_id="twitter",
-                agent_id=None,
-                customer_id=customer,
-                is_public=True,
-                conversation_id="tw-1",
-                external_id="tw-1-c",
-                body="Sent",
-            ),
+                T0 + timedelta(days=1, minutes=minutes),
+                **tweet,
+                **fields,
+                external_id=f"tw-1-{letter}",
+                body=body,
+            )
+            for minutes, letter, body, fields in (
+                (0, "a", "My bill is wrong", {"frt": 120, "agent_id": ids[0]}),
+                (2, "b", "Sorry! DM us please", {"direction": "outbound", "agent_id": ids[0]}),
+                (5, "c", "Sent", {"agent_id": None}),
+            )
+        ]
+        rows += [
             # Too old to be among the customer's other contacts (more than 30 days before).
             interaction(
                 T0 - timedelta(days=40),
