@@ -108,7 +108,32 @@ def agent_qa_scores(
         sd=("_value", "std"),
         auto_fails=("_failed", "sum"),
     )
-    stats = stats.reset_index()
+    return scores_from_stats(
+        stats.reset_index(),
+        keys,
+        groups=groups,
+        min_reviews=min_reviews,
+        confidence=confidence,
+    )
+
+
+def scores_from_stats(
+    stats: pd.DataFrame,
+    by: str | Sequence[str],
+    *,
+    groups: pd.DataFrame | None = None,
+    min_reviews: int = MIN_REVIEWS,
+    confidence: float = CONFIDENCE,
+) -> pd.DataFrame:
+    """`agent_qa_scores` from per-group aggregates already computed (e.g. in SQL).
+
+    Args:
+        stats: one row per group with the `by` columns, n (scored reviews), mean and sd (sample
+            sd, n − 1) of the review scores with auto-fails as 0, and auto_fails.
+        by, groups, min_reviews, confidence: as for `agent_qa_scores`.
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    stats = stats[[*keys, "n", "mean", "sd", "auto_fails"]].copy()
     if groups is not None:
         # Outer join: every group asked for is listed, and no reviewed group is dropped.
         stats = groups[keys].drop_duplicates().merge(stats, on=keys, how="outer")

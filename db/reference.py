@@ -1,13 +1,14 @@
 """Reference rows every database needs: channels, the default business calendar, SLA policies,
-topics and a default QA scorecard. Inserted by `cli.py init-db`; safe to run again (adds only
-what is missing, never overwrites an admin's edits)."""
+topics and the default social-care QA scorecard. Inserted by `cli.py init-db`; safe to run again
+(adds only what is missing, never overwrites an admin's edits)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from db.schema import (
     business_calendars,
@@ -64,16 +65,79 @@ TOPICS: dict[str, str] = {
     "cancellation": "cancel,close my account,leave,switch provider",
 }
 
-DEFAULT_SCORECARD = (
-    "Standard interaction",
-    [  # name, weight, max_points, critical
-        ("Greeting and identification", 1.0, 3, False),
-        ("Understood the issue", 2.0, 5, False),
-        ("Correct and consistent answer", 3.0, 5, False),
-        ("Tone and empathy", 2.0, 5, False),
-        ("Data protection followed", 1.0, 1, True),
-        ("Resolution or clear next step", 2.0, 5, False),
-    ],
+
+@dataclass(frozen=True)
+class ReferenceCriterion:
+    """One criterion of a shipped scorecard (columns of scorecard_criteria)."""
+
+    name: str
+    weight: float
+    max_points: int
+    description: str
+    critical: bool = False
+    applies_to: str = "all"  # or "public": public replies only
+    allow_na: bool = True
+
+
+# The default social-care scorecard (issue 10). Critical criteria are pass/fail (1 point): a
+# failed one auto-fails the review (analytics.qa_score). Criteria a contact may not give occasion
+# for allow N/A; policy compliance and accuracy always apply.
+DEFAULT_SCORECARD_NAME = "Social care"
+DEFAULT_SCORECARD: tuple[ReferenceCriterion, ...] = (
+    ReferenceCriterion(
+        "Greeting and tone",
+        1.0,
+        5,
+        "Greets the customer, uses their name where known, and keeps the brand's friendly, "
+        "professional voice throughout.",
+        allow_na=False,
+    ),
+    ReferenceCriterion(
+        "Accuracy",
+        3.0,
+        5,
+        "Every fact, price, date and instruction given is correct and consistent with the "
+        "playbook.",
+        allow_na=False,
+    ),
+    ReferenceCriterion(
+        "Policy compliance",
+        2.0,
+        1,
+        "Pass only if identity checks, data protection and refund/escalation rules were "
+        "followed; any breach fails the review.",
+        critical=True,
+        allow_na=False,
+    ),
+    ReferenceCriterion(
+        "Resolution",
+        2.0,
+        5,
+        "The issue was resolved, or the customer was left with a clear, owned next step. N/A "
+        "when the contact needed no action.",
+    ),
+    ReferenceCriterion(
+        "Empathy",
+        2.0,
+        5,
+        "Acknowledges the customer's situation and feelings before solving. N/A for purely "
+        "transactional contacts.",
+    ),
+    ReferenceCriterion(
+        "Public defensibility",
+        2.0,
+        1,
+        "Pass only if the public reply could be screenshotted and shared without embarrassing "
+        "the company: no personal data, no blame, no promises beyond policy.",
+        critical=True,
+        applies_to="public",
+    ),
+    ReferenceCriterion(
+        "Spelling and grammar",
+        1.0,
+        3,
+        "Written replies are free of spelling and grammar mistakes. N/A on voice.",
+    ),
 )
 
 POLICY_EPOCH = datetime(2000, 1, 1)
@@ -131,22 +195,36 @@ def seed_reference_data(conn: Connection) -> None:
     if new_topics:
         conn.execute(topics.insert(), new_topics)
 
-    if conn.scalar(select(scorecards.c.id).limit(1)) is None:
-        name, criteria = DEFAULT_SCORECARD
-        card_id = conn.execute(
-            scorecards.insert().values(name=name, active=True, version=1)
-        ).inserted_primary_key[0]
-        conn.execute(
-            scorecard_criteria.insert(),
-            [
-                {
+    seed_default_scorecard(conn)
+
+
+def seed_default_scorecard(conn: Connection) -> int:
+    """The default scorecard's id, inserting it (with its criteria) when no scorecard has its
+    name; an admin's edits to it are never overwritten."""
+    existing = conn.scalar(
+        select(scorecards.c.id).where(scorecards.c.name == DEFAULT_SCORECARD_NAME)
+    )
+    if existing is not None:
+        return int(existing)
+    card_id = conn.execute(
+        scorecards.insert().values(name=DEFAULT_SCORECARD_NAME, active=True, version=1)
+    ).inserted_primary_key[0]
+    # Only the columns the database has: a database at an older revision (a migration test
+    # seeds before upgrading) gets the criteria without description / applies_to / allow_na.
+    have = {column["name"] for column in inspect(conn).get_columns("scorecard_criteria")}
+    conn.execute(
+        scorecard_criteria.insert(),
+        [
+            {
+                key: value
+                for key, value in {
                     "scorecard_id": card_id,
-                    "name": cname,
-                    "weight": weight,
-                    "max_points": points,
-                    "critical": critical,
-                    "position": i,
-                }
-                for i, (cname, weight, points, critical) in enumerate(criteria)
-            ],
-        )
+                    "position": position,
+                    **asdict(criterion),
+                }.items()
+                if key in have
+            }
+            for position, criterion in enumerate(DEFAULT_SCORECARD)
+        ],
+    )
+    return int(card_id)

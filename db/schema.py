@@ -207,8 +207,14 @@ scorecard_criteria = Table(
     Column("max_points", Integer, nullable=False),
     Column("critical", Boolean, nullable=False, default=False),
     Column("position", Integer, nullable=False, default=0),
+    # QA workflow (migration 0005): what the reviewer reads, where the criterion applies and
+    # whether it may be marked N/A.
+    Column("description", Text),
+    Column("applies_to", String(16), nullable=False, server_default="all"),
+    Column("allow_na", Boolean, nullable=False, server_default=true()),
     CheckConstraint("weight > 0", name="weight_positive"),
     CheckConstraint("max_points > 0", name="max_points_positive"),
+    CheckConstraint("applies_to IN ('all', 'public')", name="applies_to"),
 )
 
 qa_samples = Table(
@@ -221,6 +227,7 @@ qa_samples = Table(
     Column("seed", Integer, nullable=False),
     Column("size", Integer, nullable=False),
     Column("idempotency_key", String(64), unique=True),
+    Column("drawn_ids", Text),  # JSON list of the drawn interaction ids (migration 0005)
 )
 
 qa_assignments = Table(
@@ -233,8 +240,52 @@ qa_assignments = Table(
     Column("due_at", DateTime),
     Column("status", String(16), nullable=False, default="open"),
     UniqueConstraint("sample_id", "interaction_id", "reviewer"),
+    # A reviewer's queue: open assignments by due date (migration 0005).
+    Index("ix_qa_assignments_reviewer_status_due", "reviewer", "status", "due_at"),
 )
 
+# --- QA workflow (migration 0005): calibration, reviews, disputes, coaching -------------------
+
+calibration_sessions = Table(
+    "calibration_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("scorecard_id", ForeignKey("scorecards.id"), nullable=False),
+    Column("state", String(16), nullable=False, server_default="open"),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    Column("idempotency_key", String(64), unique=True),
+    CheckConstraint("state IN ('open', 'closed')", name="state"),
+)
+
+calibration_items = Table(
+    "calibration_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", ForeignKey("calibration_sessions.id"), nullable=False),
+    Column("interaction_id", ForeignKey("interactions.id"), nullable=False),
+    UniqueConstraint("session_id", "interaction_id"),
+)
+
+calibration_panel = Table(
+    "calibration_panel",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", ForeignKey("calibration_sessions.id"), nullable=False),
+    Column("reviewer", String(64), nullable=False),
+    UniqueConstraint("session_id", "reviewer"),
+)
+
+# Reviews that count in agent quality: submitted, not calibration ratings.
+COUNTED_REVIEWS = "status = 'submitted' AND calibration_session_id IS NULL"
+
+# One review of one interaction. A review carries the criteria it was scored on
+# (`criteria_snapshot`, JSON), so editing a scorecard later never rescores it. Calibration
+# ratings are reviews with a calibration_session_id; they never count in agent quality.
 qa_reviews = Table(
     "qa_reviews",
     metadata,
@@ -244,11 +295,106 @@ qa_reviews = Table(
     Column("scorecard_id", ForeignKey("scorecards.id"), nullable=False),
     Column("scores", Text, nullable=False),  # JSON {criterion_id: points or null for N/A}
     Column("comment", Text),
-    Column("total", Float, nullable=False),
+    Column("total", Float),  # null while a draft (and for a review with every criterion N/A)
     Column("auto_failed", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("idempotency_key", String(64), unique=True),
+    Column("status", String(16), nullable=False, server_default="submitted"),
+    Column("criteria_snapshot", Text),  # JSON list of the criteria as scored
+    Column("criterion_comments", Text),  # JSON {criterion_id: comment}
+    # Unique: two reviewers submitting the same assignment at once get one review (NULLs are
+    # distinct on both backends, so reviews without an assignment are not constrained).
+    Column("assignment_id", ForeignKey("qa_assignments.id"), unique=True),
+    Column("calibration_session_id", ForeignKey("calibration_sessions.id")),
+    Column("submitted_at", DateTime),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    # The agent whose work was reviewed (the interaction's agent when the review was started):
+    # agent quality groups reviews without reading interactions.
+    Column("agent_id", ForeignKey("agents.id")),
+    CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+    # One rating per reviewer and item of a calibration session.
+    UniqueConstraint("calibration_session_id", "interaction_id", "reviewer"),
+    # Agent quality over a period: the reviews that count, by submission time, covering what
+    # the aggregates read, id included for the join to qa_review_scores (partial, like
+    # ix_interactions_unanswered).
+    Index(
+        "ix_qa_reviews_counted",
+        "submitted_at",
+        "agent_id",
+        "total",
+        "auto_failed",
+        "id",
+        sqlite_where=text(COUNTED_REVIEWS),
+        postgresql_where=text(COUNTED_REVIEWS),
+    ),
 )
+
+# The review's scores one row per criterion (N/A: points NULL), written with every save, so
+# agent quality aggregates criteria in SQL instead of parsing JSON. Name, max_points and critical
+# are the snapshot's: a later scorecard edit does not change them.
+qa_review_scores = Table(
+    "qa_review_scores",
+    metadata,
+    Column("review_id", ForeignKey("qa_reviews.id"), primary_key=True),
+    Column("criterion_id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("points", Float),
+    Column("max_points", Integer, nullable=False),
+    Column("critical", Boolean, nullable=False),
+)
+
+qa_disputes = Table(
+    "qa_disputes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("review_id", ForeignKey("qa_reviews.id"), nullable=False, index=True),
+    Column("opened_by", String(64), nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", String(16), nullable=False, server_default="open"),
+    Column("resolved_by", String(64)),
+    Column("resolved_at", DateTime),
+    Column("resolution_note", Text),
+    # The review's score when the dispute was opened and after it was resolved: a rescore
+    # changes the review, the dispute keeps what it was.
+    Column("old_total", Float),
+    Column("old_auto_failed", Boolean),
+    Column("old_scores", Text),
+    Column("new_total", Float),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    Column("idempotency_key", String(64), unique=True),
+    CheckConstraint("state IN ('open', 'upheld', 'rescored')", name="state"),
+)
+
+coaching_notes = Table(
+    "coaching_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", ForeignKey("agents.id"), nullable=False, index=True),
+    Column("author", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    Column("idempotency_key", String(64), unique=True),
+)
+
+# The reviews a coaching note came from.
+coaching_note_reviews = Table(
+    "coaching_note_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("note_id", ForeignKey("coaching_notes.id"), nullable=False),
+    Column("review_id", ForeignKey("qa_reviews.id"), nullable=False, index=True),
+    UniqueConstraint("note_id", "review_id"),
+)
+
+# --- end of the QA workflow block -------------------------------------------------------------
 
 replies = Table(
     "replies",

@@ -30,7 +30,18 @@ from queries.writes import (
 )
 
 SCORECARD_FIELDS: tuple[str, ...] = ("name", "active", "criteria")
-CRITERION_FIELDS: tuple[str, ...] = ("id", "name", "weight", "max_points", "critical")
+CRITERION_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "weight",
+    "max_points",
+    "critical",
+    "description",
+    "applies_to",
+    "allow_na",
+)
+# Where a criterion is rated: every contact, or public replies only (migration 0005).
+APPLIES_TO: tuple[str, ...] = ("all", "public")
 # Rows read back from get_scorecard/list_criteria may be submitted as they are: list order is the
 # position and the scorecard is the one being edited, so these keys are ignored.
 _DERIVED_CRITERION_FIELDS: tuple[str, ...] = ("scorecard_id", "position")
@@ -115,6 +126,14 @@ def _validated_criteria(raw: Any, form: FormCheck) -> list[dict[str, Any]]:
             "critical": check.boolean("critical", default=False),
             "position": index,
         }
+        # Set only when the form has them: a form without these columns keeps the stored
+        # values (and a new criterion takes the column defaults: applies to all, N/A allowed).
+        if "description" in item:
+            criterion["description"] = check.text("description", max_length=2000, required=False)
+        if "applies_to" in item:
+            criterion["applies_to"] = check.choice("applies_to", APPLIES_TO, nullable=True) or "all"
+        if "allow_na" in item:
+            criterion["allow_na"] = check.boolean("allow_na", default=True)
         if criterion["name"]:
             key = criterion["name"].lower()
             if key in seen_names:

@@ -36,7 +36,7 @@ from ingest.demo.content import FIRST_NAMES, LAST_NAMES
 from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.customers import customer_handle
 from ingest.demo.interactions import DemoInteractions, generate_interactions
-from ingest.demo.qa import generate_qa, qa_total
+from ingest.demo.qa import qa_total, store_demo_qa
 from ingest.demo.replies import generate_replies
 from ingest.demo.roster import DemoAgent, demo_roster, on_shift
 from ingest.demo.states import generate_agent_states
@@ -77,11 +77,11 @@ __all__ = [
     "ensure_demo_agents",
     "generate_agent_states",
     "generate_interactions",
-    "generate_qa",
     "generate_replies",
     "incident_window",
     "lognormal",
     "on_shift",
     "qa_total",
+    "store_demo_qa",
     "utc_now",
 ]

@@ -16,12 +16,7 @@ from db.schema import (
     customers,
     interactions,
     playbook_entries,
-    qa_assignments,
-    qa_reviews,
-    qa_samples,
     replies,
-    scorecard_criteria,
-    scorecards,
     stakeholders,
     topics,
 )
@@ -29,7 +24,7 @@ from ingest.bulk import bulk_insert
 from ingest.demo.content import PLAYBOOK, STAKEHOLDERS, TOPIC_SENTIMENT
 from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.interactions import DemoInteractions
-from ingest.demo.qa import generate_qa
+from ingest.demo.qa import delete_demo_qa, store_demo_qa
 from ingest.demo.replies import generate_replies
 from ingest.demo.roster import DemoAgent, demo_roster
 
@@ -54,25 +49,7 @@ def store_qa_and_replies(
         for row in conn.execute(select(playbook_entries).order_by(playbook_entries.c.id))
     }
     counts["replies"] = bulk_insert(conn, replies, generate_replies(rng, ctx, data, templates))
-    card_id = conn.scalar(
-        select(scorecards.c.id).where(scorecards.c.active.is_(True)).order_by(scorecards.c.id)
-    )
-    if card_id is None:
-        return counts
-    criteria = [
-        dict(r._mapping)
-        for r in conn.execute(
-            select(scorecard_criteria)
-            .where(scorecard_criteria.c.scorecard_id == card_id)
-            .order_by(scorecard_criteria.c.position)
-        )
-    ]
-    sample, assignments, reviews = generate_qa(rng, ctx, data, card_id, criteria)
-    sample_id = conn.execute(qa_samples.insert().values(sample)).inserted_primary_key[0]
-    counts["qa_assignments"] = bulk_insert(
-        conn, qa_assignments, [{"sample_id": sample_id, **a} for a in assignments]
-    )
-    counts["qa_reviews"] = bulk_insert(conn, qa_reviews, reviews)
+    counts.update(store_demo_qa(conn, rng, ctx, data))
     return counts
 
 
@@ -124,14 +101,8 @@ def delete_demo(conn: Connection) -> None:
     """Remove demo interactions and everything hanging off them (reviews, replies, customers
     nobody else refers to) and the demo agents' state history."""
     demo_ids = select(interactions.c.id).where(interactions.c.source == SOURCE)
-    for table in (replies, qa_reviews, qa_assignments):
-        conn.execute(delete(table).where(table.c.interaction_id.in_(demo_ids)))
-    conn.execute(
-        delete(qa_samples).where(
-            qa_samples.c.idempotency_key.like("demo-sample-%"),
-            ~qa_samples.c.id.in_(select(qa_assignments.c.sample_id)),
-        )
-    )
+    conn.execute(delete(replies).where(replies.c.interaction_id.in_(demo_ids)))
+    delete_demo_qa(conn, demo_ids)
     demo_customers = set(
         conn.scalars(
             select(interactions.c.customer_id)
