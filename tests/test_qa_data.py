@@ -714,7 +714,7 @@ def test_the_settings_form_keeps_what_it_does_not_show(engine):
     assert after["Brand voice"].applies_to == "all" and after["Brand voice"].allow_na
 
 
-def test_migration_0005_backfills_old_reviews_and_downgrades(empty_db_url):  # noqa: F811
+def test_migration_0006_backfills_old_reviews_and_downgrades(empty_db_url):  # noqa: F811
     from alembic import command
     from sqlalchemy import inspect
 
@@ -723,10 +723,10 @@ def test_migration_0005_backfills_old_reviews_and_downgrades(empty_db_url):  # n
     from db.schema import qa_review_scores
 
     config = alembic_config(empty_db_url)
-    command.upgrade(config, "0003")
+    command.upgrade(config, "0005")
     engine = make_engine(empty_db_url)
     with engine.begin() as conn:
-        seed_reference_data(conn)  # at 0003: the default scorecard without the new columns
+        seed_reference_data(conn)  # at 0005: the default scorecard without the new columns
         insert_interactions(conn, [interaction(T0, frt=30, external_id="old-review")])
         card = default_scorecard_id(engine=conn)
         first, second = conn.execute(
@@ -753,7 +753,7 @@ def test_migration_0005_backfills_old_reviews_and_downgrades(empty_db_url):  # n
             )
         ).all()
     assert [tuple(row) for row in rows] == [("Greeting and tone", 4.0), ("Accuracy", None)]
-    command.downgrade(config, "0003")
+    command.downgrade(config, "0005")
     assert "status" not in {c["name"] for c in inspect(engine).get_columns("qa_reviews")}
     command.upgrade(config, "head")
     engine.dispose()
