@@ -44,6 +44,7 @@ ESSENTIAL = ("external_id", "channel", "created_at", ARRIVAL_DATE, ARRIVAL_TIME)
 OUTCOME = (ANSWERED, WAIT, TALK, "first_response_at", "resolved_at", "abandoned_at", "status")
 MORE = tuple(t for t in TARGETS if t not in ESSENTIAL + OUTCOME)
 NOT_IN_FILE = "— not mapped —"
+NEW_MAPPING = "New mapping (from this file's column names)"
 SAVE_LABELS = {"name": "Mapping name", "mapping": "Mapping"}
 _VERSION_KEY = "import_mapping_version"
 
@@ -58,7 +59,7 @@ def choose_saved_mapping(saved: pd.DataFrame) -> pd.Series | None:
     chosen = st.selectbox(
         "Saved mapping",
         [None, *names],
-        format_func=lambda i: "New mapping (from this file's column names)" if i is None else names[i],
+        format_func=lambda i: NEW_MAPPING if i is None else names[i],
         key="import_saved_mapping",
         help="A saved mapping fills every box below; change any box and save it again.",
     )

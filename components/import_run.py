@@ -157,9 +157,7 @@ def show_result(outcome: ImportOutcome | None = None) -> None:
     if outcome is None:
         return
     st.subheader("Result")
-    st.caption(
-        f"{markdown_text(outcome.file_name)} as source **{markdown_text(outcome.source)}**"
-    )
+    st.caption(f"{markdown_text(outcome.file_name)} as source **{markdown_text(outcome.source)}**")
     loaded, present, rejected = st.columns(3)
     loaded.metric("Loaded", f"{outcome.loaded:,}")
     present.metric("Already present", f"{outcome.already_present:,}")

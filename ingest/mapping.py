@@ -310,7 +310,8 @@ def map_fields(fields: Mapping[str, Any], mapping: ColumnMapping) -> dict[str, A
         problems.append(f"answered ({mapping.columns[ANSWERED]}) is required")
     if problems:
         raise RowError("; ".join(problems))
-    _apply_outcome(out, answered=answered, wait=wait, talk=talk, has_flag=ANSWERED in mapping.columns)
+    has_flag = ANSWERED in mapping.columns
+    _apply_outcome(out, answered=answered, wait=wait, talk=talk, has_flag=has_flag)
     return out
 
 
@@ -323,7 +324,12 @@ def _localised(wall: datetime, mapping: ColumnMapping, target: str, problems: li
 
 
 def _apply_outcome(
-    out: dict[str, Any], *, answered: bool | None, wait: int | None, talk: int | None, has_flag: bool
+    out: dict[str, Any],
+    *,
+    answered: bool | None,
+    wait: int | None,
+    talk: int | None,
+    has_flag: bool,
 ) -> None:
     """Turn the flag and durations into our timestamps, never overriding a mapped timestamp.
 

@@ -83,9 +83,7 @@ def save_mapping(
         )
 
 
-def record_import(
-    *, engine: Engine, user: str, source: str, summary: dict[str, Any]
-) -> None:
+def record_import(*, engine: Engine, user: str, source: str, summary: dict[str, Any]) -> None:
     """Write the audit entry of one import (file, mapping and counts) under `user`."""
     with transaction(engine) as conn:
         audit(
