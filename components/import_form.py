@@ -47,6 +47,9 @@ NOT_IN_FILE = "— not mapped —"
 NEW_MAPPING = "New mapping (from this file's column names)"
 SAVE_LABELS = {"name": "Mapping name", "mapping": "Mapping"}
 _VERSION_KEY = "import_mapping_version"
+_PICK_KEY = "import_saved_mapping"
+_PENDING_PICK_KEY = "import_saved_mapping_pending"
+_FLASH_KEY = "import_mapping_flash"
 
 
 def _slot(saved: pd.Series | None) -> str:
@@ -56,11 +59,13 @@ def _slot(saved: pd.Series | None) -> str:
 def choose_saved_mapping(saved: pd.DataFrame) -> pd.Series | None:
     """A select box of the saved mappings; the chosen row, or None for a new mapping."""
     names = dict(zip(saved["id"], saved["name"], strict=True))
+    if _PENDING_PICK_KEY in st.session_state:  # the mapping just saved is the one in use
+        st.session_state[_PICK_KEY] = st.session_state.pop(_PENDING_PICK_KEY)
     chosen = st.selectbox(
         "Saved mapping",
         [None, *names],
         format_func=lambda i: NEW_MAPPING if i is None else names[i],
-        key="import_saved_mapping",
+        key=_PICK_KEY,
         help="A saved mapping fills every box below; change any box and save it again.",
     )
     return None if chosen is None else saved.loc[saved["id"] == chosen].iloc[0]
@@ -152,6 +157,8 @@ def save_mapping_form(
     """Name and save the mapping (a new one, or the chosen one again); messages on the form."""
     slot = _slot(saved)
     version_key = f"{_VERSION_KEY}_{slot}"
+    if _FLASH_KEY in st.session_state:
+        st.success(st.session_state.pop(_FLASH_KEY), icon=":material/check:")
     if saved is not None:
         st.session_state.setdefault(version_key, int(saved["version"]))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -179,8 +186,9 @@ def save_mapping_form(
     except StaleWriteError as error:
         show_stale(error, SAVE_LABELS, version_key)
         return
-    st.session_state[version_key] = stored["version"]
-    st.success(
-        f"Saved mapping **{markdown_text(stored['name'])}** (version {stored['version']}).",
-        icon=":material/check:",
+    st.session_state[f"{_VERSION_KEY}_{stored['id']}"] = stored["version"]
+    st.session_state[_PENDING_PICK_KEY] = stored["id"]
+    st.session_state[_FLASH_KEY] = (
+        f"Saved mapping **{markdown_text(stored['name'])}** (version {stored['version']})."
     )
+    st.rerun()
