@@ -23,6 +23,7 @@ from queries.import_mappings import record_import
 
 PREVIEW_COLUMNS = {
     "line": "Line",
+    "problem": "Rejected because",
     "external_id": "Contact id",
     "channel_id": "Channel",
     "created_at": "Arrival (UTC)",
@@ -34,7 +35,6 @@ PREVIEW_COLUMNS = {
     "queue": "Queue",
     "agent": "Agent",
     "customer": "Customer",
-    "problem": "Rejected because",
 }
 _RESULT_KEY = "import_result"
 
