@@ -12,24 +12,13 @@ from sqlalchemy import select
 import cli
 from db.engine import get_engine
 from db.schema import audit_log, interactions
-from db.settings import get_settings
 from ingest.importer import import_file
 from ingest.mapping import ColumnMapping
 from queries.import_mappings import get_mapping, save_mapping
 from queries.writes import StaleWriteError, ValidationError
+from tests.test_cli import cli_db  # noqa: F401 - the CLI's database fixture
 from tests.test_mapping import CALL_LOG as CALL_LOG_MAPPING
 from tests.test_page_import import CALL_LOG_PATH
-
-
-@pytest.fixture
-def cli_db(db_url, monkeypatch):
-    monkeypatch.setenv("FLOORLIGHT_DB_URL", db_url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield db_url
-    get_engine(db_url).dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def _save(engine, name="PBX call log", mapping=CALL_LOG_MAPPING, **kw):
@@ -48,9 +37,8 @@ def _stored(engine):
         return {r.external_id: r for r in conn.execute(select(interactions))}
 
 
-def test_cli_imports_a_call_log_through_a_saved_mapping_and_again_adds_nothing(
-    cli_db, tmp_path, capsys
-):
+@pytest.mark.usefixtures("cli_db")
+def test_cli_imports_a_call_log_through_a_saved_mapping_and_again_adds_nothing(tmp_path, capsys):
     engine = get_engine()
     _save(engine)
     path = tmp_path / "pbx_march.csv"
@@ -69,7 +57,8 @@ def test_cli_imports_a_call_log_through_a_saved_mapping_and_again_adds_nothing(
     assert len(_stored(engine)) == 3
 
 
-def test_cli_names_an_unknown_mapping_and_the_help_names_the_format_doc(cli_db, tmp_path, capsys):
+@pytest.mark.usefixtures("cli_db")
+def test_cli_names_an_unknown_mapping_and_the_help_names_the_format_doc(tmp_path, capsys):
     path = tmp_path / "x.csv"
     shutil.copy(CALL_LOG_PATH, path)
     assert cli.main(["import", str(path), "--mapping", "nope"]) == 2

@@ -17,11 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from db.engine import make_engine
 from db.schema import agents, audit_log, import_mappings, interactions
 from tests.apphelpers import csv_downloads, open_page, texts
+from tests.test_page_settings import _rows
 
 CALL_LOG_PATH = Path(__file__).parent / "fixtures" / "call_log.csv"
 CALL_LOG = CALL_LOG_PATH.read_bytes()
@@ -35,14 +34,6 @@ COLUMN_CHOICES = {
     "agent": "agent",
     "queue": "queue",
 }
-
-
-def _rows(url, table):
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(select(table))]
-    engine.dispose()
-    return rows
 
 
 def _upload(at, name="pbx_march.csv", data=CALL_LOG):
