@@ -37,7 +37,11 @@ if upload is None:
     st.stop()
 
 spooled = spooled_upload(upload)
-columns, head = first_records(spooled, PREVIEW_ROWS)
+try:
+    columns, head = first_records(spooled, PREVIEW_ROWS)
+except ValueError as exc:  # no header, a column named twice: the file as a whole is refused
+    st.error(f"This file cannot be imported: {markdown_text(exc)}", icon=":material/error:")
+    st.stop()
 if not columns:
     st.warning("No rows could be read from this file: is it empty, or not CSV/JSON Lines?")
     st.stop()

@@ -143,3 +143,10 @@ def test_only_admins_can_import(app_db, username):
     at = open_page(username, "pages/import_data.py")
     assert "You don't have access to **Import data**" in texts(at)
     assert not at.file_uploader
+
+
+def test_a_file_with_a_column_named_twice_is_refused_with_the_reason(app_db):
+    at = _upload(open_page("admin", "pages/import_data.py"), data=b"id,ID,when\n1,2,3\n")
+    assert not at.exception
+    assert "This file cannot be imported" in texts(at) and "given twice" in texts(at)
+    assert not at.selectbox
