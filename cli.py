@@ -96,6 +96,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _saved_mapping(name: str):
+    from ingest.mapping import ColumnMapping
+    from queries.import_mappings import get_mapping
+
+    stored = get_mapping(engine=get_engine(), name=name)
+    if stored is None:
+        raise ValueError(f"no saved mapping named {name!r} (save one on the Import page)")
+    return ColumnMapping.from_json(stored["definition"])
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from ingest.importer import import_file
 
@@ -107,6 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             source=args.source,
             reject_path=Path(args.rejects) if args.rejects else None,
             progress=True,
+            mapping=_saved_mapping(args.mapping) if args.mapping else None,
         )
     except (OSError, ValueError) as exc:  # unreadable file or not this format: nothing loaded
         print(f"Nothing imported: {exc}", file=sys.stderr)
@@ -202,9 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--verbose", action="store_true")
     sim.set_defaults(func=cmd_simulate)
 
-    imp = sub.add_parser("import", help="import interactions from CSV, JSONL or the TWCS export")
+    imp = sub.add_parser(
+        "import",
+        help="import interactions from CSV, JSONL or the TWCS export",
+        description="Import interactions from a CSV, JSON Lines or TWCS file. Columns, values, "
+        "duplicates, rejects and column mappings are documented in ingest/FORMATS.md.",
+        epilog="Format reference: ingest/FORMATS.md (columns, time zones, rejects, mappings).",
+    )
     imp.add_argument("file")
     imp.add_argument("--format", choices=["csv", "jsonl", "twcs"])
+    imp.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help="read the file through the column mapping saved under NAME on the Import page "
+        "(another system's export; see ingest/FORMATS.md, Column mappings)",
+    )
     imp.add_argument("--source", help="source name for external ids (default: file name)")
     imp.add_argument("--rejects", help="reject file (default: <file>.rejects.csv)")
     imp.set_defaults(func=cmd_import)

@@ -28,8 +28,8 @@ ROLE_SUMMARIES = {
     "floor and report pages are for supervisors and executives: ask an admin if you need one.",
     "executive": "Read service level, CSAT and channel reports over any period, and export the "
     "breaches.",
-    "admin": "Manage users, roles, SLA policies and reference data, read the audit log, and open "
-    "every page.",
+    "admin": "Manage users, roles, SLA policies and reference data, import interactions from other "
+    "systems' exports, read the audit log, and open every page.",
 }
 
 
@@ -94,6 +94,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/settings:",
         "Admin",
         "Users and roles, SLA policies, scorecards, topics, playbook and stakeholders.",
+    ),
+    _page(
+        "pages/import_data.py",
+        "Import data",
+        ":material/upload_file:",
+        "Admin",
+        "Upload a CSV or JSON Lines export, map its columns, preview and import it.",
     ),
     _page(
         "pages/audit.py",

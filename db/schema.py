@@ -509,6 +509,19 @@ login_throttle = Table(
     Column("window_start", DateTime, nullable=False),
 )
 
+# Column mappings saved by the Import page (ingest/mapping.py), reused by name from the page and
+# from `cli.py import --mapping NAME`. `definition` is the mapping as JSON (migration 0010).
+import_mappings = Table(
+    "import_mappings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("definition", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+)
+
 # 15-minute x channel x queue rollup of interactions by arrival (created_at, UTC).
 interval_stats = Table(
     "interval_stats",

@@ -16,7 +16,7 @@ import csv
 import itertools
 import json
 from collections import ChainMap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +32,7 @@ from tqdm import tqdm
 from db.schema import agents, channels, customer_handles, customers, interactions
 from db.threads import mark_thread_starts
 from ingest import twcs
+from ingest.mapping import ColumnMapping, map_records, required_source_columns
 from ingest.validation import (
     MAX_TEXT_CHARS,
     REQUIRED_COLUMNS,
@@ -58,6 +59,8 @@ CSV_FIELD_LIMIT = 16 * MAX_TEXT_CHARS
 # at a line feed. A lone high surrogate never comes out of decoding (surrogateescape only makes
 # U+DC80..U+DCFF), so it cannot clash with the file's own text.
 BARE_CR = "\ud800"
+# Called with (bytes read so far, file size) as a file is read.
+ProgressCallback = Callable[[int, int], None]
 
 
 class ImportFileError(ValueError):
@@ -83,6 +86,8 @@ def import_file(
     reject_path: Path | None = None,
     batch_size: int = 1000,
     progress: bool = False,
+    mapping: ColumnMapping | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import the interactions in `path` and say what was loaded, skipped and rejected.
 
@@ -91,11 +96,19 @@ def import_file(
     rejected rows go to `reject_path` (default `<file>.rejects.csv` beside the input), written
     only when something is rejected. Raises ImportFileError when the file cannot be read as
     the format at all; a bad row never stops the import.
+
+    `mapping` (CSV and JSONL) reads a foreign export through a column mapping
+    (ingest/mapping.py) before validation; `on_progress(bytes_read, total_bytes)` is called as
+    the file is read (the browser's progress bar).
     """
     path = Path(path)
     fmt = fmt or infer_format(path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if mapping is not None:
+        if fmt == "twcs":
+            raise ValueError("a column mapping applies to CSV and JSONL files, not TWCS")
+        mapping.check()
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     source = (source if source is not None else path.stem).strip()
@@ -108,7 +121,7 @@ def import_file(
     with RejectFile(reject_path) as rejects:
         counts = load_records(
             engine,
-            _records(path, fmt, progress),
+            _records(path, fmt, progress, mapping, on_progress),
             source=source,
             rejects=rejects,
             batch_size=batch_size,
@@ -136,11 +149,28 @@ def default_reject_path(path: Path) -> Path:
     return path.with_name(path.name + ".rejects.csv")
 
 
-def _records(path: Path, fmt: str, progress: bool) -> Iterator[SourceRecord]:
+def _records(
+    path: Path,
+    fmt: str,
+    progress: bool,
+    mapping: ColumnMapping | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Iterable[SourceRecord]:
     if fmt == "jsonl":
-        return read_jsonl_records(path, progress=progress)
+        records = read_jsonl_records(path, progress=progress, on_progress=on_progress)
+        return records if mapping is None else map_records(records, mapping)
     if fmt == "csv":
-        return read_csv_records(path, required=REQUIRED_COLUMNS, progress=progress)
+        if mapping is None:
+            return read_csv_records(
+                path, required=REQUIRED_COLUMNS, progress=progress, on_progress=on_progress
+            )
+        records = read_csv_records(
+            path,
+            required=required_source_columns(mapping),
+            progress=progress,
+            on_progress=on_progress,
+        )
+        return map_records(records, mapping)
 
     def read_pass(description: str) -> Iterator[SourceRecord]:
         return read_csv_records(
@@ -160,9 +190,20 @@ class _PhysicalLines:
     through this iterator gives both, so a reject can quote the original record exactly.
     """
 
-    def __init__(self, handle: BinaryIO, bar: tqdm, *, protect_cr: bool = False) -> None:
+    def __init__(
+        self,
+        handle: BinaryIO,
+        bar: tqdm,
+        *,
+        protect_cr: bool = False,
+        on_progress: ProgressCallback | None = None,
+        total: int = 0,
+    ) -> None:
         self._handle = handle
         self._bar = bar
+        self._on_progress = on_progress
+        self._total = total
+        self._read = 0
         self._protect_cr = protect_cr
         self.number = 0
         self.protected = False  # the current record had a bare CR replaced by BARE_CR
@@ -176,6 +217,9 @@ class _PhysicalLines:
         if not data:
             raise StopIteration
         self._bar.update(len(data))
+        if self._on_progress is not None:
+            self._read += len(data)
+            self._on_progress(self._read, self._total)
         # surrogateescape keeps undecodable bytes: the row is rejected, its bytes kept intact.
         text = data.decode("utf-8", "surrogateescape")
         if self.number == 0:
@@ -210,19 +254,27 @@ def _protect_bare_cr(line: str) -> str:
 
 @contextmanager
 def _physical_lines(
-    path: Path, description: str, progress: bool, *, protect_cr: bool = False
+    path: Path,
+    description: str,
+    progress: bool,
+    *,
+    protect_cr: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> Iterator[_PhysicalLines]:
+    total = path.stat().st_size
     with (
         path.open("rb") as handle,
         tqdm(
-            total=path.stat().st_size,
+            total=total,
             unit="B",
             unit_scale=True,
             desc=description,
             disable=not progress,
         ) as bar,
     ):
-        yield _PhysicalLines(handle, bar, protect_cr=protect_cr)
+        yield _PhysicalLines(
+            handle, bar, protect_cr=protect_cr, on_progress=on_progress, total=total
+        )
 
 
 def keyed_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -259,6 +311,7 @@ def read_csv_records(
     required: Sequence[str],
     progress: bool = False,
     description: str | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> Iterator[SourceRecord]:
     """Each record of a CSV file with a header line; malformed records come back as errors.
 
@@ -267,7 +320,9 @@ def read_csv_records(
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
     description = description or f"Importing {path.name}"
-    with _physical_lines(path, description, progress, protect_cr=True) as lines:
+    with _physical_lines(
+        path, description, progress, protect_cr=True, on_progress=on_progress
+    ) as lines:
         # strict: a stray quote is reported instead of silently merged into the field.
         reader = csv.reader(lines, strict=True)
         header = _csv_header(reader, required, path)
@@ -293,9 +348,13 @@ def read_csv_records(
             yield SourceRecord(start, raw, fields=dict(zip(header, row, strict=True)))
 
 
-def read_jsonl_records(path: Path, *, progress: bool = False) -> Iterator[SourceRecord]:
+def read_jsonl_records(
+    path: Path, *, progress: bool = False, on_progress: ProgressCallback | None = None
+) -> Iterator[SourceRecord]:
     """Each non-blank line of a JSON Lines file as a record; invalid lines come back as errors."""
-    with _physical_lines(path, f"Importing {path.name}", progress) as lines:
+    with _physical_lines(
+        path, f"Importing {path.name}", progress, on_progress=on_progress
+    ) as lines:
         for _ in lines:
             raw = lines.take()
             if not raw.strip():

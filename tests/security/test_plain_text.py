@@ -714,6 +714,25 @@ def case_record_editor() -> Shown:
     return shown
 
 
+def case_mapping_form() -> Shown:
+    from components.import_form import mapping_form
+    from ingest.mapping import DIRECT_FIELDS, ColumnMapping
+    from ingest.validation import normalise_column
+
+    # A saved mapping reading columns this file lacks: the warning names them.
+    mapping = ColumnMapping(columns=dict(zip(DIRECT_FIELDS, HOSTILE, strict=False)))
+    saved = pd.Series({"id": 1, "name": HOSTILE[0], "definition": mapping.to_json(), "version": 1})
+    expect = [normalise_column(h) for h in HOSTILE]
+    return _rendered(mapping_form, ["a"], saved, list(HOSTILE), "UTC", expect=expect)
+
+
+def case_show_result() -> Shown:
+    from components.import_run import ImportOutcome, show_result
+
+    outcome = ImportOutcome(" ".join(HOSTILE), HOSTILE[1], 1, 2, 3, b"line,reason,original\r\n")
+    return _rendered(show_result, outcome, expect=[" ".join(HOSTILE), HOSTILE[1]])
+
+
 CASES: dict[str, Callable[[], Shown]] = {
     "charts.channel_bars": case_channel_bars,
     "sl_charts.service_level_over_time": case_service_level_over_time,
@@ -736,6 +755,8 @@ CASES: dict[str, Callable[[], Shown]] = {
     "staffing_table.render_staffing_table": case_render_staffing_table,
     "record_form.show_field_errors": case_show_field_errors,
     "record_form.record_editor": case_record_editor,
+    "import_form.mapping_form": case_mapping_form,
+    "import_run.show_result": case_show_result,
 }
 
 # Drawn only inside a logged-in page (they need the login, the sidebar's page files or the
@@ -748,6 +769,8 @@ PAGE_CASES: dict[str, str] = {
     "auth.restore_login": "reads the display name the sidebar shows",
     "navigation.render_home": "home view: the welcome names the hostile display name",
     "breach_list.render_breaches": "Service level page: breaches with hostile queues, drill-down",
+    "import_form.save_mapping_form": "Import page: a mapping saved under a hostile name",
+    "import_run.run_import": "Import page: progress text and result name the hostile file",
 }
 
 # Functions that draw no data-driven text: why each needs no case.
@@ -820,6 +843,12 @@ NO_DATA_TEXT: dict[str, str] = {
     "admin_records.kind_columns": "column names (code)",
     "db.app_engine": "no text",
     "db.database_errors": "fixed message and an exception class name",
+    "import_upload.spooled_upload": "no text: copies the upload to disk",
+    "import_upload.discard_upload": "no text",
+    "import_upload.first_records": "records, not drawn",
+    "import_form.choose_saved_mapping": "saved names only as select options (plain)",
+    "import_run.preview_frame": "a frame for st.dataframe (cells are plain text)",
+    "import_run.clear_interaction_readers": "no text",
 }
 # Modules of cached readers: they return frames and draw nothing.
 READER_MODULES = {"cache_floor", "cache_reports"}
@@ -961,6 +990,31 @@ def _open_first_breach(at: AppTest) -> None:
     at.selectbox(key="sl_breach_open").set_value(chosen).run()
 
 
+IMPORT_FILE = "[click](x) **bold** <img src=x>.csv"
+MAPPING_NAME = "[click](http://127.0.0.1:9) **bold** <img src=x>"
+IMPORT_HEADER = ["external_id", "channel", "created_at", *HOSTILE]
+
+
+def _import_hostile_file(at: AppTest) -> None:
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerows([IMPORT_HEADER, ["x-1", "chat", "2026-11-26T10:00:00Z", *HOSTILE]])
+    at.file_uploader(key="import_file").set_value(
+        (IMPORT_FILE, text.getvalue().encode(), "text/csv")
+    )
+    at.run()
+    at.button(key="import_run").click().run()
+
+
+def _save_hostile_mapping(at: AppTest) -> None:
+    _import_hostile_file(at)
+    at.text_input(key="import_map_new_name").input(MAPPING_NAME)
+    at.button(key="import_map_new_save").click().run()
+
+
 def _group_by_queue(at: AppTest) -> None:
     at.selectbox(key="sl_group_by").set_value("queue").run()
 
@@ -986,6 +1040,20 @@ PAGES = {
     "channels": ("exec", "pages/channels.py", None, [DISPLAY_NAME], []),
     "settings": ("admin", "pages/settings.py", None, [DISPLAY_NAME], []),
     "audit": ("admin", "pages/audit.py", None, [DISPLAY_NAME], []),
+    "import_result": (
+        "admin",
+        "pages/import_data.py",
+        _import_hostile_file,
+        [DISPLAY_NAME, IMPORT_FILE, IMPORT_FILE.removesuffix(".csv"), "Loaded"],
+        [],
+    ),
+    "import_saved_mapping": (
+        "admin",
+        "pages/import_data.py",
+        _save_hostile_mapping,
+        [DISPLAY_NAME, IMPORT_FILE, MAPPING_NAME],
+        [],
+    ),
 }
 
 
