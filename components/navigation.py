@@ -23,13 +23,13 @@ ROLE_LABELS = {
 }
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
-    "supervisor": "Watch the floor live and read service level and channel reports.",
+    "supervisor": "Watch the floor live and read service level, channel and weekly reports.",
     "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
     "floor and report pages are for supervisors and executives: ask an admin if you need one.",
-    "executive": "Read service level, CSAT and channel reports over any period, and export the "
-    "breaches.",
-    "admin": "Manage users, roles, SLA policies and reference data, read the audit log, and open "
-    "every page.",
+    "executive": "Read weekly trends and the frozen weekly report (XLSX, PDF), and service level, "
+    "CSAT and channel reports over any period, with every table as CSV.",
+    "admin": "Manage users, roles, SLA policies and reference data, freeze and re-issue weekly "
+    "reports, read the audit log, and open every page.",
 }
 
 
@@ -75,6 +75,15 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/forum:",
         "Floor",
         "Volume per channel, the channel mix over time, and channels compared side by side.",
+        "supervisor",
+        "executive",
+    ),
+    _page(
+        "pages/weekly_trends.py",
+        "Weekly trends",
+        ":material/date_range:",
+        "Reports",
+        "The last weeks' trends with week-over-week change, the frozen weekly report, XLSX and PDF.",
         "supervisor",
         "executive",
     ),
