@@ -103,7 +103,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
     candidate, n = clean, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"
-        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+        candidate, n = clean[: 31 - len(suffix)].rstrip() + suffix, n + 1
     taken.add(candidate.lower())
     return candidate
 
@@ -205,6 +205,7 @@ def pdf_bytes(
     is missing, in the built-in Helvetica with characters outside Latin-1 replaced by '?'.
     """
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -230,7 +231,12 @@ def pdf_bytes(
         pdf.set_font(family, size=12)
         pdf.multi_cell(0, 7, clean(spec.heading), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, size=9)
-        with pdf.table(col_widths=spec.widths or None, text_align="LEFT") as grid:
+        with pdf.table(
+            col_widths=spec.widths or None,
+            text_align="LEFT",
+            # Shaded headings (one font file: no bold face needed).
+            headings_style=FontFace(emphasis=None, fill_color=(230, 230, 230)),
+        ) as grid:
             grid.row([clean(c) for c in spec.frame.columns])
             for row in spec.frame.itertuples(index=False):
                 grid.row([clean(v) for v in row])
