@@ -83,7 +83,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Weekly trends",
         ":material/date_range:",
         "Reports",
-        "The last weeks' trends with week-over-week change, the frozen weekly report, XLSX and PDF.",
+        "Recent weeks' trends with week-over-week change; the frozen weekly report as XLSX or PDF.",
         "supervisor",
         "executive",
     ),

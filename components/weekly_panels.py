@@ -99,6 +99,18 @@ def week_tiles(figures: pd.DataFrame, *, week: str, previous: str | None) -> Non
         )
 
 
+def goals_caption(figures: pd.DataFrame, *, week: str) -> None:
+    """A caption naming each channel's service-level goal in `week`."""
+    goals = figures[(figures["week"] == week) & figures["goal"].notna()]
+    if goals.empty:
+        return
+    parts = [
+        f"{markdown_text(label.removeprefix('Service level — '))} {goal:.0f} %"
+        for label, goal in zip(goals["label"], goals["goal"], strict=True)
+    ]
+    st.caption("Service-level goals: " + " · ".join(parts))
+
+
 def not_available(what: str, needs: str) -> None:
     """The panel of a figure whose data does not exist yet (never a made-up figure)."""
     st.info(

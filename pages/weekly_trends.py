@@ -11,7 +11,13 @@ from components.db import database_errors
 from components.guard import require_page
 from components.report_help import report_help
 from components.weekly_charts import trend_charts
-from components.weekly_panels import DEFINITIONS, not_available, topics_panel, week_tiles
+from components.weekly_panels import (
+    DEFINITIONS,
+    goals_caption,
+    not_available,
+    topics_panel,
+    week_tiles,
+)
 from components.weekly_report import render_report
 from db.settings import get_settings
 
@@ -56,14 +62,7 @@ charts = trend_charts(figures, weeks, period=period, qa=data.qa_available)
 
 st.subheader("Volume and service level")
 st.plotly_chart(charts["offered"], key="wk_offered_chart")
-goals = figures[(figures["week"] == week) & figures["goal"].notna()]
-st.caption(
-    "Goals: "
-    + " · ".join(
-        f"{label.removeprefix('Service level — ')} {goal:.0f} %"
-        for label, goal in zip(goals["label"], goals["goal"], strict=True)
-    )
-)
+goals_caption(figures, week=week)
 st.plotly_chart(charts["service_level"], key="wk_sl_chart")
 st.subheader("Response times")
 st.plotly_chart(charts["frt_live"], key="wk_frt_live_chart")
