@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.weekly import change
+from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.theme import format_seconds
 
@@ -142,6 +143,7 @@ def topics_panel(figures: pd.DataFrame, *, week: str) -> pd.DataFrame:
         st.caption("No contact had a topic this week.")
     else:
         st.dataframe(table, hide_index=True, key="wk_topics_table")
+        csv_download(table, key="wk_topics_csv", file_name=f"topics-{week}.csv")
     return table
 
 

@@ -65,7 +65,9 @@ def freeze(
     """
     monday = week_monday(week)
     if monday >= monday_of(local_today(now, tz)):
-        raise WeekNotOverError(f"{week} is not over yet in {tz}; a report is frozen once its week ends.")
+        raise WeekNotOverError(
+            f"{week} is not over yet in {tz}; a report is frozen once its week ends."
+        )
     figures = report_figures(
         live_week_figures(engine=engine, tz=tz, week=week, now=now, options=options)
     )
