@@ -77,18 +77,7 @@ def render_report(
     if not is_admin:
         return
 
-    def on_freeze() -> None:
-        freeze(
-            engine=app_engine(),
-            tz=tz,
-            week=week,
-            now=now,
-            user=user,
-            options=weekly_cache.weekly_options(),
-        )
-        weekly_cache.report_view.clear()
-
-    def on_reissue(reason: str, issue: int) -> None:
+    def freeze_now(reason: str | None = None, issue: int | None = None) -> None:
         freeze(
             engine=app_engine(),
             tz=tz,
@@ -102,5 +91,5 @@ def render_report(
         weekly_cache.report_view.clear()
 
     report_actions(
-        view.frozen, week=week, week_over=week_over, on_freeze=on_freeze, on_reissue=on_reissue
+        view.frozen, week=week, week_over=week_over, on_freeze=freeze_now, on_reissue=freeze_now
     )

@@ -14,12 +14,12 @@ from analytics.periods import local_today, to_utc_naive
 from analytics.weekly import monday_of, previous_week
 from db.engine import get_engine
 from db.schema import audit_log, weekly_reports
-from db.settings import get_settings
 from queries.frozen_reports import frozen_report, report_issues
 from queries.weekly import WeeklyOptions
 from queries.weekly_report import WeekNotOverError, freeze, report_view
 from queries.writes import ValidationError
 from tests.builders import insert_interactions, interaction
+from tests.test_cli import cli_db  # noqa: F401 - the fixture, shared
 
 TZ = "Europe/London"
 WEEK = "2026-W47"  # Monday 16 – Sunday 22 November 2026 (GMT)
@@ -40,12 +40,17 @@ def week_data(engine):
     return engine
 
 
+def _freeze(engine, user: str, **reissue):
+    """Freeze WEEK at NOW as `user` (with reissue_reason / expected_issue: re-issue it)."""
+    return freeze(engine=engine, tz=TZ, week=WEEK, now=NOW, user=user, options=OPTIONS, **reissue)
+
+
 def _figure(figures, key):
     return figures.set_index("key").loc[key]
 
 
 def test_freeze_stores_the_figures_as_reported_and_keeps_them_when_data_changes(week_data):
-    report = freeze(engine=week_data, tz=TZ, week=WEEK, now=NOW, user="scheduler", options=OPTIONS)
+    report = _freeze(week_data, "scheduler")
     assert report.created and report.issue == 1 and report.frozen_by == "scheduler"
     assert _figure(report.figures, "sl.total")["value"] == 50.0
     assert _figure(report.figures, "offered.total")["value"] == 2
@@ -66,53 +71,26 @@ def test_freeze_stores_the_figures_as_reported_and_keeps_them_when_data_changes(
 
 
 def test_freezing_twice_keeps_the_first(week_data):
-    first = freeze(engine=week_data, tz=TZ, week=WEEK, now=NOW, user="admin", options=OPTIONS)
+    first = _freeze(week_data, "admin")
     _add(week_data, interaction(datetime(2026, 11, 19, 10, 0), frt=10))
-    again = freeze(engine=week_data, tz=TZ, week=WEEK, now=NOW, user="cron", options=OPTIONS)
+    again = _freeze(week_data, "cron")
     assert not again.created and again.id == first.id and again.frozen_by == "admin"
     assert _figure(again.figures, "offered.total")["value"] == 2
     assert len(report_issues(engine=week_data, week=WEEK)) == 1
 
 
 def test_an_admin_reissue_adds_an_issue_keeps_the_first_and_both_are_audited(week_data):
-    freeze(engine=week_data, tz=TZ, week=WEEK, now=NOW, user="cron", options=OPTIONS)
+    _freeze(week_data, "cron")
     _add(week_data, interaction(datetime(2026, 11, 19, 10, 0), frt=10))
     with pytest.raises(ValidationError):
-        freeze(
-            engine=week_data,
-            tz=TZ,
-            week=WEEK,
-            now=NOW,
-            user="admin",
-            options=OPTIONS,
-            reissue_reason="  ",
-            expected_issue=1,
-        )
-    second = freeze(
-        engine=week_data,
-        tz=TZ,
-        week=WEEK,
-        now=NOW,
-        user="admin",
-        options=OPTIONS,
-        reissue_reason="late phone log imported",
-        expected_issue=1,
-    )
+        _freeze(week_data, "admin", reissue_reason="  ", expected_issue=1)
+    second = _freeze(week_data, "admin", reissue_reason="late phone log imported", expected_issue=1)
     assert second.created and second.issue == 2 and second.reason == "late phone log imported"
     assert _figure(second.figures, "offered.total")["value"] == 3
     first = frozen_report(engine=week_data, week=WEEK, issue=1)
     assert _figure(first.figures, "offered.total")["value"] == 2
     # A second click on the same (now stale) form adds nothing.
-    stale = freeze(
-        engine=week_data,
-        tz=TZ,
-        week=WEEK,
-        now=NOW,
-        user="admin",
-        options=OPTIONS,
-        reissue_reason="again",
-        expected_issue=1,
-    )
+    stale = _freeze(week_data, "admin", reissue_reason="again", expected_issue=1)
     assert not stale.created and stale.issue == 2
     with week_data.connect() as conn:
         actions = conn.execute(
@@ -140,18 +118,8 @@ def test_a_week_not_over_cannot_be_frozen(engine):
         )
 
 
-@pytest.fixture
-def cli_db(db_url, monkeypatch):
-    monkeypatch.setenv("FLOORLIGHT_DB_URL", db_url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield db_url
-    get_engine(db_url).dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
-def test_cli_report_last_week_is_safe_to_repeat(cli_db, capsys):
+@pytest.mark.usefixtures("cli_db")
+def test_cli_report_last_week_is_safe_to_repeat(capsys):
     now = datetime.now(UTC).replace(tzinfo=None)
     today = local_today(now, TZ)
     last_monday = monday_of(today) - timedelta(days=7)
@@ -174,7 +142,8 @@ def test_cli_report_last_week_is_safe_to_repeat(cli_db, capsys):
     assert _figure(stored.figures, "offered.total")["value"] == 1
 
 
-def test_cli_report_refuses_the_current_week_and_a_bad_label(cli_db, capsys):
+@pytest.mark.usefixtures("cli_db")
+def test_cli_report_refuses_the_current_week_and_a_bad_label(capsys):
     today = local_today(datetime.now(UTC).replace(tzinfo=None), TZ)
     current = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
     assert cli.main(["report", "--week", current]) == 2
