@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, case, func, select
 
 from analytics.distributions import LIVE_KINDS, frt_summary
 from analytics.periods import week_bounds
@@ -30,7 +30,7 @@ from queries.csat import csat_counts, csat_overall
 from queries.frames import read_frame
 from queries.local_buckets import period_key_expr, period_table
 from queries.service_level import channel_policies, frt_values, service_level_counts
-from queries.sl_base import channel_ids_for
+from queries.sl_base import channel_ids_for, raw_timestamp, read_columns
 
 FIGURE_COLUMNS: tuple[str, ...] = ("key", "section", "label", "value", "unit", "n", "goal")
 SECTIONS: tuple[str, ...] = (
@@ -191,21 +191,23 @@ def _qa_scores(conn: Connection, *, start, end, tz: str) -> pd.DataFrame:
 
 def _repeat_rows(conn: Connection, *, start, end, repeat_days: float) -> pd.DataFrame:
     """Contacts with a customer that arrived in [start, end + window]: the weeks' resolved ones
-    and every contact that could repeat them."""
+    (resolved_at kept only where the status is resolved) and every contact that could repeat
+    them. Timestamps read in their wire form (`read_columns`): tens of thousands of rows."""
     i = interactions.c
     later = end + timedelta(days=repeat_days)
+    resolved_at = case((i.status == "resolved", i.resolved_at), else_=None)
     statement = select(
         i.id,
         i.customer_id,
-        i.created_at,
-        i.resolved_at,
-        i.status,
+        raw_timestamp(i.created_at),
+        raw_timestamp(resolved_at.label("resolved_at")),
     ).where(
-        i.customer_id.is_not(None), i.created_at >= start, i.created_at < later, counts_as_contact()
+        i.customer_id.is_not(None),
+        i.created_at >= start,
+        i.created_at < later,
+        counts_as_contact(),
     )
-    frame = read_frame(engine=conn, statement=statement)
-    frame.loc[frame["status"] != "resolved", "resolved_at"] = None
-    return frame
+    return read_columns(conn, statement)
 
 
 def _has_any(conn: Connection, condition) -> bool:
