@@ -34,11 +34,12 @@ run: secrets demo-db
 	trap 'kill $$SIM 2>/dev/null; wait $$SIM 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-# Debian's Chromium for the real-browser tests (Playwright drives it; it never downloads one).
+# Debian's Chromium for the real-browser tests (Playwright drives it; it never downloads one) and
+# for the PDF report's charts (kaleido), and the DejaVu font the PDF is written in.
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+	@{ command -v chromium >/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "Install Debian's chromium and fonts-dejavu-core (sudo apt-get install chromium fonts-dejavu-core) for the tests"; exit 1; fi; }
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,4 +1,5 @@
-"""Floorlight's one command-line entry: init-db, demo, simulate, import, users, refresh-rollups.
+"""Floorlight's one command-line entry: init-db, demo, simulate, import, users, refresh-rollups,
+report.
 
 Every command works on the configured database (FLOORLIGHT_DB_URL, else .streamlit/secrets.toml,
 else the SQLite file under data/).
@@ -141,6 +142,40 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Freeze a week's report (idempotent: a week frozen before is kept, never changed)."""
+    from datetime import UTC, datetime
+
+    from analytics.periods import local_today
+    from analytics.weekly import previous_week
+    from queries.weekly_report import WeekNotOverError, freeze, weekly_options
+
+    settings = get_settings()
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    week = previous_week(local_today(now, settings.timezone)) if args.last_week else args.week
+    try:
+        report = freeze(
+            engine=get_engine(),
+            tz=settings.timezone,
+            week=week,
+            now=now,
+            user=args.user,
+            options=weekly_options(settings),
+        )
+    except (WeekNotOverError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    stamp = f"{report.frozen_at:%Y-%m-%d %H:%M} UTC by {report.frozen_by}"
+    if report.created:
+        print(f"Froze {week}: issue {report.issue}, {len(report.figures)} figures ({stamp}).")
+    else:
+        print(
+            f"{week} was frozen before (issue {report.issue}, {stamp}); kept unchanged. "
+            "An admin can re-issue it on the Weekly trends page."
+        )
+    return 0
+
+
 def _read_password(prompt: str) -> str:
     password = getpass.getpass(prompt)
     if password != getpass.getpass("Repeat: "):
@@ -235,6 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh-rollups", help="bring the 15-minute rollup up to date")
     refresh.add_argument("--full", action="store_true", help="rebuild every interval")
     refresh.set_defaults(func=cmd_refresh)
+
+    report = sub.add_parser(
+        "report",
+        help="freeze a week's report (safe to repeat; a frozen week is kept as first published)",
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--week", help="ISO week in the centre's time zone, e.g. 2026-W47")
+    which.add_argument("--last-week", action="store_true", help="the last complete week")
+    report.add_argument("--user", default="scheduler", help="recorded as who froze it")
+    report.set_defaults(func=cmd_report)
 
     users = sub.add_parser("users", help="manage login users")
     users.add_argument("action", choices=["add", "roles", "reset", "disable"])

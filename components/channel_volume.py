@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import channel_bars
+from components.exports import csv_download
 
 
 def offered_today_and_week(day: pd.DataFrame, week: pd.DataFrame, *, week_start: date) -> None:
@@ -44,10 +45,8 @@ def offered_today_and_week(day: pd.DataFrame, week: pd.DataFrame, *, week_start:
         ),
         key="channels_offered_chart",
     )
-    st.dataframe(
-        frame.rename(
-            columns={"channel": "Channel", "offered_today": "Today", "offered_week": "This week"}
-        ).drop(columns="channel_id"),
-        hide_index=True,
-        key="channels_offered_table",
-    )
+    table = frame.rename(
+        columns={"channel": "Channel", "offered_today": "Today", "offered_week": "This week"}
+    ).drop(columns="channel_id")
+    st.dataframe(table, hide_index=True, key="channels_offered_table")
+    csv_download(table, key="channels_offered_csv", file_name="offered-by-channel.csv")

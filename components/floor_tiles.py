@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.floor import agent_state_counts, agents_on_floor
+from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.theme import AGENT_STATE_LABELS, format_seconds
 from db.settings import get_settings
@@ -176,6 +177,7 @@ def render_channel_details(summary: pd.DataFrame) -> None:
             }
         )
         st.dataframe(table, hide_index=True, key="floor_channel_details")
+        csv_download(table, key="floor_channel_details_csv", file_name="floor-channels.csv")
         st.caption(
             "Met, missed and pending cover today's arrivals; backlog and oldest waiting cover "
             "every open contact. Abandon rules: fail = every abandon is a miss; exclude = "

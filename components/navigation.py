@@ -23,13 +23,14 @@ ROLE_LABELS = {
 }
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
-    "supervisor": "Watch the floor live and read service level and channel reports.",
+    "supervisor": "Watch the floor live and read service level, channel and weekly reports.",
     "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
     "floor and report pages are for supervisors and executives: ask an admin if you need one.",
-    "executive": "Read service level, CSAT and channel reports over any period, and export the "
-    "breaches.",
-    "admin": "Manage users, roles, SLA policies and reference data, import interactions from other "
-    "systems' exports, read the audit log, and open every page.",
+    "executive": "Read weekly trends and the frozen weekly report (XLSX, PDF), and service level, "
+    "CSAT and channel reports over any period, with every table as CSV.",
+    "admin": "Manage users, roles, SLA policies and reference data, import interactions from "
+    "other systems' exports, freeze and re-issue weekly reports, read the audit log, and open "
+    "every page.",
 }
 
 
@@ -59,6 +60,15 @@ PAGES: tuple[PageSpec, ...] = (
         "Floor",
         "Watch the floor now: waiting contacts, late ones, agents by state, staffing, alerts.",
         "supervisor",
+    ),
+    _page(
+        "pages/weekly_trends.py",
+        "Weekly trends",
+        ":material/date_range:",
+        "Floor",
+        "Recent weeks' trends with week-over-week change; the frozen weekly report as XLSX or PDF.",
+        "supervisor",
+        "executive",
     ),
     _page(
         "pages/service_level.py",

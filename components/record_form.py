@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from components.exports import csv_download
 from components.plain_text import markdown_text
 from queries.writes import StaleWriteError, ValidationError
 
@@ -129,11 +130,9 @@ def show_stale(error: StaleWriteError, labels: Mapping[str, str], version_key: s
     version moves on, so the user's next save applies on top of what they have now seen."""
     st.warning(markdown_text(error), icon=":material/sync_problem:")
     st.caption("The record as it is now:")
-    st.dataframe(
-        pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}]),
-        hide_index=True,
-        key=f"{version_key}_current",
-    )
+    current = pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}])
+    st.dataframe(current, hide_index=True, key=f"{version_key}_current")
+    csv_download(current, key=f"{version_key}_current_csv", file_name="current-record.csv")
     st.session_state[version_key] = error.current["version"]
 
 

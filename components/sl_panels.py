@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.sl_tables import csat_text
 from components.theme import format_seconds
@@ -215,11 +216,9 @@ def interaction_panel(detail: dict[str, Any] | None) -> None:
         "Handle time": format_seconds(detail["handle_seconds"]),
         "External id": detail["external_id"],
     }
-    st.dataframe(
-        pd.DataFrame({"Field": list(facts), "Value": [str(v) for v in facts.values()]}),
-        hide_index=True,
-        key="sl_detail_facts",
-    )
+    fact_table = pd.DataFrame({"Field": list(facts), "Value": [str(v) for v in facts.values()]})
+    st.dataframe(fact_table, hide_index=True, key="sl_detail_facts")
+    csv_download(fact_table, key="sl_detail_facts_csv", file_name=f"interaction-{detail['id']}.csv")
     with st.container(border=True):
         st.caption("Message")
         st.text(detail.get("body") or "(no text)")
@@ -227,10 +226,10 @@ def interaction_panel(detail: dict[str, Any] | None) -> None:
     if len(thread) > 1:
         shown = thread.assign(arrival_local=thread["arrival_local"].dt.strftime("%Y-%m-%d %H:%M"))
         st.caption(f"Conversation: {len(thread)} messages")
-        st.dataframe(
-            shown.rename(
-                columns={"id": "ID", "arrival_local": "Arrival", "status": "Status", "body": "Text"}
-            ),
-            hide_index=True,
-            key="sl_detail_thread",
+        thread_table = shown.rename(
+            columns={"id": "ID", "arrival_local": "Arrival", "status": "Status", "body": "Text"}
+        )
+        st.dataframe(thread_table, hide_index=True, key="sl_detail_thread")
+        csv_download(
+            thread_table, key="sl_detail_thread_csv", file_name=f"conversation-{detail['id']}.csv"
         )

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cache_floor, cache_reports
+from components.exports import csv_download
 from components.record_form import (
     RecordKind,
     clean_value,
@@ -77,6 +78,8 @@ def policy_table(policies: pd.DataFrame, kind: RecordKind) -> None:
         key="sla_table",
         column_config=labels,
     )
+    shown = policies[[c for c in columns if c in policies.columns]]
+    csv_download(shown, key="sla_csv", file_name="sla-policies.csv", labels=labels)
     st.caption(
         "A policy judges the contacts that arrive from its start until the next version of the "
         "same channel, priority and visibility starts; the earliest version also judges "

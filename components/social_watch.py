@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import to_local
+from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.theme import BAD, channel_label, format_seconds
 
@@ -84,6 +85,7 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
             ),
         },
     )
+    csv_download(shown, key="floor_social_csv", file_name="social-waiting.csv")
     by_id = {int(row["id"]): row for _, row in frame.iterrows()}
     previous = st.session_state.get(OPEN_KEY)
     if previous is not None and previous not in by_id:
@@ -142,3 +144,4 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
             }
         )
         st.dataframe(details, hide_index=True, key="floor_social_details")
+        csv_download(details, key="floor_social_details_csv", file_name="social-post.csv")

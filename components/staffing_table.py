@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.exports import csv_download
 from components.theme import BAD, GOOD, WARN, format_seconds
 
 TABLE_ROW_PX = 35  # st.dataframe's row height
@@ -84,5 +85,6 @@ def render_staffing_table(frame: pd.DataFrame) -> None:
             ),
         },
     )
+    csv_download(shown, key="floor_staffing_csv", file_name="staffing.csv")
     shrinkage = frame["shrinkage_percent"].iloc[0]
     st.caption(STAFFING_RULES + f" Shrinkage setting: {shrinkage:g} %.")

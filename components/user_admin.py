@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.exports import csv_download
 from components.navigation import ROLE_LABELS, ROLES
 from components.plain_text import markdown_text
 from components.record_form import show_field_errors
@@ -145,6 +146,7 @@ def users_tab(engine: Any, actor: str) -> None:
         if c in frame.columns
     ]
     st.dataframe(frame[shown], hide_index=True, key="users_table")
+    csv_download(frame[shown], key="users_csv", file_name="users.csv")
     left, right = st.columns(2)
     with left:
         _create_form(engine, actor)

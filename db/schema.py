@@ -549,3 +549,33 @@ job_state = Table(
     Column("name", String(64), primary_key=True),
     Column("watermark", DateTime),
 )
+
+# --- Frozen weekly reports (migration 0009) ------------------------------------------------------
+# One row per issue of a week's report: issue 1 is the report as first published; an admin's
+# re-issue adds issue 2, 3, … and never changes an earlier one. Each figure is stored as reported.
+weekly_reports = Table(
+    "weekly_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("week", String(8), nullable=False),  # ISO week, "2026-W47"
+    Column("issue", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("frozen_at", DateTime, nullable=False),
+    Column("frozen_by", String(64), nullable=False),
+    Column("reason", Text),
+    UniqueConstraint("week", "issue"),
+)
+
+weekly_report_figures = Table(
+    "weekly_report_figures",
+    metadata,
+    Column("report_id", ForeignKey("weekly_reports.id"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("section", String(64), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("value", Float),
+    Column("unit", String(16), nullable=False),
+    Column("n", Integer),
+    Column("goal", Float),
+)

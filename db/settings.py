@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     spike_min_count: int = 10
     spike_baseline_days: int = 14
     sl_warn_points: float = 5.0
+    # Weekly trends and the weekly report (queries/weekly.py, docs/metrics.md).
+    weekly_weeks: int = 12
+    repeat_contact_days: float = 7.0
+    rising_baseline_weeks: int = 4
+    rising_min_count: int = 5
+    # Charts in PDF exports are drawn by this Chromium (kaleido); it is never downloaded.
+    chart_browser_path: str = "/usr/bin/chromium"
+    pdf_font_path: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
     @field_validator("concurrency")
     @classmethod

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.periods import day_bounds, local_today, to_local
 from components.db import app_engine, database_errors
+from components.exports import csv_download
 from components.guard import require_page
 from db.settings import get_settings
 from queries.audit import list_audit
@@ -68,17 +69,14 @@ if rows.empty:
 rows["at"] = [to_local(t.to_pydatetime(), tz).strftime("%Y-%m-%d %H:%M:%S") for t in rows["at"]]
 noun = "entry" if len(rows) == 1 else "entries"
 st.caption(f"{len(rows):,} {noun} (at most 500 are shown; narrow the filters for older ones).")
-st.dataframe(
-    rows[["at", "username", "action", "table_name", "record_id", "before", "after"]],
-    hide_index=True,
-    key="audit_table_view",
-    column_config={
-        "at": "When",
-        "username": "User",
-        "action": "Action",
-        "table_name": "Record kind",
-        "record_id": "Record",
-        "before": "Before",
-        "after": "After",
-    },
-)
+labels = {
+    "at": "When",
+    "username": "User",
+    "action": "Action",
+    "table_name": "Record kind",
+    "record_id": "Record",
+    "before": "Before",
+    "after": "After",
+}
+st.dataframe(rows[list(labels)], hide_index=True, key="audit_table_view", column_config=labels)
+csv_download(rows[list(labels)], key="audit_csv", file_name="audit-log.csv", labels=labels)

@@ -8,6 +8,7 @@ from analytics.periods import day_bounds, local_today, week_bounds
 from components import cache_reports
 from components.channel_volume import offered_today_and_week
 from components.db import database_errors
+from components.exports import csv_download
 from components.guard import require_page
 from components.mix_charts import channel_comparison_chart, channel_mix_chart, social_split_chart
 from components.report_filters import (
@@ -122,3 +123,4 @@ st.plotly_chart(
     key="ch_comparison_chart",
 )
 st.dataframe(comparison_table(comparison), hide_index=True, key="ch_comparison_table")
+csv_download(comparison_table(comparison), key="ch_comparison_csv", file_name="channels.csv")

@@ -7,6 +7,7 @@ from analytics.periods import local_today, to_local
 from components import cache_reports
 from components.breach_list import render_breaches
 from components.db import database_errors
+from components.exports import csv_download
 from components.guard import require_page
 from components.report_filters import last_days, opening_note, period_choice
 from components.report_help import AGENT_GROUPING, report_help
@@ -102,5 +103,10 @@ st.dataframe(
     group_table(report.by_group, group_label=GROUP_BY_LABELS[group_by]),
     hide_index=True,
     key="sl_group_table",
+)
+csv_download(
+    group_table(report.by_group, group_label=GROUP_BY_LABELS[group_by]),
+    key="sl_group_csv",
+    file_name=f"service-level-by-{group_by}.csv",
 )
 render_breaches(missed, tz=tz, first=picked.first, last=picked.last)

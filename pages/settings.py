@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import admin_records as kinds
 from components.db import app_engine, database_errors
+from components.exports import csv_download
 from components.guard import require_page
 from components.record_form import record_editor
 from components.sla_policy_form import clear_policy_readers, policy_table, sla_policy_editor
@@ -31,6 +32,7 @@ def _listed(frame: pd.DataFrame, kind) -> None:
     labels = {spec.name: spec.label for spec in kind.fields}
     labels.update(version="Version", updated_at="Changed at (UTC)", updated_by="Changed by")
     st.dataframe(frame[columns], hide_index=True, key=f"{kind.key}_table", column_config=labels)
+    csv_download(frame[columns], key=f"{kind.key}_csv", file_name=f"{kind.key}.csv", labels=labels)
 
 
 def _after_policy_save(policy: dict, recount_from: datetime | None) -> None:
@@ -68,6 +70,11 @@ with database_errors():
             cards[["name", "active", "criteria_count", "version", "updated_by"]],
             hide_index=True,
             key="scorecard_table",
+        )
+        csv_download(
+            cards[["name", "active", "criteria_count", "version", "updated_by"]],
+            key="scorecard_csv",
+            file_name="scorecards.csv",
         )
         full = pd.DataFrame(
             [admin.get_scorecard(engine=engine, scorecard_id=int(i)) for i in cards["id"]]

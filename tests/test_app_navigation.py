@@ -80,7 +80,7 @@ def test_page_opened_without_its_role_shows_access_message_and_no_data(app_db, s
     [
         ("supervisor", "Floor (live)", "Watch the floor live"),
         ("qa", "Metric definitions", "Read how every figure in Floorlight is counted"),
-        ("exec", "Service level", "Read service level, CSAT and channel reports"),
+        ("exec", "Weekly trends", "Read weekly trends and the frozen weekly report"),
         ("admin", "Floor (live)", "open every page"),
     ],
 )

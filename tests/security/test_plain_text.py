@@ -733,6 +733,77 @@ def case_show_result() -> Shown:
     return _rendered(show_result, outcome, expect=[" ".join(HOSTILE), HOSTILE[1]])
 
 
+def _weekly_figures() -> tuple[pd.DataFrame, pd.DataFrame]:
+    weeks = pd.DataFrame({"week": ["2026-W12", "2026-W13"], "partial": [False, True]})
+    rows = [
+        ("offered.total", "Volume", "Offered, all channels", 9.0, "contacts", None),
+        ("sl.total", "Service level", "Service level, all channels", 80.0, "%", 5),
+    ]
+    for h in HOSTILE:
+        rows.append((f"offered.{h}", "Volume", f"Offered — {h}", 1.0, "contacts", None))
+        rows.append((f"sl.{h}", "Service level", f"Service level — {h}", 50.0, "%", 2))
+        rows.append((f"topic.{h}", "Topics", h, 3.0, "contacts", 9))
+        rows.append((f"rising.{h}", "Rising topics", h, 2.0, "contacts", 3))
+    frame = pd.DataFrame(
+        [(w, *r) for w in weeks["week"] for r in rows],
+        columns=["week", "key", "section", "label", "value", "unit", "n"],
+    )
+    frame["goal"] = [
+        80.0 if k.startswith("sl.") and k != "sl.total" else None for k in frame["key"]
+    ]
+    return frame, weeks
+
+
+def case_weekly_trend_chart() -> Shown:
+    from components.weekly_charts import weekly_trend_chart
+
+    figures, weeks = _weekly_figures()
+    keys = [f"sl.{h}" for h in HOSTILE]
+    fig = weekly_trend_chart(figures, weeks, keys=keys, title=HOSTILE[0], unit="%")
+    labels = [f"Service level — {h}" for h in HOSTILE]
+    return Shown(figures=[_figure(fig)], expect_figure=[*labels, HOSTILE[0]])
+
+
+def case_weekly_offered_chart() -> Shown:
+    from components.weekly_charts import weekly_offered_chart
+
+    figures, weeks = _weekly_figures()
+    fig = weekly_offered_chart(figures, weeks, title="t")
+    return Shown(figures=[_figure(fig)], expect_figure=list(HOSTILE))
+
+
+def case_trend_charts() -> Shown:
+    from components.weekly_charts import trend_charts
+
+    figures, weeks = _weekly_figures()
+    charts = trend_charts(figures, weeks, period=HOSTILE[1], qa=True)
+    return Shown(
+        figures=[_figure(f) for f in charts.values()], expect_figure=[*HOSTILE, HOSTILE[1]]
+    )
+
+
+def case_week_tiles() -> Shown:
+    from components.weekly_panels import week_tiles
+
+    figures, _ = _weekly_figures()
+    hostile_tiles = figures.assign(
+        label=lambda f: [
+            " ".join(HOSTILE) if k == "offered.total" else label
+            for k, label in zip(f["key"], f["label"], strict=True)
+        ]
+    )
+    return _rendered(
+        week_tiles, hostile_tiles, week="2026-W13", previous="2026-W12", expect=[" ".join(HOSTILE)]
+    )
+
+
+def case_goals_caption() -> Shown:
+    from components.weekly_panels import goals_caption
+
+    figures, _ = _weekly_figures()
+    return _rendered(goals_caption, figures, week="2026-W13", expect=HOSTILE)
+
+
 CASES: dict[str, Callable[[], Shown]] = {
     "charts.channel_bars": case_channel_bars,
     "sl_charts.service_level_over_time": case_service_level_over_time,
@@ -757,6 +828,11 @@ CASES: dict[str, Callable[[], Shown]] = {
     "record_form.record_editor": case_record_editor,
     "import_form.mapping_form": case_mapping_form,
     "import_run.show_result": case_show_result,
+    "weekly_charts.weekly_trend_chart": case_weekly_trend_chart,
+    "weekly_charts.weekly_offered_chart": case_weekly_offered_chart,
+    "weekly_charts.trend_charts": case_trend_charts,
+    "weekly_panels.week_tiles": case_week_tiles,
+    "weekly_panels.goals_caption": case_goals_caption,
 }
 
 # Drawn only inside a logged-in page (they need the login, the sidebar's page files or the
@@ -771,6 +847,7 @@ PAGE_CASES: dict[str, str] = {
     "breach_list.render_breaches": "Service level page: breaches with hostile queues, drill-down",
     "import_form.save_mapping_form": "Import page: a mapping saved under a hostile name",
     "import_run.run_import": "Import page: progress text and result name the hostile file",
+    "weekly_report.render_report": "Weekly trends page: the report's status and table",
 }
 
 # Functions that draw no data-driven text: why each needs no case.
@@ -849,9 +926,27 @@ NO_DATA_TEXT: dict[str, str] = {
     "import_form.choose_saved_mapping": "saved names only as select options (plain)",
     "import_run.preview_frame": "a frame for st.dataframe (cells are plain text)",
     "import_run.clear_interaction_readers": "no text",
+    "exports.table_csv": "CSV export: tests/security/test_exports.py",
+    "exports.csv_download": "a download button with a fixed label; the CSV is neutralised",
+    "exports.sheet_name": "a worksheet name",
+    "exports.xlsx_bytes": "an XLSX file, text neutralised: tests/test_report_exports.py",
+    "exports.figure_pngs": "images of figures built (and walked) elsewhere",
+    "exports.pdf_bytes": "a PDF: text drawn as text, no markup: tests/test_report_exports.py",
+    "report_export.report_sheets": "export sheets (frames), not drawn",
+    "report_export.report_xlsx": "an XLSX file: tests/test_report_exports.py",
+    "report_export.report_pdf": "a PDF file: tests/test_report_exports.py",
+    "weekly_charts.week_ticks": "ISO week labels",
+    "weekly_panels.definition": "fixed help texts (code)",
+    "weekly_panels.format_figure": "a number",
+    "weekly_panels.change_text": "a number",
+    "weekly_panels.not_available": "fixed texts (code)",
+    "weekly_panels.topics_panel": "a dataframe (plain cells); a fixed caption",
+    "weekly_panels.report_table": "a frame for st.dataframe (cells are plain text)",
+    "weekly_panels.report_status": "plain text; render_report shows it through markdown_text",
+    "weekly_panels.report_actions": "buttons and a form with fixed labels",
 }
 # Modules of cached readers: they return frames and draw nothing.
-READER_MODULES = {"cache_floor", "cache_reports"}
+READER_MODULES = {"cache_floor", "cache_reports", "weekly_cache"}
 
 
 def public_component_functions() -> set[str]:
@@ -1019,6 +1114,11 @@ def _group_by_queue(at: AppTest) -> None:
     at.selectbox(key="sl_group_by").set_value("queue").run()
 
 
+def _read_this_week(at: AppTest) -> None:
+    # The hostile contacts arrived half an hour ago: this (partial) week's goals and topics.
+    at.selectbox(key="wk_week").set_value(at.selectbox(key="wk_week").options[0]).run()
+
+
 PAGES = {
     # page: (user, page file, interaction, raw strings that must show in markdown / figures)
     "home": ("admin", None, None, [DISPLAY_NAME], []),
@@ -1053,6 +1153,13 @@ PAGES = {
         _save_hostile_mapping,
         [DISPLAY_NAME, IMPORT_FILE, MAPPING_NAME],
         [],
+    ),
+    "weekly_trends": (
+        "exec",
+        "pages/weekly_trends.py",
+        _read_this_week,
+        [DISPLAY_NAME, HOSTILE[3]],
+        [HOSTILE[3]],
     ),
 }
 
