@@ -80,6 +80,30 @@ class Settings(BaseSettings):
     spike_min_count: int = 10
     spike_baseline_days: int = 14
     sl_warn_points: float = 5.0
+    # Reply review risk flags (analytics/reply_risk.py): a draft is flagged for tone when its
+    # VADER compound score is at or below this, and for divergence when its similarity to the
+    # playbook's approved wording for the topic (0-100) is below the other.
+    reply_tone_threshold: float = -0.5
+    reply_playbook_similarity: float = 60.0
+    reply_phone_region: str = "GB"
+    reply_risk_words: tuple[str, ...] = (
+        "refund",
+        "compensation",
+        "compensate",
+        "voucher",
+        "free of charge",
+        "credit your account",
+        "guarantee",
+        "legal",
+        "lawyer",
+        "lawsuit",
+        "sue",
+        "liable",
+        "liability",
+        "court",
+    )
+    # Reply review analytics: how many weeks back the approval charts reach.
+    reply_analytics_weeks: int = 8
 
     @field_validator("concurrency")
     @classmethod
