@@ -27,7 +27,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 # Candidate spans only; each is confirmed by the library's own check before it is a flag.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGIT_RUN = re.compile(r"(?<![\w])\d(?:[ -]?\d){12,18}(?![\w])")
-_IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+_IBAN_START = re.compile(r"[A-Za-z]{2}\d{2}[A-Za-z0-9]*")
 
 FLAG_KINDS = ("phone", "email", "card", "iban", "tone", "wording", "playbook")
 FLAG_LABELS = {
@@ -77,7 +77,22 @@ def card_numbers(text: str) -> list[str]:
 
 
 def ibans(text: str) -> list[str]:
-    return [m.group() for m in _IBAN_CANDIDATE.finditer(text.upper()) if iban.is_valid(m.group())]
+    """IBANs (grouped in fours or not) that pass their check digits: from each word that starts
+    like one, the longest run of following words that forms a valid IBAN."""
+    words = text.split()
+    found = []
+    for start, word in enumerate(words):
+        if not _IBAN_START.fullmatch(word.strip(".,;:!?")):
+            continue
+        run = ""
+        best = None
+        for end in range(start, min(start + 9, len(words))):
+            run = f"{run} {words[end]}".strip()
+            if iban.is_valid(run.rstrip(".,;:!?")):
+                best = run.rstrip(".,;:!?")
+        if best:
+            found.append(best)
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         "liability",
         "court",
     )
+    # The playbook entry (by its issue) whose approved response is the public reply sent when a
+    # reviewer moves a conversation to a private channel.
+    reply_private_issue: str = "Moved to private"
     # Reply review analytics: how many weeks back the approval charts reach.
     reply_analytics_weeks: int = 8
 
