@@ -57,7 +57,7 @@ def _publish(conn: Connection, post: dict[str, Any], agent_id: Any, now: datetim
     """Mark the post answered by this reply (its first response, if it had none)."""
     if post["first_response_at"] is not None:
         return
-    changes: dict[str, Any] = {"first_response_at": now, "updated_at": now}
+    changes: dict[str, Any] = {"first_response_at": now}
     if post["agent_id"] is None and agent_id is not None:
         changes["agent_id"] = agent_id
     if post["status"] == "open":
@@ -149,7 +149,6 @@ def _follow_up(conn: Connection, reply: dict, post: dict, now: datetime, user: s
             "status": "open",
             "body": f"Private follow-up of public reply {reply['id']} (post {post['id']}).",
             "is_thread_start": True,
-            "updated_at": now,
         },
         user=user,
     )
