@@ -111,8 +111,7 @@ def risky_words(text: str, words: Iterable[str]) -> list[str]:
     return [
         word
         for word in words
-        if word.strip()
-        and re.search(rf"(?<!\w){re.escape(word.strip().lower())}(?!\w)", lowered)
+        if word.strip() and re.search(rf"(?<!\w){re.escape(word.strip().lower())}(?!\w)", lowered)
     ]
 
 
@@ -144,9 +143,7 @@ def reply_risks(
             flags.append(RiskFlag(kind, tuple(found), how))
     tone = tone_score(text)
     if tone <= tone_threshold:
-        flags.append(
-            RiskFlag("tone", (f"{tone:+.2f}",), f"VADER compound ≤ {tone_threshold:+.2f}")
-        )
+        flags.append(RiskFlag("tone", (f"{tone:+.2f}",), f"VADER compound ≤ {tone_threshold:+.2f}"))
     listed = risky_words(text, words)
     if listed:
         flags.append(RiskFlag("wording", tuple(listed), "from the compensation/legal word list"))

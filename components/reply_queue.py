@@ -68,9 +68,7 @@ def render_reply_queue(ranked: pd.DataFrame) -> int | None:
     labels = {int(r["reply_id"]): _label(r) for _, r in ranked.iterrows()}
     if st.session_state.get(PICK_KEY) not in labels:
         st.session_state[PICK_KEY] = next(iter(labels))
-    return st.selectbox(
-        "Reply to review", list(labels), format_func=labels.get, key=PICK_KEY
-    )
+    return st.selectbox("Reply to review", list(labels), format_func=labels.get, key=PICK_KEY)
 
 
 def render_waiting_replies(count: int, oldest: datetime | None, now: datetime) -> None:

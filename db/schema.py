@@ -301,9 +301,7 @@ review_rules = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("updated_at", DateTime),
     Column("updated_by", String(64)),
-    CheckConstraint(
-        "kind IN ('topic', 'negative', 'reach', 'new_agent', 'wording')", name="kind"
-    ),
+    CheckConstraint("kind IN ('topic', 'negative', 'reach', 'new_agent', 'wording')", name="kind"),
 )
 
 playbook_entries = Table(

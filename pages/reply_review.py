@@ -58,6 +58,4 @@ if analyses:
         with database_errors():
             reviewed = cache_replies.reviewed_replies(first_week, now)
             contacts = cache_replies.public_social_frt(first_week, now)
-        render_review_analytics(
-            reviewed, contacts, start=first_week, end=now, tz=tz, period=period
-        )
+        render_review_analytics(reviewed, contacts, start=first_week, end=now, tz=tz, period=period)

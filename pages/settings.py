@@ -45,7 +45,15 @@ def _after_policy_save(policy: dict, recount_from: datetime | None) -> None:
 
 with database_errors():
     tabs = st.tabs(
-        ["Users", "SLA policies", "Scorecards", "Topics", "Playbook", "Stakeholders", "Review rules"]
+        [
+            "Users",
+            "SLA policies",
+            "Scorecards",
+            "Topics",
+            "Playbook",
+            "Stakeholders",
+            "Review rules",
+        ]
     )
     with tabs[0]:
         users_tab(engine, user.username)

@@ -67,6 +67,27 @@ def _publish(conn: Connection, post: dict[str, Any], agent_id: Any, now: datetim
     )
 
 
+def rules_catching(
+    *,
+    engine: Engine | Connection,
+    post: dict[str, Any],
+    author_agent_id: int | None,
+    body: str,
+    now: datetime,
+) -> list[str]:
+    """Names of the active review rules that catch this reply to `post` (an interactions row)."""
+    with transaction(engine) as conn:
+        return matching_rules(
+            active_review_rules(engine=conn),
+            is_public=bool(post["is_public"]),
+            topic=post["topic"],
+            sentiment=post["sentiment"],
+            reach=post["reach"],
+            agent_weeks=_agent_weeks(conn, author_agent_id, now),
+            body=body.strip(),
+        )
+
+
 def create_reply(
     *,
     engine: Engine | Connection,
@@ -87,14 +108,8 @@ def create_reply(
         raise ValidationError({"body": f"must be 1 to {BODY_MAX} characters"})
     with transaction(engine) as conn:
         post = require_record(conn, interactions, interaction_id)
-        caught = matching_rules(
-            active_review_rules(engine=conn),
-            is_public=bool(post["is_public"]),
-            topic=post["topic"],
-            sentiment=post["sentiment"],
-            reach=post["reach"],
-            agent_weeks=_agent_weeks(conn, author_agent_id, now),
-            body=text,
+        caught = rules_catching(
+            engine=conn, post=post, author_agent_id=author_agent_id, body=text, now=now
         )
         values: dict[str, Any] = {
             "interaction_id": interaction_id,

@@ -92,18 +92,26 @@ def reply_context(*, engine: Engine, reply_id: int) -> dict[str, Any] | None:
     and the playbook entries and stakeholders for the post's topic (None: no such reply)."""
     r, i = replies.c, interactions.c
     with engine.connect() as conn:
-        row = conn.execute(
-            select(replies, agents.c.name.label("agent"))
-            .select_from(replies.outerjoin(agents, agents.c.id == r.author_agent_id))
-            .where(r.id == reply_id)
-        ).mappings().first()
+        row = (
+            conn.execute(
+                select(replies, agents.c.name.label("agent"))
+                .select_from(replies.outerjoin(agents, agents.c.id == r.author_agent_id))
+                .where(r.id == reply_id)
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        post = conn.execute(
-            select(interactions, _author().label("author"))
-            .select_from(interactions.outerjoin(customers, customers.c.id == i.customer_id))
-            .where(i.id == row["interaction_id"])
-        ).mappings().one()
+        post = (
+            conn.execute(
+                select(interactions, _author().label("author"))
+                .select_from(interactions.outerjoin(customers, customers.c.id == i.customer_id))
+                .where(i.id == row["interaction_id"])
+            )
+            .mappings()
+            .one()
+        )
     columns = (i.id, i.channel_id, i.direction, i.is_public, i.created_at, i.status, i.topic)
     thread = (
         read_frame(

@@ -62,7 +62,9 @@ def test_an_iban_must_pass_its_check_digits():
 
 
 def test_a_polite_refusal_is_not_hostile_but_an_insult_is():
-    polite = "Sorry, we are not able to offer a refund on this order, but we can help you return it."
+    polite = (
+        "Sorry, we are not able to offer a refund on this order, but we can help you return it."
+    )
     insult = "You are an idiot, stop whining and read the terms."
     assert tone_score(polite) > -0.5
     assert tone_score(insult) <= -0.5
@@ -94,4 +96,7 @@ def test_divergence_from_the_playbook_states_the_threshold():
     ["Thanks for the kind words, we'll pass them on to the team!"],
 )
 def test_a_clean_reply_has_no_flags(text):
-    assert _kinds(text, approved=["Thank you for the kind words, we'll pass them on to the team!"]) == {}
+    assert (
+        _kinds(text, approved=["Thank you for the kind words, we'll pass them on to the team!"])
+        == {}
+    )

@@ -95,3 +95,70 @@ def review_fields(
         reply["reason"] = REASON_OF.get(reply["reason"], REJECT_REASONS[-1])
         reply["outcome"] = "rejected"
     return reply
+
+
+# The live simulator: agents write replies to waiting public posts through the day.
+DRAFTS_PER_HOUR = 12.0
+CLEAN_SHARE = 0.4  # the rest carry one of RISKY_DRAFTS' risks
+DRAFT_STREAM = 91  # a random stream of its own, so the floor's own draws stay as they were
+SIMULATOR_USER = "simulator"
+
+
+def simulate_reply_drafts(conn: Connection, now: Any, tick_seconds: float) -> int:
+    """Agents' replies to waiting public social posts arriving in this tick that a review rule
+    catches, created through the one reply path (queries.replies.create_reply), so they wait
+    for review. A reply no rule catches would go straight out: the floor's own answering step
+    stands for those. Returns how many replies were written."""
+    import numpy as np
+
+    from db.schema import agent_skills, channels, interactions, replies
+    from queries.replies import create_reply, rules_catching
+
+    rng = np.random.default_rng([int(now.timestamp() * 1000), DRAFT_STREAM])
+    wanted = int(rng.poisson(DRAFTS_PER_HOUR * tick_seconds / 3600.0))
+    if not wanted:
+        return 0
+    i = interactions.c
+    posts = conn.execute(
+        select(interactions)
+        .select_from(interactions.join(channels, channels.c.id == i.channel_id))
+        .where(
+            channels.c.is_social.is_(True),
+            i.is_public.is_(True),
+            i.direction == "inbound",
+            i.first_response_at.is_(None),
+            i.status == "open",
+            ~select(replies.c.id).where(replies.c.interaction_id == i.id).exists(),
+        )
+        .order_by(i.created_at.desc(), i.id)
+        .limit(50)
+    ).all()
+    templates = dict(
+        conn.execute(select(playbook_entries.c.topic, playbook_entries.c.response_template)).all()
+    )
+    written = 0
+    for index in rng.permutation(len(posts))[:wanted]:
+        post = posts[int(index)]
+        skilled = conn.scalars(
+            select(agent_skills.c.agent_id).where(agent_skills.c.channel_id == post.channel_id)
+        ).all()
+        clean = templates.get(post.topic)
+        body = (
+            clean
+            if clean and rng.random() < CLEAN_SHARE
+            else RISKY_DRAFTS[int(rng.integers(len(RISKY_DRAFTS)))]
+        )
+        author = int(skilled[int(rng.integers(len(skilled)))]) if skilled else None
+        row = dict(post._mapping)
+        if not rules_catching(engine=conn, post=row, author_agent_id=author, body=body, now=now):
+            continue
+        create_reply(
+            engine=conn,
+            interaction_id=post.id,
+            author_agent_id=author,
+            body=body,
+            actor=SIMULATOR_USER,
+            now=now,
+        )
+        written += 1
+    return written

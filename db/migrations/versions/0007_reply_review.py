@@ -52,9 +52,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("comment", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("follow_up_interaction_id", sa.BigInteger(), nullable=True))
         batch_op.create_check_constraint(op.f("ck_replies_outcome"), _OUTCOMES)
-        batch_op.create_index(
-            "ix_replies_state_submitted", ["state", "submitted_at"], unique=False
-        )
+        batch_op.create_index("ix_replies_state_submitted", ["state", "submitted_at"], unique=False)
     replies = sa.table("replies", sa.column("state", sa.String), sa.column("outcome", sa.String))
     for state, outcome in (
         ("approved", "approved"),
