@@ -76,7 +76,8 @@ def render_waiting_replies(count: int, oldest: datetime | None, now: datetime) -
     if not count:
         st.caption("Reply review: no replies waiting.")
         return
-    waited = format_seconds((now - oldest).total_seconds()) if oldest else "—"
+    # `now` is the Floor's refresh tick, which may fall just before a fresh submission.
+    waited = format_seconds(max((now - oldest).total_seconds(), 0.0)) if oldest else "—"
     st.caption(
         f"Reply review: **{count}** {'reply' if count == 1 else 'replies'} waiting · oldest "
         f"submitted {markdown_text(waited)} ago."
