@@ -50,7 +50,7 @@ def outcome_share_figure(shares: pd.DataFrame, *, by: str, period: str) -> go.Fi
             orientation="h",
             name=OUTCOME_LABELS[outcome],
             marker_color=OUTCOME_COLOURS[outcome],
-            hovertemplate=f"{OUTCOME_LABELS[outcome]}: %{{x:.1f}} % (%{{customdata}})<extra></extra>",
+            hovertemplate=OUTCOME_LABELS[outcome] + ": %{x:.1f} % (%{customdata})<extra></extra>",
         )
     fig.update_layout(title=title, barmode="stack", **{**LAYOUT, "hovermode": "closest"})
     fig.update_xaxes(title_text="Share of decisions (%)", range=[0, 100])

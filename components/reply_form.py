@@ -19,7 +19,7 @@ from analytics.reply_risk import RiskFlag, reply_risks
 from components.plain_text import markdown_text
 from components.theme import channel_label
 from db.settings import Settings
-from queries.replies import ForbiddenTransition, decide_reply
+from queries.replies import ForbiddenTransitionError, decide_reply
 from queries.writes import StaleWriteError, ValidationError
 
 FLASH_KEY = "reply_review_flash"
@@ -145,7 +145,7 @@ def render_review_form(
         st.session_state[version_key] = current["version"]
         on_decided()
         return
-    except (ForbiddenTransition, ValidationError) as error:
+    except (ForbiddenTransitionError, ValidationError) as error:
         st.error(f"Nothing was saved: {markdown_text(error)}", icon=":material/block:")
         return
     st.session_state.pop(version_key, None)

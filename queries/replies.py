@@ -4,7 +4,7 @@
 waits for review, any other goes straight out (published, and the post counts as answered).
 `decide_reply` applies one review action in one transaction: the reply row is read FOR UPDATE
 and must still be at the version the reviewer opened (else StaleWriteError naming who acted),
-the action must be allowed from its state (else ForbiddenTransition with the reason), and the
+the action must be allowed from its state (else ForbiddenTransitionError with the reason), and the
 change — plus, for move-to-private, the private follow-up interaction — is audited with the
 reviewer's name. Approvals publish the reply; the post's first response is stamped then, which
 is how review time shows in FRT.
@@ -39,7 +39,7 @@ BODY_MAX = 5_000
 COMMENT_MAX = 2_000
 
 
-class ForbiddenTransition(WriteError):
+class ForbiddenTransitionError(WriteError):
     """A review action the reply's state does not allow (the message says why)."""
 
 
@@ -136,7 +136,7 @@ def _private_text(conn: Connection) -> tuple[int, str]:
         .order_by(playbook_entries.c.id)
     ).first()
     if entry is None:
-        raise ForbiddenTransition(
+        raise ForbiddenTransitionError(
             f"The playbook has no entry {issue!r} with the scripted private-message reply; "
             "an admin adds it in Settings → Playbook."
         )
@@ -199,7 +199,7 @@ def decide_reply(
         try:
             decision = next_state(current["state"], action, body_changed=changed, reason=reason)
         except TransitionError as error:
-            raise ForbiddenTransition(str(error)) from error
+            raise ForbiddenTransitionError(str(error)) from error
         changes: dict[str, Any] = {"state": decision.state, "outcome": decision.outcome}
         post = require_record(conn, interactions, current["interaction_id"])
         if action == "resubmit":

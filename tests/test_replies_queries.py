@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from db.schema import agents, audit_log, customers, interactions, playbook_entries, replies
-from queries.replies import ForbiddenTransition, create_reply, decide_reply
+from queries.replies import ForbiddenTransitionError, create_reply, decide_reply
 from queries.replies_read import reply_context, review_queue, waiting_replies
 from queries.replies_stats import public_social_frt, reviewed_replies
 from queries.review_rules import create_review_rule, update_review_rule
@@ -136,8 +136,15 @@ def test_a_rule_needs_the_field_its_kind_reads(engine):
 
 
 def _decide(engine, reply, action, user="ana", **kw):
-    return decide_reply(engine=engine, reply_id=reply["id"], expected_version=reply["version"],
-                        action=action, actor=user, now=NOW + timedelta(minutes=5), **kw)  # fmt: skip
+    return decide_reply(
+        engine=engine,
+        reply_id=reply["id"],
+        expected_version=reply["version"],
+        action=action,
+        actor=user,
+        now=NOW + timedelta(minutes=5),
+        **kw,
+    )
 
 
 def test_approve_publishes_and_is_audited(engine):
@@ -154,14 +161,14 @@ def test_approve_publishes_and_is_audited(engine):
     assert [(a["username"], a["record_id"]) for a in audit] == [("ana", str(reply["id"]))]
     assert '"outcome": "approved"' in audit[0]["after"]
     # A decided reply cannot be decided again, even with its current version.
-    with pytest.raises(ForbiddenTransition, match="already decided"):
+    with pytest.raises(ForbiddenTransitionError, match="already decided"):
         _decide(engine, done, "reject", reason="Tone")
 
 
 def test_edit_and_approve_keeps_both_versions(engine):
     ids = _setup(engine)
     reply = _reply(engine, ids["p1"], body="We'll refund you today")
-    with pytest.raises(ForbiddenTransition, match="Nothing was edited"):
+    with pytest.raises(ForbiddenTransitionError, match="Nothing was edited"):
         _decide(engine, reply, "edit_approve", body=" We'll refund you today ")
     done = _decide(engine, reply, "edit_approve", body="Please DM us so we can check the bill.")
     assert done["outcome"] == "edited"
@@ -172,14 +179,14 @@ def test_edit_and_approve_keeps_both_versions(engine):
 def test_reject_needs_a_reason_and_a_new_version_before_approval(engine):
     ids = _setup(engine)
     reply = _reply(engine, ids["p1"])
-    with pytest.raises(ForbiddenTransition, match="reason"):
+    with pytest.raises(ForbiddenTransitionError, match="reason"):
         _decide(engine, reply, "reject")
     rejected = _decide(engine, reply, "reject", reason="Tone", comment="Too curt")
     assert (rejected["state"], rejected["reason"], rejected["comment"]) == (
         "rejected", "Tone", "Too curt")  # fmt: skip
-    with pytest.raises(ForbiddenTransition, match="new version"):
+    with pytest.raises(ForbiddenTransitionError, match="new version"):
         _decide(engine, rejected, "approve")
-    with pytest.raises(ForbiddenTransition, match="only with a new version"):
+    with pytest.raises(ForbiddenTransitionError, match="only with a new version"):
         _decide(engine, rejected, "resubmit", user="agent", body="Sorry! DM us.")
     again = _decide(engine, rejected, "resubmit", user="agent", body="Sorry, DM us please.")
     assert (again["state"], again["reviewer"], again["outcome"]) == ("pending_review", None, None)
