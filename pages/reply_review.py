@@ -28,7 +28,8 @@ tabs = st.tabs([name for name, shown in (("Queue", reviews), ("Analytics", analy
 
 if reviews:
     with tabs[0]:
-        if flash := st.session_state.pop(FLASH_KEY, None):
+        # Kept until the next decision: the app may rerun more than once after a save.
+        if flash := st.session_state.get(FLASH_KEY):
             st.success(markdown_text(flash), icon=":material/check_circle:")
         st.caption(HELP)
         with database_errors():

@@ -12,7 +12,7 @@ import numpy as np
 from ingest.demo.content import DEMO_SUPERVISOR, REJECTION_REASONS
 from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.interactions import DemoInteractions
-from ingest.demo.review import review_fields
+from ingest.demo.review import post_caught, review_fields
 from ingest.demo.traffic import SOCIAL_CHANNELS
 
 REPLY_PLAN = [  # state, how many, on contacts still waiting (True) or already answered (False)
@@ -45,7 +45,13 @@ def generate_replies(
     pools = {True: list(waiting), False: list(rng.permutation(answered))}
     rows = []
     for state, wanted, on_waiting in REPLY_PLAN:
-        for row in pools[on_waiting][:wanted]:
+        pool = pools[on_waiting]
+        if state == "pending_review" and rules:
+            # Only a reply a rule caught waits for review: take posts a rule catches.
+            first = [row for row in pool if post_caught(c, int(row), rules)][:wanted]
+            pool = first + [row for row in pool if row not in set(first)]
+            pools[on_waiting] = pool
+        for row in pool[:wanted]:
             reply = _reply(rng, ctx, c, int(row), state, templates, social_agents)
             post = {key: _plain(c[key][row]) for key in ("topic", "sentiment", "reach")}
             post["reach"] = None if post["reach"] is None or post["reach"] < 0 else post["reach"]

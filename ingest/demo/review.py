@@ -65,6 +65,22 @@ def store_review_rules(conn: Connection) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def post_caught(columns: dict, row: int, rules: list[dict[str, Any]]) -> bool:
+    """Whether a rule that reads the post (topic, sentiment, reach) catches a reply to it."""
+    reach = int(columns["reach"][row])
+    return bool(
+        matching_rules(
+            rules,
+            is_public=True,
+            topic=columns["topic"][row],
+            sentiment=float(columns["sentiment"][row]),
+            reach=reach if reach >= 0 else None,
+            agent_weeks=DEMO_AGENT_WEEKS,
+            body="",
+        )
+    )
+
+
 def review_fields(
     reply: dict[str, Any], post: dict[str, Any], position: int, rules: list[dict[str, Any]]
 ) -> dict[str, Any]:
