@@ -11,30 +11,16 @@ from sqlalchemy import Engine, func, or_, select
 from db.policies import load_policies, policy_value_expr
 from db.schema import (
     agents,
-    customer_handles,
     customers,
     interactions,
     playbook_entries,
     replies,
     stakeholders,
 )
+from queries.authors import author_expr
 from queries.frames import read_frame
 
 CONTACT_HISTORY_LIMIT = 20
-
-
-def _author():
-    i = interactions.c
-    handle = (
-        select(customer_handles.c.handle)
-        .where(
-            customer_handles.c.customer_id == i.customer_id,
-            customer_handles.c.channel_id == i.channel_id,
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(handle, customers.c.name, "(unknown)")
 
 
 def review_queue(*, engine: Engine) -> pd.DataFrame:
@@ -52,7 +38,7 @@ def review_queue(*, engine: Engine) -> pd.DataFrame:
             r.version,
             r.interaction_id,
             i.channel_id,
-            _author().label("author"),
+            author_expr().label("author"),
             i.reach,
             i.sentiment,
             i.topic,
@@ -105,7 +91,7 @@ def reply_context(*, engine: Engine, reply_id: int) -> dict[str, Any] | None:
             return None
         post = (
             conn.execute(
-                select(interactions, _author().label("author"))
+                select(interactions, author_expr().label("author"))
                 .select_from(interactions.outerjoin(customers, customers.c.id == i.customer_id))
                 .where(i.id == row["interaction_id"])
             )

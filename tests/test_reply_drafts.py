@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analytics.reply_risk import FLAG_KINDS, reply_risks
+from analytics.reply_risk import FLAG_KINDS
+from components.reply_form import draft_flags
 from db.schema import playbook_entries, replies, review_rules
 from db.settings import get_settings
 from ingest.demo import build_demo
@@ -18,18 +20,8 @@ NOW = datetime(2026, 11, 26, 11, 0)
 
 
 def _flags(text: str, approved: list[str]) -> set[str]:
-    s = get_settings()
-    return {
-        f.kind
-        for f in reply_risks(
-            text,
-            approved=approved,
-            words=s.reply_risk_words,
-            region=s.reply_phone_region,
-            tone_threshold=s.reply_tone_threshold,
-            similarity_threshold=s.reply_playbook_similarity,
-        )
-    }
+    playbook = pd.DataFrame({"topic": [None] * len(approved), "response_template": approved})
+    return {f.kind for f in draft_flags(text, playbook, None, get_settings())}
 
 
 def test_the_demo_queue_carries_every_risk_and_rules_that_caught_each(engine):
