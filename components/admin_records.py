@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analytics.reply_review import RULE_KIND_LABELS, RULE_KINDS
 from components.record_form import FieldSpec, RecordKind
 from components.theme import channel_label
 from queries import admin
@@ -144,6 +145,32 @@ def stakeholder_kind(topics: list[str]) -> RecordKind:
             FieldSpec("role", "Role"),
         ),
     )
+
+
+def review_rule_kind(topics: list[str]) -> RecordKind:
+    """Which public replies need review before they go out."""
+    return RecordKind(
+        key="review_rule",
+        title="Review rule",
+        describe=lambda r: f"{r['name']} · {r['kind']}{'' if r.get('active', True) else ' (off)'}",
+        create=admin.create_review_rule,
+        update=admin.update_review_rule,
+        fields=(
+            FieldSpec("name", "Name"),
+            FieldSpec(
+                "kind", "Kind", "select", RULE_KINDS, RULE_KIND_LABELS, default="topic",
+                help="Only public replies are reviewed; a reply caught by no rule goes out.",
+            ),
+            FieldSpec("topic", "Topic (topic rules)", "select", (None, *topics), {None: "—"}),
+            FieldSpec(
+                "threshold", "Threshold", "float",
+                help="negative: sentiment at or below (-1..1); reach: followers at or above; "
+                "new agent: weeks since the agent's first contact, below.",
+            ),
+            FieldSpec("words", "Words (wording rules, comma-separated)", "textarea"),
+            FieldSpec("active", "Active", "bool", default=True),
+        ),
+    )  # fmt: skip
 
 
 def kind_columns(kind: RecordKind) -> list[str]:

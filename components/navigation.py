@@ -23,14 +23,17 @@ ROLE_LABELS = {
 }
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
-    "supervisor": "Watch the floor live and read service level, channel and weekly reports.",
-    "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
-    "floor and report pages are for supervisors and executives: ask an admin if you need one.",
+    "supervisor": "Watch the floor live, read service level, channel and weekly reports, and "
+    "review public replies before they go out.",
+    "qa_reviewer": "Review public social replies before they go out, read the playbook and how "
+    "every figure is counted. The floor and report pages are for supervisors and executives: "
+    "ask an admin if you need one.",
     "executive": "Read weekly trends and the frozen weekly report (XLSX, PDF), and service level, "
-    "CSAT and channel reports over any period, with every table as CSV.",
-    "admin": "Manage users, roles, SLA policies and reference data, import interactions from "
-    "other systems' exports, freeze and re-issue weekly reports, read the audit log, and open "
-    "every page.",
+    "CSAT and channel reports over any period, with every table as CSV; see what reply review "
+    "costs in response time.",
+    "admin": "Manage users, roles, SLA policies, reference data and review rules, import "
+    "interactions from other systems' exports, freeze and re-issue weekly reports, read the "
+    "audit log, and open every page.",
 }
 
 
@@ -89,6 +92,26 @@ PAGES: tuple[PageSpec, ...] = (
         "executive",
     ),
     _page(
+        "pages/reply_review.py",
+        "Reply review",
+        ":material/rate_review:",
+        "Social",
+        "Review public replies before they go out, with risk flags; what review costs in FRT.",
+        "supervisor",
+        "qa_reviewer",
+        "executive",
+    ),
+    _page(
+        "pages/playbook.py",
+        "Playbook",
+        ":material/library_books:",
+        "Social",
+        "Approved responses, escalation and whom to tell, per topic.",
+        "supervisor",
+        "qa_reviewer",
+        "executive",
+    ),
+    _page(
         "pages/metrics.py",
         "Metric definitions",
         ":material/menu_book:",
@@ -103,7 +126,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Settings",
         ":material/settings:",
         "Admin",
-        "Users and roles, SLA policies, scorecards, topics, playbook and stakeholders.",
+        "Users and roles, SLA policies, scorecards, topics, playbook, stakeholders, review rules.",
     ),
     _page(
         "pages/import_data.py",

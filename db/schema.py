@@ -414,10 +414,40 @@ replies = Table(
     Column("published_at", DateTime),
     Column("updated_at", DateTime),
     Column("updated_by", String(64)),
+    # Reply review (migration 0007): the rules that caught the reply (names, one per line), the
+    # agent's draft when a reviewer edited it, the decision's outcome and comment, and the
+    # private follow-up created when the conversation was moved to a private channel.
+    Column("rules", Text),
+    Column("original_body", Text),
+    Column("outcome", String(16)),
+    Column("comment", Text),
+    Column("follow_up_interaction_id", BigInteger),
     CheckConstraint(
         "state IN ('draft', 'pending_review', 'approved', 'rejected', 'published')",
         name="state",
     ),
+    CheckConstraint(
+        "outcome IS NULL OR outcome IN ('approved', 'edited', 'rejected', 'moved_private')",
+        name="outcome",
+    ),
+    Index("ix_replies_state_submitted", "state", "submitted_at"),
+)
+
+# Which replies need review (admin rules, Settings; analytics/reply_review.py matches them).
+review_rules = Table(
+    "review_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("topic", String(64)),
+    Column("threshold", Float),
+    Column("words", Text),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime),
+    Column("updated_by", String(64)),
+    CheckConstraint("kind IN ('topic', 'negative', 'reach', 'new_agent', 'wording')", name="kind"),
 )
 
 playbook_entries = Table(

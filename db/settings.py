@@ -88,6 +88,33 @@ class Settings(BaseSettings):
     # Charts in PDF exports are drawn by this Chromium (kaleido); it is never downloaded.
     chart_browser_path: str = "/usr/bin/chromium"
     pdf_font_path: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    # Reply review risk flags (analytics/reply_risk.py): a draft is flagged for tone when its
+    # VADER compound score is at or below this, and for divergence when its similarity to the
+    # playbook's approved wording for the topic (0-100) is below the other.
+    reply_tone_threshold: float = -0.5
+    reply_playbook_similarity: float = 60.0
+    reply_phone_region: str = "GB"
+    reply_risk_words: tuple[str, ...] = (
+        "refund",
+        "compensation",
+        "compensate",
+        "voucher",
+        "free of charge",
+        "credit your account",
+        "guarantee",
+        "legal",
+        "lawyer",
+        "lawsuit",
+        "sue",
+        "liable",
+        "liability",
+        "court",
+    )
+    # The playbook entry (by its issue) whose approved response is the public reply sent when a
+    # reviewer moves a conversation to a private channel.
+    reply_private_issue: str = "Moved to private"
+    # Reply review analytics: how many weeks back the approval charts reach.
+    reply_analytics_weeks: int = 8
 
     @field_validator("concurrency")
     @classmethod

@@ -42,6 +42,7 @@ from ingest.demo import (
     on_shift,
     utc_now,
 )
+from ingest.demo.review import simulate_reply_drafts
 
 DEFAULT_TICK_SECONDS = 3.0
 # After a pause (laptop asleep, debugger) don't pour a long gap's arrivals into one tick.
@@ -85,6 +86,7 @@ def simulate_tick(
     counts = {"arrivals": _insert_arrivals(conn, now, local, rng, tick_seconds)}
     counts.update(_answer_or_abandon(conn, now, local, rng, tick_seconds, floor, changes))
     counts["resolved"] = _resolve(conn, now, rng, tick_seconds)
+    counts["reply_drafts"] = simulate_reply_drafts(conn, now, tick_seconds)
     _drift_states(local, rng, tick_seconds, floor, changes)
     if changes:
         conn.execute(agent_states.insert(), [{**change, "since": now} for change in changes])

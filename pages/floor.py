@@ -15,7 +15,7 @@ from analytics.floor import channel_summary, social_watch_frame
 from analytics.floor_alerts import same_hour_windows
 from analytics.periods import day_bounds, local_today, to_local
 from analytics.staffing import staffing_frame
-from components import cache_floor
+from components import cache_floor, cache_replies
 from components.alerts import render_floor_alerts
 from components.db import database_errors
 from components.floor_tiles import (
@@ -26,6 +26,7 @@ from components.floor_tiles import (
 )
 from components.guard import require_fresh_access, require_page
 from components.plain_text import markdown_text
+from components.reply_queue import render_waiting_replies
 from components.social_watch import HELP as SOCIAL_HELP
 from components.social_watch import render_social_watch
 from components.staffing_table import render_staffing_table
@@ -70,6 +71,7 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
         history_start = cache_floor.first_interval(as_of)
         reference = cache_floor.reference_intervals(channel_ids, reference_ranges(today, tz))
         aht = cache_floor.handle_time(channel_ids, day_start - AHT_WEEKS, day_end)
+        waiting_replies = cache_replies.waiting_replies(as_of)
 
     shown = catalogue[catalogue["channel_id"].isin(channel_ids or catalogue["channel_id"])]
     st.caption(
@@ -135,6 +137,7 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
 
     st.subheader("Negative public posts waiting", help=SOCIAL_HELP)
     render_social_watch(social, tz)
+    render_waiting_replies(*waiting_replies, as_of)
 
 
 # Sorted, so viewers who picked the same channels in another order share cache entries.

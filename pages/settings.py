@@ -1,4 +1,5 @@
-"""Settings (admin): users and roles, SLA policies, scorecards, topics, playbook, stakeholders."""
+"""Settings (admin): users and roles, SLA policies, scorecards, topics, playbook, stakeholders,
+review rules."""
 
 from datetime import datetime
 
@@ -45,7 +46,17 @@ def _after_policy_save(policy: dict, recount_from: datetime | None) -> None:
 
 
 with database_errors():
-    tabs = st.tabs(["Users", "SLA policies", "Scorecards", "Topics", "Playbook", "Stakeholders"])
+    tabs = st.tabs(
+        [
+            "Users",
+            "SLA policies",
+            "Scorecards",
+            "Topics",
+            "Playbook",
+            "Stakeholders",
+            "Review rules",
+        ]
+    )
     with tabs[0]:
         users_tab(engine, user.username)
     with tabs[1]:
@@ -85,6 +96,7 @@ with database_errors():
         (tabs[3], kinds.topic_kind(), admin.list_topics(engine=engine)),
         (tabs[4], kinds.playbook_kind(topic_names), admin.list_playbook_entries(engine=engine)),
         (tabs[5], kinds.stakeholder_kind(topic_names), admin.list_stakeholders(engine=engine)),
+        (tabs[6], kinds.review_rule_kind(topic_names), admin.list_review_rules(engine=engine)),
     ):
         with tab:
             _listed(frame, kind)

@@ -15,6 +15,12 @@ from queries.playbook import (
     list_playbook_entries,
     update_playbook_entry,
 )
+from queries.review_rules import (
+    REVIEW_RULE_FIELDS,
+    create_review_rule,
+    list_review_rules,
+    update_review_rule,
+)
 from queries.scorecards import (
     CRITERION_FIELDS,
     SCORECARD_FIELDS,
@@ -55,6 +61,7 @@ __all__ = [
     "PLAYBOOK_FIELDS",
     "POLICY_FIELDS",
     "PRIORITIES",
+    "REVIEW_RULE_FIELDS",
     "SCORECARD_FIELDS",
     "STAKEHOLDER_FIELDS",
     "TOPIC_FIELDS",
@@ -62,6 +69,7 @@ __all__ = [
     "StaleWriteError",
     "ValidationError",
     "create_playbook_entry",
+    "create_review_rule",
     "create_scorecard",
     "create_sla_policy",
     "create_stakeholder",
@@ -70,6 +78,7 @@ __all__ = [
     "list_business_calendars",
     "list_criteria",
     "list_playbook_entries",
+    "list_review_rules",
     "list_scorecards",
     "list_sla_policies",
     "list_stakeholders",
@@ -77,6 +86,7 @@ __all__ = [
     "normalise_keywords",
     "topic_names",
     "update_playbook_entry",
+    "update_review_rule",
     "update_scorecard",
     "update_sla_policy",
     "update_stakeholder",

@@ -39,12 +39,12 @@ from db.schema import (
     agent_states,
     agents,
     channels,
-    customer_handles,
     customers,
     interactions,
     interval_stats,
 )
 from db.threads import counts_as_contact
+from queries.authors import author_expr
 from queries.frames import read_frame
 from queries.service_level import service_level_counts
 
@@ -282,16 +282,7 @@ def negative_public_posts(
         .scalar_subquery()
     )
     messages = case((i.conversation_id.is_(None), 1), else_=waiting_in_thread)
-    handle = (
-        select(customer_handles.c.handle)
-        .where(
-            customer_handles.c.customer_id == i.customer_id,
-            customer_handles.c.channel_id == i.channel_id,
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    author = func.coalesce(handle, customers.c.name, literal("(unknown)"))
+    author = author_expr()
     statement = (
         select(
             i.id,

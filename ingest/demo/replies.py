@@ -12,6 +12,7 @@ import numpy as np
 from ingest.demo.content import DEMO_SUPERVISOR, REJECTION_REASONS
 from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.interactions import DemoInteractions
+from ingest.demo.review import post_caught, review_fields
 from ingest.demo.traffic import SOCIAL_CHANNELS
 
 REPLY_PLAN = [  # state, how many, on contacts still waiting (True) or already answered (False)
@@ -29,9 +30,11 @@ def generate_replies(
     ctx: GenerationContext,
     data: DemoInteractions,
     templates: dict[str, tuple[int, str]],
+    rules: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """Outgoing public replies in every review state: published ones are the first responses
-    of answered public posts; drafts and pending ones sit on posts still waiting."""
+    of answered public posts; drafts and pending ones sit on posts still waiting. Each stores
+    the review `rules` that catch it; published ones no rule catches went out unreviewed."""
     c = data.columns
     public = c["is_public"]
     social_agents = [a.id for a in ctx.agents if set(a.channels) & SOCIAL_CHANNELS] or [None]
@@ -42,10 +45,25 @@ def generate_replies(
     pools = {True: list(waiting), False: list(rng.permutation(answered))}
     rows = []
     for state, wanted, on_waiting in REPLY_PLAN:
-        for row in pools[on_waiting][:wanted]:
-            rows.append(_reply(rng, ctx, c, int(row), state, templates, social_agents))
+        pool = pools[on_waiting]
+        if state == "pending_review" and rules:
+            # Only a reply a rule caught waits for review: take posts a rule catches.
+            first = [row for row in pool if post_caught(c, int(row), rules)][:wanted]
+            pool = first + [row for row in pool if row not in set(first)]
+            pools[on_waiting] = pool
+        for row in pool[:wanted]:
+            reply = _reply(rng, ctx, c, int(row), state, templates, social_agents)
+            post = {key: _plain(c[key][row]) for key in ("topic", "sentiment", "reach")}
+            post["reach"] = None if post["reach"] is None or post["reach"] < 0 else post["reach"]
+            rows.append(review_fields(reply, post, len(rows), list(rules)))
         pools[on_waiting] = pools[on_waiting][wanted:]
     return rows
+
+
+def _plain(value: Any) -> Any:
+    """A numpy cell as a Python value (None for a missing reach or sentiment)."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and value != value else value
 
 
 def _reply(

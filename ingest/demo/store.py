@@ -26,6 +26,7 @@ from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.interactions import DemoInteractions
 from ingest.demo.qa import delete_demo_qa, store_demo_qa
 from ingest.demo.replies import generate_replies
+from ingest.demo.review import store_review_rules
 from ingest.demo.roster import DemoAgent, demo_roster
 
 
@@ -48,7 +49,10 @@ def store_qa_and_replies(
         row.topic: (row.id, row.response_template)
         for row in conn.execute(select(playbook_entries).order_by(playbook_entries.c.id))
     }
-    counts["replies"] = bulk_insert(conn, replies, generate_replies(rng, ctx, data, templates))
+    rules = store_review_rules(conn)
+    counts["replies"] = bulk_insert(
+        conn, replies, generate_replies(rng, ctx, data, templates, rules)
+    )
     counts.update(store_demo_qa(conn, rng, ctx, data))
     return counts
 

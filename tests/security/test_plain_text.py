@@ -35,7 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from google.protobuf.json_format import MessageToDict
-from sqlalchemy import update
+from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 import components
@@ -946,7 +946,12 @@ NO_DATA_TEXT: dict[str, str] = {
     "weekly_panels.report_actions": "buttons and a form with fixed labels",
 }
 # Modules of cached readers: they return frames and draw nothing.
-READER_MODULES = {"cache_floor", "cache_reports", "weekly_cache"}
+READER_MODULES = {"cache_floor", "cache_reports", "weekly_cache", "cache_replies"}
+
+from tests.security.reply_cases import REPLY_CASES, REPLY_NO_DATA_TEXT  # noqa: E402
+
+CASES.update(REPLY_CASES)
+NO_DATA_TEXT.update(REPLY_NO_DATA_TEXT)
 
 
 def public_component_functions() -> set[str]:
@@ -1053,8 +1058,44 @@ def _seed_hostile(url: str) -> None:
             for n, h in enumerate(HOSTILE, 1)
         ]
         insert_interactions(conn, posts)
+        _seed_hostile_replies(conn, now)
     refresh_interval_stats(engine)
     engine.dispose()
+
+
+def _seed_hostile_replies(conn, now: datetime) -> None:
+    """Pending and decided replies, review rules, playbook and stakeholders, all hostile."""
+    from db.schema import interactions, playbook_entries, replies, review_rules, stakeholders
+
+    public = conn.execute(
+        select(interactions.c.id).where(interactions.c.is_public.is_(True))
+    ).scalars()
+    conn.execute(
+        replies.insert(),
+        [
+            {"interaction_id": post, "author_agent_id": 1, "body": h, "state": state,
+             "rules": f"{h}\n{h}", "reason": h, "reviewer": None if state == "pending_review"
+             else h, "outcome": None if state == "pending_review" else "rejected",
+             "version": 1, "created_at": now, "submitted_at": now - timedelta(hours=1),
+             "reviewed_at": None if state == "pending_review" else now}
+            for (post, h), state in zip(zip(public, HOSTILE, strict=False),
+                                        ["pending_review", "rejected"] * (N // 2), strict=True)
+        ],
+    )  # fmt: skip
+    conn.execute(
+        review_rules.insert(),
+        [{"name": h, "kind": "wording", "words": h, "active": True, "version": 1}
+         for h in HOSTILE],
+    )  # fmt: skip
+    conn.execute(
+        playbook_entries.insert(),
+        [{"issue": h, "topic": h, "response_template": h, "escalation": h, "version": 1}
+         for h in HOSTILE],
+    )  # fmt: skip
+    conn.execute(
+        stakeholders.insert(),
+        [{"name": h, "email": h, "topic": h, "role": h, "version": 1} for h in HOSTILE],
+    )
 
 
 @pytest.fixture
@@ -1161,6 +1202,15 @@ PAGES = {
         [DISPLAY_NAME, HOSTILE[3]],
         [HOSTILE[3]],
     ),
+    "reply_review": ("supervisor", "pages/reply_review.py", None, [DISPLAY_NAME, HOSTILE[0]], []),
+    "reply_review_second": (
+        "qa",
+        "pages/reply_review.py",
+        lambda at: at.selectbox(key="reply_review_pick").set_value(3).run(),
+        [HOSTILE[2]],
+        [],
+    ),
+    "playbook": ("exec", "pages/playbook.py", None, list(HOSTILE), []),
 }
 
 
