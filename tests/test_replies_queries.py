@@ -220,9 +220,9 @@ def test_a_stale_reviewer_is_told_who_acted(engine):
     assert error.value.current["state"] == "published"
 
 
-def test_two_reviewers_racing_on_one_reply_make_one_decision(db_url, engine):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("a real race needs concurrent writers (PostgreSQL)")
+# A real race needs concurrent writers: PostgreSQL (SQLite serialises every writer).
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_two_reviewers_racing_on_one_reply_make_one_decision(engine):
     ids = _setup(engine)
     reply = _reply(engine, ids["p1"])
     barrier = Barrier(2)
