@@ -21,6 +21,7 @@ from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.interactions import DemoInteractions, generate_interactions
 from ingest.demo.proactive import generate_centre_started
 from ingest.demo.states import generate_agent_states
+from ingest.retag import retag_interactions
 from ingest.demo.store import (
     active_topic_names,
     delete_demo,
@@ -96,6 +97,7 @@ def build_demo(
         mark_thread_starts(conn, source=SOURCE, now=now)
         log(f"stored {counts['interactions']:,} interactions")
         counts.update(store_qa_and_replies(conn, rng, ctx, data))
+    retag_interactions(engine=engine, since=ctx.start)  # contacts tagged by the taxonomy
     refresh_interval_stats(engine, full=True)  # historic rows predate any incremental watermark
     log("refreshed interval_stats")
     return counts

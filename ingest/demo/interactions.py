@@ -56,6 +56,7 @@ class DemoInteractions:
                 strict=True,
             )
         ]
+        starts = (c["seq"] == c["conversation_seq"]).tolist()
         nullable = {name: _none_below_zero(c[name]) for name in ("reach", "agent_id", "csat")}
         nullable["handle_seconds"] = _none_below_zero(c["handle_seconds"])
         columns = {
@@ -66,7 +67,10 @@ class DemoInteractions:
             "conversation_id": [f"demo-conv-{n:07d}" for n in c["conversation_seq"].tolist()],
             # The thread's first message is the contact (db/threads.py); rows are in arrival
             # order, so it is the row whose seq the conversation is named after.
-            "is_thread_start": (c["seq"] == c["conversation_seq"]).tolist(),
+            "is_thread_start": starts,
+            # A contact's topic is the taxonomy's reading of its text (build_demo retags them);
+            # a follow-up keeps its thread's topic, which retag leaves alone.
+            "topic_source": ["taxonomy" if s else "data" for s in starts],
             "customer_id": c["customer_id"].tolist(),
             "queue": c["queue"].tolist(),
             "priority": c["priority"].tolist(),
@@ -82,7 +86,7 @@ class DemoInteractions:
             **nullable,
         }
         names = list(columns)
-        constant = {"source": SOURCE, "direction": "inbound"}
+        constant = {"source": SOURCE, "direction": "inbound", "sentiment_source": "data"}
         for values in zip(*columns.values(), strict=True):
             yield {**constant, **dict(zip(names, values, strict=True))}
 

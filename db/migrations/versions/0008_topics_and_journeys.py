@@ -1,0 +1,91 @@
+"""Topic taxonomy priority and patterns, where topic and sentiment came from, stakeholders informed
+
+Revision ID: 0008
+Revises: 0005
+Create Date: 2026-11-30 08:10:00
+
+topics.patterns (regular expressions, one per line) and topics.priority (lowest number wins when
+several topics match one text) complete the taxonomy that tags contacts at import, in the demo and
+by `cli.py retag` (analytics/topic_tagging.py).
+
+interactions.topic_source / sentiment_source say where each value came from: "data" (the row
+carried it), "taxonomy" (tagged) or "vader" (scored at import). Rows stored before this revision
+that have a value are marked "data", so a retag leaves their topics as they were.
+
+topic_notifications records "stakeholders informed" about a spiking topic (who, when, which
+period). ix_interactions_topic_trend covers the Topics page's daily counts.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_interactions = sa.table(
+    "interactions",
+    sa.column("topic", sa.String),
+    sa.column("sentiment", sa.Float),
+    sa.column("topic_source", sa.String),
+    sa.column("sentiment_source", sa.String),
+)
+_TREND_COLUMNS = [
+    "created_at",
+    "topic",
+    "channel_id",
+    "is_public",
+    "sentiment",
+    "direction",
+    "is_thread_start",
+]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("topics", recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("patterns", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("priority", sa.Integer(), nullable=False, server_default=sa.text("100"))
+        )
+    with op.batch_alter_table("interactions", recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("sentiment_source", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("topic_source", sa.String(length=16), nullable=True))
+    i = _interactions.c
+    op.execute(_interactions.update().where(i.topic.is_not(None)).values(topic_source="data"))
+    op.execute(
+        _interactions.update().where(i.sentiment.is_not(None)).values(sentiment_source="data")
+    )
+    op.create_table(
+        "topic_notifications",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("topic", sa.String(length=64), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("stakeholders", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("informed_by", sa.String(length=64), nullable=False),
+        sa.Column("informed_at", sa.DateTime(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_topic_notifications")),
+        sa.UniqueConstraint(
+            "idempotency_key", name=op.f("uq_topic_notifications_idempotency_key")
+        ),
+    )
+    op.create_index(
+        "ix_topic_notifications_topic_period", "topic_notifications", ["topic", "period"]
+    )
+    op.create_index("ix_interactions_topic_trend", "interactions", _TREND_COLUMNS)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_interactions_topic_trend", table_name="interactions")
+    op.drop_index("ix_topic_notifications_topic_period", table_name="topic_notifications")
+    op.drop_table("topic_notifications")
+    with op.batch_alter_table("interactions", recreate="never") as batch_op:
+        batch_op.drop_column("topic_source")
+        batch_op.drop_column("sentiment_source")
+    with op.batch_alter_table("topics", recreate="never") as batch_op:
+        batch_op.drop_column("priority")
+        batch_op.drop_column("patterns")
