@@ -13,7 +13,8 @@ carried it), "taxonomy" (tagged) or "vader" (scored at import). Rows stored befo
 that have a value are marked "data", so a retag leaves their topics as they were.
 
 topic_notifications records "stakeholders informed" about a spiking topic (who, when, which
-period). ix_interactions_topic_trend covers the Topics page's daily counts.
+period). ix_interactions_topic_trend covers the Topics page's daily counts;
+ix_interactions_customer_journey each customer's contacts in order (journey figures).
 """
 
 from collections.abc import Sequence
@@ -44,6 +45,20 @@ _TREND_COLUMNS = [
 ]
 
 
+_JOURNEY_COLUMNS = [
+    "customer_id",
+    "created_at",
+    "id",
+    "direction",
+    "is_thread_start",
+    "resolved_at",
+    "channel_id",
+    "topic",
+    "first_response_at",
+    "agent_id",
+]
+
+
 def upgrade() -> None:
     with op.batch_alter_table("topics", recreate="never") as batch_op:
         batch_op.add_column(sa.Column("patterns", sa.Text(), nullable=False, server_default=""))
@@ -69,17 +84,17 @@ def upgrade() -> None:
         sa.Column("informed_at", sa.DateTime(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_topic_notifications")),
-        sa.UniqueConstraint(
-            "idempotency_key", name=op.f("uq_topic_notifications_idempotency_key")
-        ),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_topic_notifications_idempotency_key")),
     )
     op.create_index(
         "ix_topic_notifications_topic_period", "topic_notifications", ["topic", "period"]
     )
     op.create_index("ix_interactions_topic_trend", "interactions", _TREND_COLUMNS)
+    op.create_index("ix_interactions_customer_journey", "interactions", _JOURNEY_COLUMNS)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_interactions_customer_journey", table_name="interactions")
     op.drop_index("ix_interactions_topic_trend", table_name="interactions")
     op.drop_index("ix_topic_notifications_topic_period", table_name="topic_notifications")
     op.drop_table("topic_notifications")
