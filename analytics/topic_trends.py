@@ -151,3 +151,9 @@ def week_over_week(weekly: pd.DataFrame, week: date) -> pd.DataFrame:
     frame = frame[(frame["count"] > 0) | (frame["previous"] > 0)]
     frame = frame.reset_index().rename(columns={"index": "topic"})
     return frame.sort_values(["change", "topic"], ascending=[False, True], ignore_index=True)
+
+
+def spiking_topics(marked: pd.DataFrame, periods: list[date]) -> list[str]:
+    """Topics with a spike in any of `periods`, biggest z first."""
+    rows = marked[marked["period"].isin(periods) & marked["is_spike"].astype(bool)]
+    return list(dict.fromkeys(rows.sort_values("z", ascending=False)["topic"]))

@@ -23,11 +23,13 @@ ROLE_LABELS = {
 }
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
-    "supervisor": "Watch the floor live and read service level and channel reports.",
-    "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
-    "floor and report pages are for supervisors and executives: ask an admin if you need one.",
-    "executive": "Read service level, CSAT and channel reports over any period, and export the "
-    "breaches.",
+    "supervisor": "Watch the floor live, read service level, channel and topic reports, tell "
+    "stakeholders about a spiking topic, and follow a customer across channels.",
+    "qa_reviewer": "Follow a customer's contacts across channels, and read how every figure in "
+    "Floorlight is counted, with worked examples. The floor and report pages are for supervisors "
+    "and executives: ask an admin if you need one.",
+    "executive": "Read service level, CSAT, channel and topic reports over any period (rising and "
+    "falling topics week over week), and export the breaches.",
     "admin": "Manage users, roles, SLA policies and reference data, read the audit log, and open "
     "every page.",
 }
@@ -77,6 +79,24 @@ PAGES: tuple[PageSpec, ...] = (
         "Volume per channel, the channel mix over time, and channels compared side by side.",
         "supervisor",
         "executive",
+    ),
+    _page(
+        "pages/topics.py",
+        "Topics",
+        ":material/tag:",
+        "Floor",
+        "Topics per day and week, rising and falling, spikes and whom to tell, journeys.",
+        "supervisor",
+        "executive",
+    ),
+    _page(
+        "pages/customer_journey.py",
+        "Customer journey",
+        ":material/route:",
+        "Floor",
+        "One customer's contacts and follow-ups across every channel, on one timeline.",
+        "supervisor",
+        "qa_reviewer",
     ),
     _page(
         "pages/metrics.py",

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import to_local
+from components.journey_links import journey_link
 from components.plain_text import markdown_text
 from components.theme import BAD, channel_label, format_seconds
 
@@ -142,3 +143,4 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
             }
         )
         st.dataframe(details, hide_index=True, key="floor_social_details")
+        journey_link(interaction_id=int(row["id"]))
