@@ -21,7 +21,6 @@ from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.interactions import DemoInteractions, generate_interactions
 from ingest.demo.proactive import generate_centre_started
 from ingest.demo.states import generate_agent_states
-from ingest.retag import retag_interactions
 from ingest.demo.store import (
     active_topic_names,
     delete_demo,
@@ -29,6 +28,7 @@ from ingest.demo.store import (
     next_id,
     store_qa_and_replies,
 )
+from ingest.retag import retag_interactions
 
 CENTRE_STARTED_STREAM = 81  # the random stream of the centre-started conversations
 

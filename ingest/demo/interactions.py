@@ -20,7 +20,10 @@ from ingest.demo.attributes import TemplateBook, draw_attributes
 from ingest.demo.clock import local_days
 from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.customers import customer_picks, draw_customers
+from ingest.demo.journeys import prefer_previous_agent
 from ingest.demo.outcomes import draw_outcomes, leave_newest_waiting, set_status
+
+JOURNEY_STREAM = 83  # the random stream of same-agent routing (ingest/demo/journeys.py)
 
 
 @dataclass
@@ -155,4 +158,6 @@ def generate_interactions(rng: np.random.Generator, ctx: GenerationContext) -> D
 
     customer_rows, handle_rows, customer_ids = draw_customers(rng, ctx, columns)
     columns["customer_id"] = customer_ids
+    journey_rng = np.random.default_rng([JOURNEY_STREAM, len(columns["seq"])])
+    prefer_previous_agent(journey_rng, ctx, columns)
     return DemoInteractions(columns, book, customer_rows, handle_rows)
