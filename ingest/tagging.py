@@ -51,4 +51,6 @@ def enrich_values(values: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
         score = sentiment.score_sentiment(row.get("body"))
         row["sentiment"] = score
         row["sentiment_source"] = None if score is None else sentiment.SOURCE
+    else:
+        row["sentiment_source"] = None  # every row of a batch carries the same columns
     return row
