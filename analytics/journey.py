@@ -3,7 +3,8 @@
 Definitions (docs/metrics.md, "Customer journeys"), for each contact C of a customer, with N the
 same customer's next contact (any handle, any channel, by arrival):
 - C is *repeated* when C was resolved and N arrived after C and no later than C's resolution +
-  the window (setting `repeat_window_days`, 7). Repeat-contact rate = repeated ÷ resolved.
+  the window (setting `repeat_window_days`, 7). Repeat-contact rate = repeated ÷ resolved
+  contacts of known customers (a contact without a customer cannot be followed).
 - *Channel switching* = repeated contacts whose N is on another channel ÷ repeated.
 - *Same-agent rate* = among repeated contacts where C and N were both answered by an agent, the
   share where N's agent is C's agent.
@@ -61,7 +62,7 @@ def next_contacts(contacts: pd.DataFrame, window_days: float) -> pd.DataFrame:
 def journey_rates(flags: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """Counts and rates (percent, NaN with a zero denominator) of `next_contacts` output,
     overall or per `by` columns: RATE_COLUMNS."""
-    counts = flags.assign(resolved=flags["resolved_at"].notna())
+    counts = flags.assign(resolved=flags["resolved_at"].notna() & flags["customer_id"].notna())
     sums = ["resolved", "repeated", "switched", "answered_pair", "same_agent"]
     table = (
         counts.groupby(by)[sums].sum()
