@@ -103,10 +103,11 @@ if spiking:
     )
 else:
     st.success(f"No topic spikes in {', '.join(label(p) for p in latest)}.")
+if st.session_state.get("topics_focus") not in topics:  # nothing chosen, or filtered away
+    st.session_state["topics_focus"] = focus_default
 focus = st.selectbox(
     "Topic",
     options=topics,
-    index=topics.index(focus_default) if focus_default in topics else None,
     placeholder="Choose a topic to see its playbook, stakeholders and contacts",
     key="topics_focus",
 )
