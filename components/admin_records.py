@@ -105,7 +105,7 @@ def topic_kind() -> RecordKind:
                 "Keywords (comma-separated)",
                 "textarea",
                 help="A contact whose text has a word starting with one of these keywords gets "
-                "the topic (\"charge\" matches \"charged\"; several words match in sequence).",
+                'the topic ("charge" matches "charged"; several words match in sequence).',
             ),
             FieldSpec(
                 "patterns",

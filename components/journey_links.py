@@ -3,9 +3,23 @@ customer's journey, `?interaction=ID` the journey of whoever sent that interacti
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlencode
+
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 JOURNEY_PAGE = "pages/customer_journey.py"
+
+
+def link_to_page(page: str, *, label: str, icon: str, params: dict[str, str]) -> None:
+    """`st.page_link` to a page of the app with query parameters. Rendered on its own (a
+    component tested without the app's pages) it falls back to a plain relative link, which is
+    the URL the page has in the app. `label` is markdown: escape data in it."""
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=params)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"{icon} [{label}](./{Path(page).stem}?{urlencode(params)})")
 
 
 def journey_link(*, interaction_id: int | None = None, customer_id: int | None = None) -> None:
@@ -17,4 +31,4 @@ def journey_link(*, interaction_id: int | None = None, customer_id: int | None =
         label = f"Customer journey (interaction #{interaction_id})"
     else:
         return
-    st.page_link(JOURNEY_PAGE, label=label, icon=":material/route:", query_params=params)
+    link_to_page(JOURNEY_PAGE, label=label, icon=":material/route:", params=params)

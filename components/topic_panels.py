@@ -182,7 +182,7 @@ def render_whom_to_tell(
             placeholder="e.g. emailed at 10:05, call with network ops at 11:00",
         )
         sent = st.form_submit_button(
-            f"Stakeholders informed about {topic} ({period})",
+            f"Stakeholders informed about {markdown_text(topic)} ({period})",
             icon=":material/campaign:",
             key=f"topics_inform_submit_{topic}_{period}",
         )

@@ -16,6 +16,7 @@ from components.cache_reports import report_now
 from components.db import database_errors
 from components.guard import require_page
 from components.journey_view import JOURNEY_HELP, render_journey_figures
+from components.plain_text import markdown_text
 from components.report_help import report_help
 from components.topic_charts import topic_trend_figure
 from components.topic_filters import topic_filters
@@ -98,7 +99,7 @@ topics = sorted(set(marked["topic"]) | ({asked} if asked else set()))
 focus_default = asked if asked else (spiking[0] if spiking else None)
 if spiking:
     st.warning(
-        "Spiking now: " + ", ".join(spiking) + f" ({', '.join(label(p) for p in latest)}).",
+        f"Spiking now: {markdown_text(', '.join(spiking))} ({', '.join(map(label, latest))}).",
         icon=":material/trending_up:",
     )
 else:
