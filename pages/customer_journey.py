@@ -90,7 +90,7 @@ cols[2].metric(
 )
 cols[3].metric(
     "Same agent",
-    "no repeats answered"
+    "—"
     if not rates["answered_pairs"]
     else f"{int(rates['same_agent'])} of {int(rates['answered_pairs'])}",
     help=JOURNEY_HELP.format(days=window),
