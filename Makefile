@@ -56,6 +56,7 @@ ROWS ?= 1000000
 bench: $(STAMP)
 	$(PY) -m bench.bulk_load --rows $(ROWS) --backend both
 	$(PY) -m bench.page_timings --rows $(ROWS) --backend both
+	$(PY) -m bench.topics --rows $(ROWS) --backend both
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

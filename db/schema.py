@@ -446,3 +446,6 @@ Index(
     interactions.c.first_response_at,
     interactions.c.agent_id,
 )
+# The Customer journey finds a customer by an exact handle on any channel (the unique
+# constraint leads with the channel).
+Index("ix_customer_handles_handle", customer_handles.c.handle)

@@ -20,38 +20,30 @@ _FIRST_MONDAY = date(1970, 1, 5)
 
 
 def find_customers(*, engine: Engine, term: str, limit: int = 20) -> pd.DataFrame:
-    """Customers whose handle or name contains `term` (case-insensitive), or who sent the
-    interaction whose id or external id is `term`. Columns: id, name, handles (comma-separated),
+    """Customers with a handle exactly `term`, or who sent the interaction whose id is `term`
+    (indexed lookups); when none, those whose handle or name contains `term`
+    (case-insensitive; a scan). Columns: id, name, handles (comma-separated),
     matched_interaction (the interaction id matched, else None). At most `limit`, by name."""
     term = term.strip()
     columns = ["id", "name", "handles", "matched_interaction"]
     if not term:
         return pd.DataFrame(columns=columns)
     c, h, i = customers.c, customer_handles.c, interactions.c
-    like = f"%{term.lower()}%"
-    by_text = select(c.id).where(
-        or_(
-            func.lower(c.name).like(like),
-            c.id.in_(select(h.customer_id).where(func.lower(h.handle).like(like))),
+    matched: dict[int, int] = {}
+    if term.lstrip("#").isdigit() and len(term) < 19:
+        hits = read_frame(
+            engine=engine,
+            statement=select(i.id, i.customer_id).where(
+                i.id == int(term.lstrip("#")), i.customer_id.is_not(None)
+            ),
         )
-    )
-    by_interaction = [i.external_id == term]
-    if term.isdigit() and len(term) < 19:
-        by_interaction.append(i.id == int(term))
-    hits = read_frame(
-        engine=engine,
-        statement=select(i.id, i.customer_id)
-        .where(or_(*by_interaction), i.customer_id.is_not(None))
-        .limit(limit),
-    )
-    matched = dict(zip(hits["customer_id"], hits["id"], strict=True))
-    found = read_frame(
-        engine=engine,
-        statement=select(c.id, c.name)
-        .where(or_(c.id.in_(by_text), c.id.in_(list(matched) or [-1])))
-        .order_by(c.name, c.id)
-        .limit(limit),
-    )
+        matched = dict(zip(hits["customer_id"], hits["id"], strict=True))
+    exact = select(h.customer_id).where(h.handle == term)
+    found = _customers(engine, or_(c.id.in_(exact), c.id.in_(list(matched) or [-1])), limit)
+    if found.empty:
+        like = f"%{term.lower()}%"
+        contains = select(h.customer_id).where(func.lower(h.handle).like(like))
+        found = _customers(engine, or_(func.lower(c.name).like(like), c.id.in_(contains)), limit)
     if found.empty:
         return pd.DataFrame(columns=columns)
     handles = customer_handle_list(engine=engine, customer_ids=list(found["id"]))
@@ -59,6 +51,12 @@ def find_customers(*, engine: Engine, term: str, limit: int = 20) -> pd.DataFram
     found["handles"] = found["id"].map(joined).fillna("")
     found["matched_interaction"] = found["id"].map(matched)
     return found[columns]
+
+
+def _customers(engine: Engine, condition, limit: int) -> pd.DataFrame:
+    c = customers.c
+    statement = select(c.id, c.name).where(condition).order_by(c.name, c.id).limit(limit)
+    return read_frame(engine=engine, statement=statement)
 
 
 def customer_handle_list(*, engine: Engine, customer_ids: Sequence[int]) -> pd.DataFrame:

@@ -154,7 +154,7 @@ def test_one_customer_is_found_by_any_handle_name_or_interaction_and_followed_ac
     engine: Engine,
 ):
     ids = _store(engine)
-    for term in ("@ana_s", "+4477009", "ANA SIL", str(ids["A2"]), "A3"):
+    for term in ("@ana_s", "+4477009", "ANA SIL", str(ids["A2"]), f"#{ids['A3']}"):
         found = find_customers(engine=engine, term=term)
         assert found["id"].tolist() == [1], term
     assert find_customers(engine=engine, term="@ana_s").loc[0, "handles"] == "+447700900001, @ana_s"

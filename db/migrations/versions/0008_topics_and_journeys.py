@@ -14,7 +14,8 @@ that have a value are marked "data", so a retag leaves their topics as they were
 
 topic_notifications records "stakeholders informed" about a spiking topic (who, when, which
 period). ix_interactions_topic_trend covers the Topics page's daily counts;
-ix_interactions_customer_journey each customer's contacts in order (journey figures).
+ix_interactions_customer_journey each customer's contacts in order (journey figures);
+ix_customer_handles_handle finds a customer by an exact handle.
 """
 
 from collections.abc import Sequence
@@ -91,9 +92,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_interactions_topic_trend", "interactions", _TREND_COLUMNS)
     op.create_index("ix_interactions_customer_journey", "interactions", _JOURNEY_COLUMNS)
+    op.create_index("ix_customer_handles_handle", "customer_handles", ["handle"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_customer_handles_handle", table_name="customer_handles")
     op.drop_index("ix_interactions_customer_journey", table_name="interactions")
     op.drop_index("ix_interactions_topic_trend", table_name="interactions")
     op.drop_index("ix_topic_notifications_topic_period", table_name="topic_notifications")
