@@ -191,3 +191,13 @@ def test_an_import_ties_two_handles_to_one_customer_and_the_journey_shows_both(
     assert timeline["channel_id"].tolist() == ["email", "twitter"]
     assert timeline["topic"].tolist() == ["billing", "billing"]  # tagged at import
     assert timeline["sentiment"].notna().all()  # scored at import (VADER)
+
+
+def test_the_metrics_doc_states_the_worked_example_as_computed():
+    from db.settings import PROJECT_ROOT
+
+    doc = (PROJECT_ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Customer journeys") :]
+    total = journey_rates(next_contacts(_frame(), window_days=7)).iloc[0]
+    for rate in ("repeat_rate", "switch_rate", "same_agent_rate"):
+        assert f"**{total[rate]:.1f} %**" in section
