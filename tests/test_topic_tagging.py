@@ -168,3 +168,26 @@ def test_parse_since_wants_a_zone_on_a_timestamp():
     with pytest.raises(ValueError, match="time zone"):
         parse_since("2026-03-09T10:00:00", "Europe/London")
     assert parse_since("2026-07-01", "Europe/London") == datetime(2026, 6, 30, 23)
+
+
+def test_the_taxonomy_form_refuses_a_broken_pattern_and_stores_priority(engine: Engine):
+    from queries.topics import create_topic
+    from queries.writes import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        create_topic(
+            engine=engine, values={"name": "fraud", "patterns": "card (stolen"}, actor="admin"
+        )
+    assert "not a valid regular expression" in refused.value.field_errors["patterns"]
+    saved = create_topic(
+        engine=engine,
+        values={
+            "name": "fraud",
+            "keywords": "Scam",
+            "patterns": " card \\d{4} \n\n",
+            "priority": 5,
+        },
+        actor="admin",
+    )
+    assert (saved["keywords"], saved["patterns"], saved["priority"]) == ("scam", "card \\d{4}", 5)
+    assert create_topic(engine=engine, values={"name": "misc"}, actor="admin")["priority"] == 100
