@@ -13,16 +13,11 @@ from sqlalchemy import select
 from analytics.periods import day_bounds, local_today
 from db.engine import make_engine
 from db.schema import (
-    agents,
     audit_log,
-    customer_handles,
-    customers,
-    playbook_entries,
-    stakeholders,
     topic_notifications,
 )
 from tests.apphelpers import logged_in_app, open_page, texts
-from tests.builders import insert_interactions, interaction
+from tests.builders import add_ana_and_whom_to_tell, insert_interactions, interaction
 
 TOPICS = "pages/topics.py"
 JOURNEY = "pages/customer_journey.py"
@@ -56,25 +51,7 @@ def spiking(app_db: str) -> dict:
     ]  # fmt: skip
     engine = make_engine(app_db)
     with engine.begin() as conn:
-        conn.execute(agents.insert(), [{"id": 1, "name": "Agent Kemi", "team": "social"}])
-        conn.execute(customers.insert(), [{"id": 1, "name": "Ana Silva"}])
-        conn.execute(
-            customer_handles.insert(),
-            [{"customer_id": 1, "channel_id": "phone", "handle": "+447700900001"},
-             {"customer_id": 1, "channel_id": "twitter", "handle": "@ana_s"}],
-        )  # fmt: skip
-        conn.execute(
-            stakeholders.insert(),
-            [{"name": "Priya Desai", "email": "priya@example.com", "topic": "outage",
-              "role": "Network operations lead", "version": 1},
-             {"name": "Tom Becker", "email": "tom@example.com", "topic": "billing",
-              "role": "Billing manager", "version": 1}],
-        )  # fmt: skip
-        conn.execute(
-            playbook_entries.insert(),
-            [{"issue": "Service outage", "topic": "outage", "version": 1,
-              "response_template": "Engineers are on it; updates on the status page."}],
-        )  # fmt: skip
+        add_ana_and_whom_to_tell(conn)
         insert_interactions(conn, rows)
     engine.dispose()
     return {"url": app_db}

@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 
 from db.engine import make_engine
 from db.rollups import refresh_interval_stats
-from db.schema import agents, customer_handles, customers, playbook_entries, stakeholders
 from tests.apphelpers import PASSWORD
 from tests.browser.conftest import log_in, open_page, screenshot, wait_until_idle
-from tests.builders import insert_interactions, interaction
+from tests.builders import add_ana_and_whom_to_tell, insert_interactions, interaction
 
 pytestmark = pytest.mark.browser
 
@@ -40,23 +39,7 @@ def spike(browser_db: str) -> str:
     )  # fmt: skip
     engine = make_engine(browser_db)
     with engine.begin() as conn:
-        conn.execute(agents.insert(), [{"id": 1, "name": "Agent Kemi", "team": "voice"}])
-        conn.execute(customers.insert(), [{"id": 1, "name": "Ana Silva"}])
-        conn.execute(
-            customer_handles.insert(),
-            [{"customer_id": 1, "channel_id": "twitter", "handle": "@ana_s"},
-             {"customer_id": 1, "channel_id": "phone", "handle": "+447700900001"}],
-        )  # fmt: skip
-        conn.execute(
-            stakeholders.insert(),
-            [{"name": "Priya Desai", "email": "priya@example.com", "topic": "outage",
-              "role": "Network operations lead", "version": 1}],
-        )  # fmt: skip
-        conn.execute(
-            playbook_entries.insert(),
-            [{"issue": "Service outage", "topic": "outage", "version": 1,
-              "response_template": "Engineers are on it; updates on the status page."}],
-        )  # fmt: skip
+        add_ana_and_whom_to_tell(conn)
         insert_interactions(conn, rows)
     refresh_interval_stats(engine)
     engine.dispose()
