@@ -107,8 +107,10 @@ st.dataframe(
 render_breaches(missed, tz=tz, first=picked.first, last=picked.last)
 
 st.subheader("Customer journeys", help=JOURNEY_HELP.format(days=window))
-with database_errors():
-    journeys = cache_topics.journey_counts(
-        filters["start"], filters["end"], tz, window, tuple(picked.channels)
-    )
-render_journey_figures(journeys, "channel_id", window_days=window, key="sl_journey_table")
+# On request: following every customer of a long period reads much more than the figures above.
+if st.toggle("Show repeat contacts, channel switching and same-agent rate", key="sl_journey_on"):
+    with database_errors():
+        journeys = cache_topics.journey_counts(
+            filters["start"], filters["end"], tz, window, tuple(picked.channels)
+        )
+    render_journey_figures(journeys, "channel_id", window_days=window, key="sl_journey_table")

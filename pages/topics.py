@@ -126,17 +126,21 @@ if focus is not None:
     )
 
 st.subheader(f"Customer journeys — {label_week(first_week)} to {label_week(this_week)}")
-by = st.segmented_control(
-    "By",
-    options=["topic", "week", "channel_id"],
-    format_func={"topic": "Topic", "week": "Week", "channel_id": "Channel"}.get,
-    default="topic",
-    key="topics_journey_by",
-)
-with database_errors():
-    counts = cache_topics.journey_counts(
-        day_bounds(first_week, tz)[0], now, tz, settings.repeat_window_days, picked.channels
+# On request: following every customer of 12 weeks reads much more than the counts above.
+if st.toggle(
+    "Show repeat contacts, channel switching and same-agent rate", key="topics_journey_on"
+):
+    by = st.segmented_control(
+        "By",
+        options=["topic", "week", "channel_id"],
+        format_func={"topic": "Topic", "week": "Week", "channel_id": "Channel"}.get,
+        default="topic",
+        key="topics_journey_by",
     )
-render_journey_figures(
-    counts, by or "topic", window_days=settings.repeat_window_days, key="topics_journey_table"
-)
+    with database_errors():
+        counts = cache_topics.journey_counts(
+            day_bounds(first_week, tz)[0], now, tz, settings.repeat_window_days, picked.channels
+        )
+    render_journey_figures(
+        counts, by or "topic", window_days=settings.repeat_window_days, key="topics_journey_table"
+    )

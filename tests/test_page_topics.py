@@ -142,8 +142,18 @@ def test_journey_follows_one_customer_across_handles(spiking, username):
     assert any("Kind" in df.value.columns for df in search.dataframe)
 
 
-def test_service_level_shows_the_journey_figures(spiking):
+def test_service_level_and_topics_show_the_journey_figures_on_request(spiking):
     at = open_page("supervisor", "pages/service_level.py")
+    assert "Repeat-contact rate" not in [m.label for m in at.metric]
+    at.toggle(key="sl_journey_on").set_value(True).run()
     assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert {"Repeat-contact rate", "Channel switching", "Same-agent rate"} <= set(labels)
+    at = open_page("exec", TOPICS)
+    at.toggle(key="topics_journey_on").set_value(True).run()
+    at.segmented_control(key="topics_journey_by").set_value("channel_id").run()
+    assert not at.exception, at.exception
+    table = next(df.value for df in at.dataframe if "Repeat %" in df.value.columns)
+    assert "Phone" in table["Channel"].tolist()
     labels = [m.label for m in at.metric]
     assert {"Repeat-contact rate", "Channel switching", "Same-agent rate"} <= set(labels)
