@@ -157,3 +157,9 @@ def spiking_topics(marked: pd.DataFrame, periods: list[date]) -> list[str]:
     """Topics with a spike in any of `periods`, biggest z first."""
     rows = marked[marked["period"].isin(periods) & marked["is_spike"].astype(bool)]
     return list(dict.fromkeys(rows.sort_values("z", ascending=False)["topic"]))
+
+
+def focus_period(marked: pd.DataFrame, topic: str, periods: list[date]) -> date:
+    """The first of `periods` (newest first) in which `topic` spiked, else the newest."""
+    spiked = marked[(marked["topic"] == topic) & marked["is_spike"].astype(bool)]
+    return next((p for p in periods if p in set(spiked["period"])), periods[0])

@@ -238,13 +238,15 @@ def render_focus_topic(
     focus: str,
     period: str,
     bounds: tuple[datetime, datetime],
+    so_far: bool,
     channels: tuple[str, ...] | None,
     visibility: bool | None,
     tz: str,
     record: Callable[[dict, str], dict] | None,
 ) -> None:
     """One topic's playbook, stakeholders, "informed" record and its contacts of `period`
-    (`bounds`, naive UTC) with links to their customers' journeys."""
+    (`bounds`, naive UTC; `so_far`: the period has not ended) with links to their customers'
+    journeys."""
     with database_errors():
         render_whom_to_tell(
             topic=focus,
@@ -256,4 +258,5 @@ def render_focus_topic(
             record=record,
         )
         contacts = cache_topics.topic_contacts(focus, *bounds, channels, visibility)
-    render_topic_contacts(contacts, tz=tz, topic=focus, period=f"{period} (so far)")
+    suffix = " (so far)" if so_far else ""
+    render_topic_contacts(contacts, tz=tz, topic=focus, period=f"{period}{suffix}")

@@ -60,7 +60,7 @@ weekly = trends.mark_spikes(
 )
 last_week = this_week - timedelta(weeks=1)
 if picked.granularity == "week":
-    marked, shown_from, latest = weekly, first_week, [this_week, last_week]
+    marked, shown_from, latest, step = weekly, first_week, [this_week, last_week], 7
     label = trends.iso_label
     title = f"Contacts per topic per ISO week — {label(first_week)} to {label(this_week)} (so far)"
 else:
@@ -71,7 +71,7 @@ else:
         history_start=history,
         **rule,
     )
-    latest, label = [today, today - timedelta(days=1)], (lambda d: f"{d:%Y-%m-%d}")
+    latest, step, label = [today, today - timedelta(days=1)], 1, (lambda d: f"{d:%Y-%m-%d}")
     title = f"Contacts per topic per day — {shown_from:%d %b} to {today:%d %b %Y} (today so far)"
 shown = marked[marked["period"] >= shown_from]
 rule_text = spike_rule(settings, picked.granularity)
@@ -115,10 +115,13 @@ focus = st.selectbox(
 if focus is not None:
     if asked == focus and focus not in spiking:
         st.info("The Floor flagged this topic spiking in the last hour.", icon=":material/bolt:")
+    period = trends.focus_period(marked, focus, latest)  # the spike's period, else the newest
+    period_end = day_bounds(period + timedelta(days=step), tz)[0]
     render_focus_topic(
         focus=focus,
-        period=label(latest[0]),
-        bounds=(day_bounds(latest[0], tz)[0], now),
+        period=label(period),
+        bounds=(day_bounds(period, tz)[0], min(now, period_end)),
+        so_far=now < period_end,
         channels=picked.channels,
         visibility=picked.visibility,
         tz=tz,

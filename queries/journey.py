@@ -38,8 +38,11 @@ def find_customers(*, engine: Engine, term: str, limit: int = 20) -> pd.DataFram
             ),
         )
         matched = dict(zip(hits["customer_id"], hits["id"], strict=True))
-    exact = select(h.customer_id).where(h.handle == term)
-    found = _customers(engine, or_(c.id.in_(exact), c.id.in_(list(matched) or [-1])), limit)
+    # Ids first, then the customers: one IN list keeps both lookups on their indexes (an OR of
+    # two subqueries made PostgreSQL scan every customer).
+    exact = read_frame(engine=engine, statement=select(h.customer_id).where(h.handle == term))
+    ids = sorted({*exact["customer_id"].tolist(), *matched})
+    found = _customers(engine, c.id.in_(ids), limit) if ids else pd.DataFrame()
     if found.empty:
         like = f"%{term.lower()}%"
         contains = select(h.customer_id).where(func.lower(h.handle).like(like))

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from analytics.topic_trends import (
     daily_table,
     first_full_week,
+    focus_period,
     iso_label,
     mark_spikes,
     spiking_topics,
@@ -170,3 +171,11 @@ def test_week_over_week_rising_first_falling_last():
     ]
     assert wow.set_index("topic").loc["a", "change_percent"] == 50.0
     assert pd.isna(wow.set_index("topic").loc["c", "change_percent"])  # from nothing
+
+
+def test_the_focus_period_is_the_spikes_not_always_the_newest():
+    table = _weekly([10, 12, 8, 10, 10, 12, 8, 10, 15, 11])
+    marked = mark_spikes(table, baseline_periods=8, history_start=date(2026, 1, 5), **RULE)
+    week9, week10 = sorted(marked["period"])[-2:]
+    assert focus_period(marked, "billing", [week10, week9]) == week9  # spiked the week before
+    assert focus_period(marked, "other", [week10, week9]) == week10
