@@ -35,6 +35,19 @@ _interactions = sa.table(
     sa.column("topic_source", sa.String),
     sa.column("sentiment_source", sa.String),
 )
+_topics = sa.table("topics", sa.column("name", sa.String), sa.column("priority", sa.Integer))
+# The reference topics' priorities as of this revision (db/reference.py), so an existing
+# database tags "cancel my account" as a cancellation, not an account-access question.
+_REFERENCE_PRIORITIES = {
+    "cancellation": 10,
+    "outage": 20,
+    "billing": 30,
+    "delivery": 40,
+    "account access": 50,
+    "complaint": 60,
+    "product question": 70,
+    "praise": 80,
+}
 _TREND_COLUMNS = [
     "created_at",
     "topic",
@@ -66,6 +79,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("priority", sa.Integer(), nullable=False, server_default=sa.text("100"))
         )
+    for name, rank in _REFERENCE_PRIORITIES.items():
+        op.execute(_topics.update().where(_topics.c.name == name).values(priority=rank))
     with op.batch_alter_table("interactions", recreate="never") as batch_op:
         batch_op.add_column(sa.Column("sentiment_source", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("topic_source", sa.String(length=16), nullable=True))
