@@ -65,8 +65,18 @@ def test_from_a_floor_spike_to_the_stakeholders_and_a_customers_journey(served_a
 
     wait_until_idle(page)
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Follow a contact")
-    picker.locator("input").click()
-    page.get_by_role("option", name=re.compile("Ana Silva")).click()
+    option = page.get_by_role("option", name=re.compile("Ana Silva"))
+    for attempt in range(3):  # a rerun finishing under the click can close the list again
+        wait_until_idle(page)
+        picker.locator("input").click()
+        try:
+            option.wait_for(timeout=5_000)
+            break
+        except Exception:
+            if attempt == 2:
+                screenshot(page, "topics_picker")
+                raise
+    option.click()
     journey = page.get_by_role("link", name=re.compile(r"Customer journey \(interaction"))
     wait_until_idle(page)
     journey.click()
