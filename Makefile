@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(PY) -m bench.bulk_load --rows $(ROWS) --backend both
 	$(PY) -m bench.page_timings --rows $(ROWS) --backend both
 	$(PY) -m bench.qa_quality --rows $(ROWS) --reviews $$(( $(ROWS) / 20 )) --backend postgresql
+	$(PY) -m bench.topics --rows $(ROWS) --backend both
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

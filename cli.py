@@ -1,5 +1,5 @@
-"""Floorlight's one command-line entry: init-db, demo, simulate, import, users, refresh-rollups,
-report.
+"""Floorlight's one command-line entry: init-db, demo, simulate, import, retag, users,
+refresh-rollups, report.
 
 Every command works on the configured database (FLOORLIGHT_DB_URL, else .streamlit/secrets.toml,
 else the SQLite file under data/).
@@ -19,6 +19,7 @@ from db.engine import get_engine
 from db.migrate import upgrade_to_head
 from db.reference import seed_reference_data
 from db.settings import PROJECT_ROOT, get_settings
+from ingest.retag_command import add_retag_parser
 
 DEMO_USERS = (  # username, display name, roles
     ("supervisor", "Sam Supervisor", ["supervisor"]),
@@ -266,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--source", help="source name for external ids (default: file name)")
     imp.add_argument("--rejects", help="reject file (default: <file>.rejects.csv)")
     imp.set_defaults(func=cmd_import)
+
+    add_retag_parser(sub)
 
     refresh = sub.add_parser("refresh-rollups", help="bring the 15-minute rollup up to date")
     refresh.add_argument("--full", action="store_true", help="rebuild every interval")

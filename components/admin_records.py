@@ -92,7 +92,7 @@ def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> Rec
 
 
 def topic_kind() -> RecordKind:
-    """Topics of the taxonomy with their match keywords."""
+    """Topics of the taxonomy with their match keywords, patterns and priority."""
     return RecordKind(
         key="topic",
         title="Topic",
@@ -105,7 +105,22 @@ def topic_kind() -> RecordKind:
                 "keywords",
                 "Keywords (comma-separated)",
                 "textarea",
-                help="An interaction whose text contains one of these words gets the topic.",
+                help="A contact whose text has a word starting with one of these keywords gets "
+                'the topic ("charge" matches "charged"; several words match in sequence).',
+            ),
+            FieldSpec(
+                "patterns",
+                "Patterns (regular expressions, one per line)",
+                "textarea",
+                help="Matched case-insensitively anywhere in the text, e.g. order \\d{6}.",
+            ),
+            FieldSpec(
+                "priority",
+                "Priority",
+                "int",
+                default=100,
+                help="When several topics match one text, the lowest number wins. Run "
+                "`cli.py retag` after changing the taxonomy to tag stored contacts again.",
             ),
             FieldSpec("active", "Active", "bool", default=True),
         ),

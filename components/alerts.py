@@ -9,9 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics.floor_alerts import SPIKE_MIN_BASELINE, Alert, floor_alerts, topic_spikes
+from components.journey_links import link_to_page
 from components.plain_text import markdown_text as escape_markdown
 from components.theme import format_seconds
 from db.settings import Settings
+
+TOPICS_PAGE = "pages/topics.py"
 
 
 def alert_rules(settings: Settings) -> str:
@@ -87,6 +90,15 @@ def render_alerts(alerts: list[Alert], rules: str) -> None:
     for alert in alerts:
         icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
         (st.error if alert.severity == "error" else st.warning)(alert_message(alert), icon=icon)
+        if alert.kind == "topic_spike":
+            # Whom to tell, the playbook and the topic's contacts are on the Topics page.
+            topic = str(alert.rows.iloc[0]["topic"])
+            link_to_page(
+                TOPICS_PAGE,
+                label=f"Whom to tell about {escape_markdown(topic)}, playbook and contacts",
+                icon=":material/campaign:",
+                params={"topic": topic},
+            )
     st.caption(rules)
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from components import cache_reports
 from components.db import database_errors
+from components.journey_links import journey_link
 from components.sl_panels import interaction_panel
 from components.sl_tables import BREACH_SORTS, breach_csv, breach_table
 
@@ -89,3 +90,4 @@ def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -
         with database_errors():
             detail = cache_reports.interaction_detail(int(chosen), tz)
         interaction_panel(detail)
+        journey_link(interaction_id=int(chosen))

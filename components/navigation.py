@@ -23,14 +23,15 @@ ROLE_LABELS = {
 }
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
-    "supervisor": "Watch the floor live, read service level, channel and weekly reports, and "
-    "review public replies before they go out.",
-    "qa_reviewer": "Review public social replies before they go out, read the playbook and how "
-    "every figure is counted. The floor and report pages are for supervisors and executives: "
-    "ask an admin if you need one.",
+    "supervisor": "Watch the floor live, read service level, channel, topic and weekly reports, "
+    "tell stakeholders about a spiking topic, review public replies before they go out, and "
+    "follow a customer across channels.",
+    "qa_reviewer": "Review public social replies before they go out, follow a customer's contacts "
+    "across channels, read the playbook and how every figure is counted. The floor and report "
+    "pages are for supervisors and executives: ask an admin if you need one.",
     "executive": "Read weekly trends and the frozen weekly report (XLSX, PDF), and service level, "
-    "CSAT and channel reports over any period, with every table as CSV; see what reply review "
-    "costs in response time.",
+    "CSAT, channel and topic reports over any period (rising and falling topics week over "
+    "week), with every table as CSV; see what reply review costs in response time.",
     "admin": "Manage users, roles, SLA policies, reference data and review rules, import "
     "interactions from other systems' exports, freeze and re-issue weekly reports, read the "
     "audit log, and open every page.",
@@ -92,6 +93,15 @@ PAGES: tuple[PageSpec, ...] = (
         "executive",
     ),
     _page(
+        "pages/topics.py",
+        "Topics",
+        ":material/tag:",
+        "Floor",
+        "Topics per day and week, rising and falling, spikes and whom to tell, journeys.",
+        "supervisor",
+        "executive",
+    ),
+    _page(
         "pages/reply_review.py",
         "Reply review",
         ":material/rate_review:",
@@ -110,6 +120,15 @@ PAGES: tuple[PageSpec, ...] = (
         "supervisor",
         "qa_reviewer",
         "executive",
+    ),
+    _page(
+        "pages/customer_journey.py",
+        "Customer journey",
+        ":material/route:",
+        "Social",
+        "One customer's contacts and follow-ups across every channel, on one timeline.",
+        "supervisor",
+        "qa_reviewer",
     ),
     _page(
         "pages/metrics.py",

@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics.periods import to_local
 from components.exports import csv_download
+from components.journey_links import journey_link
 from components.plain_text import markdown_text
 from components.theme import BAD, channel_label, format_seconds
 
@@ -145,3 +146,4 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
         )
         st.dataframe(details, hide_index=True, key="floor_social_details")
         csv_download(details, key="floor_social_details_csv", file_name="social-post.csv")
+        journey_link(interaction_id=int(row["id"]))

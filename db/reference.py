@@ -54,15 +54,17 @@ DEFAULT_POLICIES: list[dict] = [
 
 OFFICE_HOURS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
-TOPICS: dict[str, str] = {
-    "billing": "bill,charge,invoice,refund,payment,overcharged",
-    "outage": "down,outage,not working,no service,offline,broken",
-    "delivery": "delivery,parcel,courier,shipped,tracking,late",
-    "account access": "login,password,locked,2fa,account,sign in",
-    "product question": "how do,does it,compatible,feature,question",
-    "complaint": "terrible,awful,worst,complaint,disappointed,unacceptable",
-    "praise": "thanks,great,love,amazing,brilliant,helpful",
-    "cancellation": "cancel,close my account,leave,switch provider",
+# name -> (keywords, priority). When several topics match a text the lowest priority wins:
+# "cancel my account" is a cancellation, not an account-access question.
+TOPICS: dict[str, tuple[str, int]] = {
+    "cancellation": ("cancel,close my account,leave,switch provider,switching provider", 10),
+    "outage": ("down,outage,not working,no service,offline,broken", 20),
+    "billing": ("bill,charge,invoice,refund,payment,overcharged", 30),
+    "delivery": ("delivery,parcel,courier,shipped,tracking,late", 40),
+    "account access": ("login,log in,password,locked,2fa,sign in,account", 50),
+    "complaint": ("terrible,awful,worst,complaint,disappointed,unacceptable", 60),
+    "product question": ("how do,does it,work with,compatible,feature,question", 70),
+    "praise": ("thanks,great,love,amazing,brilliant,helpful", 80),
 }
 
 
@@ -188,10 +190,14 @@ def seed_reference_data(conn: Connection) -> None:
 
     have_topics = set(conn.scalars(select(topics.c.name)))
     new_topics = [
-        {"name": name, "keywords": words, "active": True, "version": 1}
-        for name, words in TOPICS.items()
+        {"name": name, "keywords": words, "priority": rank, "active": True, "version": 1}
+        for name, (words, rank) in TOPICS.items()
         if name not in have_topics
     ]
+    # A database still at a revision before 0008 (a migration test seeding old data) has no
+    # priority column yet; the topics keep the default priority there.
+    if "priority" not in {c["name"] for c in inspect(conn).get_columns("topics")}:
+        new_topics = [{k: v for k, v in t.items() if k != "priority"} for t in new_topics]
     if new_topics:
         conn.execute(topics.insert(), new_topics)
 

@@ -126,6 +126,12 @@ interactions = Table(
     Column("status", String(16), nullable=False, default="open"),
     Column("csat", Integer),
     Column("body", Text),
+    # Where `sentiment` came from: "data" (the imported row or the demo), "vader" (scored at
+    # import, analytics/sentiment.py); NULL for rows stored before it was recorded (0008).
+    Column("sentiment_source", String(16)),
+    # Where `topic` came from: "data" (the imported row carried it; retag leaves it) or
+    # "taxonomy" (tagged by analytics/topic_tagging.py; retag recomputes it).
+    Column("topic_source", String(16)),
     # False for a customer's follow-up message in a conversation: only the thread's first
     # inbound message counts as a contact (db/threads.py; docs/metrics.md: FRT per conversation).
     Column("is_thread_start", Boolean, nullable=False, server_default=true()),
@@ -483,6 +489,10 @@ topics = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
     Column("keywords", Text, nullable=False, default=""),  # comma-separated match words
+    # Regular expressions, one per line (case-insensitive), matched like the keywords.
+    Column("patterns", Text, nullable=False, server_default=""),
+    # When several topics match one text, the lowest priority number wins (then the name).
+    Column("priority", Integer, nullable=False, server_default=text("100")),
     Column("active", Boolean, nullable=False, default=True),
     Column("version", Integer, nullable=False, default=1),
     Column("updated_at", DateTime),
@@ -609,3 +619,51 @@ weekly_report_figures = Table(
     Column("n", Integer),
     Column("goal", Float),
 )
+
+# --- Topics and customer journeys (issue 12; migration 0008) ---------------------------------
+# "Stakeholders informed" about a spiking topic: who pressed the button, when, for which topic
+# and period (the ISO week or day of the spike), so the next supervisor sees it was done. One
+# row per click; the idempotency key makes a double submit one row.
+topic_notifications = Table(
+    "topic_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(64), nullable=False),
+    Column("period", String(16), nullable=False),  # "2026-W48" or "2026-11-30"
+    Column("stakeholders", Text, nullable=False),  # the names told, comma-separated
+    Column("note", Text),
+    Column("informed_by", String(64), nullable=False),
+    Column("informed_at", DateTime, nullable=False),
+    Column("idempotency_key", String(64), unique=True),
+    Index("ix_topic_notifications_topic_period", "topic", "period"),
+)
+# The Topics page counts contacts per local day and topic: a covering index keeps that an
+# index-only scan of the period (created_at first), also for the channel / public filters.
+Index(
+    "ix_interactions_topic_trend",
+    interactions.c.created_at,
+    interactions.c.topic,
+    interactions.c.channel_id,
+    interactions.c.is_public,
+    interactions.c.sentiment,
+    interactions.c.direction,
+    interactions.c.is_thread_start,
+)
+# Journey figures read each customer's contacts in arrival order (the next contact of each):
+# covering, so the window function reads the index alone.
+Index(
+    "ix_interactions_customer_journey",
+    interactions.c.customer_id,
+    interactions.c.created_at,
+    interactions.c.id,
+    interactions.c.direction,
+    interactions.c.is_thread_start,
+    interactions.c.resolved_at,
+    interactions.c.channel_id,
+    interactions.c.topic,
+    interactions.c.first_response_at,
+    interactions.c.agent_id,
+)
+# The Customer journey finds a customer by an exact handle on any channel (the unique
+# constraint leads with the channel).
+Index("ix_customer_handles_handle", customer_handles.c.handle)

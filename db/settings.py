@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     spike_z: float = 3.0
     spike_min_count: int = 10
     spike_baseline_days: int = 14
+    # Topics page: the same spike rule (spike_z, spike_min_count) over days against the previous
+    # spike_baseline_days days, or over ISO weeks against the previous spike_baseline_weeks.
+    spike_baseline_weeks: int = 8
+    topic_weeks: int = 12  # weeks the Topics page shows
+    # Customer journeys: a resolved contact followed by the customer's next one within this
+    # many days is a repeat contact (docs/metrics.md).
+    repeat_window_days: float = 7.0
     sl_warn_points: float = 5.0
     # Weekly trends and the weekly report (queries/weekly.py, docs/metrics.md).
     weekly_weeks: int = 12

@@ -6,8 +6,9 @@ original text, and good rows are stored in batches of one transaction each. Inse
 whose (source, external_id) is already stored, so re-importing a file — or resuming after an
 interrupted import — adds only what is missing and never alters a stored row's values. The one
 thing a new row can change in stored rows is which message of its conversation is the thread
-start (db/threads.py), recomputed in the same transaction as each batch. The column reference
-is ingest/FORMATS.md.
+start (db/threads.py), recomputed in the same transaction as each batch. A row without a topic
+is tagged by the topic taxonomy and a customer's message without a sentiment gets VADER's score
+(ingest/tagging.py), each with its source stored. The column reference is ingest/FORMATS.md.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from db.schema import agents, channels, customer_handles, customers, interaction
 from db.threads import mark_thread_starts
 from ingest import twcs
 from ingest.mapping import ColumnMapping, map_records, required_source_columns
+from ingest.tagging import enrich_values, load_taxonomy
 from ingest.validation import (
     MAX_TEXT_CHARS,
     REQUIRED_COLUMNS,
@@ -496,6 +498,8 @@ def load_records(
     """Validate `records` and store the good ones in batches; bad ones go to `rejects`."""
     with engine.connect() as conn:
         known_channels = frozenset(conn.scalars(select(channels.c.id)))
+        # Read once: every row of this import is tagged by the same taxonomy.
+        taxonomy = load_taxonomy(engine=conn)
     # One range for the whole import, so a row's verdict does not depend on when it was read.
     bounds = timestamp_bounds()
     references = _References()
@@ -513,6 +517,8 @@ def load_records(
         except Exception as exc:  # noqa: BLE001 - whatever one row trips over, it alone is refused
             rejects.add(record.line, f"unreadable row ({type(exc).__name__}: {exc})", record.raw)
             continue
+        # A missing topic is tagged from the text, a customer's missing sentiment scored.
+        row.values.update(enrich_values(row.values, taxonomy))
         batch.append(_Pending(record, row))
         if len(batch) >= batch_size:
             _flush(engine, batch, source, references, rejects, counts)

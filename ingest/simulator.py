@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, bindparam, func, select
 
+from analytics.topic_tagging import tag_topic
 from db.rollups import refresh_interval_stats
 from db.schema import agent_skills, agent_states, agents, customer_handles, customers, interactions
 from db.settings import get_settings
@@ -43,6 +44,7 @@ from ingest.demo import (
     utc_now,
 )
 from ingest.demo.review import simulate_reply_drafts
+from ingest.tagging import DATA, TAXONOMY, load_taxonomy
 
 DEFAULT_TICK_SECONDS = 3.0
 # After a pause (laptop asleep, debugger) don't pour a long gap's arrivals into one tick.
@@ -245,10 +247,18 @@ def _insert_arrivals(
         now - timedelta(seconds=float(s)) for s in rng.uniform(0, tick_seconds, len(channel))
     ]
     stamp = f"sim-{now:%Y%m%d%H%M%S%f}-{int(rng.integers(16**6)):06x}"
+    taxonomy = load_taxonomy(engine=conn)
     rows = []
     for n, ch in enumerate(channel.tolist()):
         external_id = f"{stamp}-{n}"
         public = bool(attrs.is_public[n])
+        body = book.render(
+            int(attrs.template[n]),
+            int(attrs.order_no[n]),
+            int(attrs.product[n]),
+            attrs.topic[n],
+            public,
+        )
         rows.append(
             {
                 "source": SOURCE,
@@ -263,18 +273,16 @@ def _insert_arrivals(
                 "customer_id": _customer_for(conn, rng, ch),
                 "queue": attrs.queue[n],
                 "priority": attrs.priority[n],
-                "topic": attrs.topic[n],
+                # Tagged like an import: the taxonomy reads the text (the template follows the
+                # drawn topic, so they agree unless an admin changed the taxonomy).
+                "topic": tag_topic(body, taxonomy),
+                "topic_source": TAXONOMY,
                 "sentiment": float(attrs.sentiment[n]),
+                "sentiment_source": DATA,
                 "reach": int(attrs.reach[n]) if attrs.reach[n] >= 0 else None,
                 "created_at": arrived[n],
                 "status": "open",
-                "body": book.render(
-                    int(attrs.template[n]),
-                    int(attrs.order_no[n]),
-                    int(attrs.product[n]),
-                    attrs.topic[n],
-                    public,
-                ),
+                "body": body,
                 "updated_at": now,
             }
         )

@@ -4,11 +4,12 @@ by group, the FRT distribution, a per-group table and the breaches list with dri
 import streamlit as st
 
 from analytics.periods import local_today, to_local
-from components import cache_reports
+from components import cache_reports, cache_topics
 from components.breach_list import render_breaches
 from components.db import database_errors
 from components.exports import csv_download
 from components.guard import require_page
+from components.journey_view import JOURNEY_HELP, render_journey_figures
 from components.report_filters import last_days, opening_note, period_choice
 from components.report_help import AGENT_GROUPING, report_help
 from components.sl_charts import frt_distribution, service_level_over_time
@@ -20,7 +21,7 @@ from queries.service_level import GROUP_BY_LABELS
 
 require_page(__file__)
 PER_PERIOD = {"interval": "15 minutes", "hour": "hour", "day": "day", "week": "week"}
-tz = get_settings().timezone
+tz, window = get_settings().timezone, get_settings().repeat_window_days
 now = cache_reports.report_now()
 today = local_today(now, tz)
 
@@ -110,3 +111,12 @@ csv_download(
     file_name=f"service-level-by-{group_by}.csv",
 )
 render_breaches(missed, tz=tz, first=picked.first, last=picked.last)
+
+st.subheader("Customer journeys", help=JOURNEY_HELP.format(days=window))
+# On request: following every customer of a long period reads much more than the figures above.
+if st.toggle("Show repeat contacts, channel switching and same-agent rate", key="sl_journey_on"):
+    with database_errors():
+        journeys = cache_topics.journey_counts(
+            filters["start"], filters["end"], tz, window, tuple(picked.channels)
+        )
+    render_journey_figures(journeys, "channel_id", window_days=window, key="sl_journey_table")

@@ -10,11 +10,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, Engine, func
 
+from analytics.topic_tagging import DEFAULT_PRIORITY, pattern_error, split_lines
 from db.schema import topics
 from queries.validation import FormCheck, row_exists
 from queries.versioned import VersionedForm
 
-TOPIC_FIELDS: tuple[str, ...] = ("name", "keywords", "active")
+TOPIC_FIELDS: tuple[str, ...] = ("name", "keywords", "patterns", "priority", "active")
 _NAME_TAKEN = "a topic with this name already exists"
 
 
@@ -58,9 +59,16 @@ def _validated(conn: Connection, form: FormCheck, topic_id: int | None) -> dict:
     if keywords is not None and not isinstance(keywords, str | list | tuple | set):
         form.error("keywords", "must be a comma-separated list")
         keywords = None
+    patterns = form.text("patterns", max_length=4000, required=False) or ""
+    for line in split_lines(patterns):
+        if (problem := pattern_error(line)) is not None:
+            form.error("patterns", f"{line!r} is not a valid regular expression ({problem})")
+    priority = form.integer("priority", minimum=0, required=False)
     clean = {
         "name": name,
         "keywords": normalise_keywords(keywords),
+        "patterns": "\n".join(split_lines(patterns)),
+        "priority": DEFAULT_PRIORITY if priority is None else priority,
         "active": form.boolean("active", default=True),
     }
     # Case-insensitive: "Billing" next to "billing" would split one topic's counts in two.
@@ -71,7 +79,9 @@ def _validated(conn: Connection, form: FormCheck, topic_id: int | None) -> dict:
     return clean
 
 
-# values: name, keywords (comma-separated text or a list), active. Listed active or not, by name.
+# values: name, keywords (comma-separated text or a list), patterns (regular expressions, one
+# per line), priority (lowest wins when several topics match; default 100), active. Listed
+# active or not, by name.
 _TOPICS = VersionedForm(
     topics, TOPIC_FIELDS, "topic", _validated, conflict={"name": _NAME_TAKEN}, order_by=("name",)
 )

@@ -56,3 +56,38 @@ def insert_interactions(conn: Connection, rows: list[dict[str, Any]], *, mark: b
     conn.execute(interactions.insert(), rows)
     if mark:
         mark_thread_starts(conn)
+
+
+def add_ana_and_whom_to_tell(conn: Connection) -> None:
+    """Agent Kemi (id 1); Ana Silva (customer 1) with a phone and a Twitter handle; Priya Desai
+    to tell about outages, Tom Becker about billing; the playbook's "Service outage" entry."""
+    from db.schema import agents, customer_handles, customers, playbook_entries, stakeholders
+
+    conn.execute(agents.insert(), [{"id": 1, "name": "Agent Kemi", "team": "social"}])
+    conn.execute(customers.insert(), [{"id": 1, "name": "Ana Silva"}])
+    conn.execute(
+        customer_handles.insert(),
+        [
+            {"customer_id": 1, "channel_id": "phone", "handle": "+447700900001"},
+            {"customer_id": 1, "channel_id": "twitter", "handle": "@ana_s"},
+        ],
+    )
+    people = [
+        ("Priya Desai", "priya@example.com", "outage", "Network operations lead"),
+        ("Tom Becker", "tom@example.com", "billing", "Billing manager"),
+    ]
+    conn.execute(
+        stakeholders.insert(),
+        [{"name": n, "email": e, "topic": t, "role": r, "version": 1} for n, e, t, r in people],
+    )
+    conn.execute(
+        playbook_entries.insert(),
+        [
+            {
+                "issue": "Service outage",
+                "topic": "outage",
+                "version": 1,
+                "response_template": "Engineers are on it; updates on the status page.",
+            }
+        ],
+    )

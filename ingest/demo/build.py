@@ -28,6 +28,7 @@ from ingest.demo.store import (
     next_id,
     store_qa_and_replies,
 )
+from ingest.retag import retag_interactions
 
 CENTRE_STARTED_STREAM = 81  # the random stream of the centre-started conversations
 
@@ -96,6 +97,7 @@ def build_demo(
         mark_thread_starts(conn, source=SOURCE, now=now)
         log(f"stored {counts['interactions']:,} interactions")
         counts.update(store_qa_and_replies(conn, rng, ctx, data))
+    retag_interactions(engine=engine, since=ctx.start)  # contacts tagged by the taxonomy
     refresh_interval_stats(engine, full=True)  # historic rows predate any incremental watermark
     log("refreshed interval_stats")
     return counts

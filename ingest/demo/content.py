@@ -49,7 +49,7 @@ BODY_TEMPLATES: dict[str, list[str]] = {
     ],
     "account access": [
         "I'm locked out of my account, the password reset email never arrives.",
-        "2FA code not working, can't sign in.",
+        "2FA code keeps failing, can't sign in.",
         "Can't log in to manage my {product}, account {order}.",
     ],
     "product question": [

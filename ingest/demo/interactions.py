@@ -20,7 +20,10 @@ from ingest.demo.attributes import TemplateBook, draw_attributes
 from ingest.demo.clock import local_days
 from ingest.demo.context import SOURCE, GenerationContext
 from ingest.demo.customers import customer_picks, draw_customers
+from ingest.demo.journeys import prefer_previous_agent
 from ingest.demo.outcomes import draw_outcomes, leave_newest_waiting, set_status
+
+JOURNEY_STREAM = 83  # the random stream of same-agent routing (ingest/demo/journeys.py)
 
 
 @dataclass
@@ -56,6 +59,7 @@ class DemoInteractions:
                 strict=True,
             )
         ]
+        starts = (c["seq"] == c["conversation_seq"]).tolist()
         nullable = {name: _none_below_zero(c[name]) for name in ("reach", "agent_id", "csat")}
         nullable["handle_seconds"] = _none_below_zero(c["handle_seconds"])
         columns = {
@@ -66,7 +70,10 @@ class DemoInteractions:
             "conversation_id": [f"demo-conv-{n:07d}" for n in c["conversation_seq"].tolist()],
             # The thread's first message is the contact (db/threads.py); rows are in arrival
             # order, so it is the row whose seq the conversation is named after.
-            "is_thread_start": (c["seq"] == c["conversation_seq"]).tolist(),
+            "is_thread_start": starts,
+            # A contact's topic is the taxonomy's reading of its text (build_demo retags them);
+            # a follow-up keeps its thread's topic, which retag leaves alone.
+            "topic_source": ["taxonomy" if s else "data" for s in starts],
             "customer_id": c["customer_id"].tolist(),
             "queue": c["queue"].tolist(),
             "priority": c["priority"].tolist(),
@@ -82,7 +89,7 @@ class DemoInteractions:
             **nullable,
         }
         names = list(columns)
-        constant = {"source": SOURCE, "direction": "inbound"}
+        constant = {"source": SOURCE, "direction": "inbound", "sentiment_source": "data"}
         for values in zip(*columns.values(), strict=True):
             yield {**constant, **dict(zip(names, values, strict=True))}
 
@@ -151,4 +158,6 @@ def generate_interactions(rng: np.random.Generator, ctx: GenerationContext) -> D
 
     customer_rows, handle_rows, customer_ids = draw_customers(rng, ctx, columns)
     columns["customer_id"] = customer_ids
+    journey_rng = np.random.default_rng([JOURNEY_STREAM, len(columns["seq"])])
+    prefer_previous_agent(journey_rng, ctx, columns)
     return DemoInteractions(columns, book, customer_rows, handle_rows)

@@ -804,6 +804,154 @@ def case_goals_caption() -> Shown:
     return _rendered(goals_caption, figures, week="2026-W13", expect=HOSTILE)
 
 
+# -- Topics and customer journeys ------------------------------------------------------------
+
+
+def _topic_table() -> pd.DataFrame:
+    from analytics.topic_trends import mark_spikes, weekly_table
+
+    days = [date(2026, 1, 5) + timedelta(weeks=w) for w in range(6)]
+    daily = pd.DataFrame(
+        [
+            {"day": d, "topic": h, "count": 30 if w == 5 else 2, "negative": 1, "scored": 2}
+            for w, d in enumerate(days)
+            for h in HOSTILE
+        ]
+    )
+    table = weekly_table(daily, days[0], days[-1])
+    return mark_spikes(table, baseline_periods=8, z_threshold=3, min_count=10,
+                       history_start=days[0])  # fmt: skip
+
+
+def case_topic_trend_figure() -> Shown:
+    from components.topic_charts import topic_trend_figure
+
+    table = _topic_table()
+    assert table["is_spike"].any()
+    fig = topic_trend_figure(table, granularity="week", title="t", rule_text="rule")
+    return Shown(figures=[_figure(fig)], expect_figure=list(HOSTILE))
+
+
+def case_render_rising_falling() -> Shown:
+    from components.topic_panels import render_rising_falling
+
+    wow = pd.DataFrame(
+        {"topic": list(HOSTILE), "count": [5, 1] * (N // 2), "previous": [1, 5] * (N // 2)}
+    ).assign(change=lambda f: f["count"] - f["previous"])
+    return _rendered(render_rising_falling, wow, "2026-W02", "2026-W01", expect=HOSTILE[:6])
+
+
+def _topic_contacts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": range(1, N + 1),
+            "created_at": [datetime(2026, 1, 5, 9)] * N,
+            "channel_id": list(HOSTILE),
+            "is_public": [True] * N,
+            "customer_id": range(1, N + 1),
+            "customer": list(HOSTILE),
+            "agent": list(HOSTILE),
+            "sentiment": [-0.5] * N,
+            "status": ["open"] * N,
+            "first_response_at": [None] * N,
+            "body": list(HOSTILE),
+        }
+    )
+
+
+def case_render_topic_contacts() -> Shown:
+    from components.topic_panels import render_topic_contacts
+
+    at = AppTest.from_function(
+        _call,
+        args=("components.topic_panels", "render_topic_contacts", (_topic_contacts(),),
+              {"tz": "UTC", "topic": HOSTILE[0], "period": HOSTILE[1]}),
+        default_timeout=30,
+    )  # fmt: skip
+    at.session_state["topics_contact_open"] = 1  # a contact chosen: its journey link shows
+    at.run()
+    assert not at.exception, at.exception
+    assert render_topic_contacts.__name__
+    return Shown(markdown_bodies(at), expect_markdown=list(HOSTILE[:2]))
+
+
+def case_render_whom_to_tell() -> Shown:
+    from components.topic_panels import render_whom_to_tell
+
+    playbook = pd.DataFrame(
+        {"issue": list(HOSTILE), "topic": list(HOSTILE), "response_template": list(HOSTILE),
+         "escalation": list(HOSTILE), "move_to_private": [True] * N}
+    )  # fmt: skip
+    people = pd.DataFrame(
+        {"name": list(HOSTILE), "email": list(HOSTILE), "role": list(HOSTILE),
+         "topic": list(HOSTILE)}
+    )  # fmt: skip
+    log = pd.DataFrame(
+        {"topic": list(HOSTILE), "period": list(HOSTILE), "stakeholders": list(HOSTILE),
+         "note": list(HOSTILE), "informed_by": list(HOSTILE),
+         "informed_at": [datetime(2026, 1, 5, 9)] * N}
+    )  # fmt: skip
+    return _rendered(
+        render_whom_to_tell,
+        topic=HOSTILE[0],
+        period="2026-W02",
+        playbook=playbook,
+        stakeholders=people,
+        log=log,
+        tz="UTC",
+        record=lambda values, key: {},
+        expect=HOSTILE,
+    )
+
+
+def _timeline() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": range(1, N + 1),
+            "created_at": [datetime(2026, 1, 5, 9) + timedelta(hours=n) for n in range(N)],
+            "channel_id": list(HOSTILE),
+            "direction": ["inbound", "outbound"] * (N // 2),
+            "is_public": [True] * N,
+            "conversation_id": list(HOSTILE),
+            "is_contact": [True, False] * (N // 2),
+            "agent": list(HOSTILE),
+            "topic": list(HOSTILE),
+            "sentiment": [-0.2] * N,
+            "first_response_at": [datetime(2026, 1, 5, 10)] * N,
+            "resolved_at": [datetime(2026, 1, 5, 11)] * N,
+            "abandoned_at": [None] * N,
+            "status": ["resolved"] * N,
+            "csat": [4] * N,
+            "body": list(HOSTILE),
+        }
+    )
+
+
+def case_journey_figure() -> Shown:
+    from components.journey_view import journey_figure
+
+    fig = journey_figure(_timeline(), "UTC", "t")
+    return Shown(figures=[_figure(fig)], expect_figure=[*LABELS, *HOSTILE])
+
+
+def case_render_customer_header() -> Shown:
+    from components.journey_view import render_customer_header
+
+    handles = pd.DataFrame({"channel_id": list(HOSTILE), "handle": list(HOSTILE)})
+    return _rendered(render_customer_header, HOSTILE[0], 1, handles, expect=HOSTILE)
+
+
+def case_render_journey_figures() -> Shown:
+    from components.journey_view import render_journey_figures
+
+    counts = pd.DataFrame(
+        {"week": [date(2026, 1, 5)] * N, "channel_id": list(HOSTILE), "topic": list(HOSTILE),
+         "resolved": [4] * N, "repeated": [2] * N, "switched": [1] * N,
+         "answered_pairs": [2] * N, "same_agent": [1] * N}
+    )  # fmt: skip
+    return _rendered(render_journey_figures, counts, "topic", window_days=7, key="k")
+
+
 CASES: dict[str, Callable[[], Shown]] = {
     "charts.channel_bars": case_channel_bars,
     "sl_charts.service_level_over_time": case_service_level_over_time,
@@ -833,6 +981,13 @@ CASES: dict[str, Callable[[], Shown]] = {
     "weekly_charts.trend_charts": case_trend_charts,
     "weekly_panels.week_tiles": case_week_tiles,
     "weekly_panels.goals_caption": case_goals_caption,
+    "topic_charts.topic_trend_figure": case_topic_trend_figure,
+    "topic_panels.render_rising_falling": case_render_rising_falling,
+    "topic_panels.render_topic_contacts": case_render_topic_contacts,
+    "topic_panels.render_whom_to_tell": case_render_whom_to_tell,
+    "journey_view.journey_figure": case_journey_figure,
+    "journey_view.render_customer_header": case_render_customer_header,
+    "journey_view.render_journey_figures": case_render_journey_figures,
 }
 
 # Drawn only inside a logged-in page (they need the login, the sidebar's page files or the
@@ -848,6 +1003,7 @@ PAGE_CASES: dict[str, str] = {
     "import_form.save_mapping_form": "Import page: a mapping saved under a hostile name",
     "import_run.run_import": "Import page: progress text and result name the hostile file",
     "weekly_report.render_report": "Weekly trends page: the report's status and table",
+    "topic_panels.render_focus_topic": "Topics page: hostile topic, playbook and stakeholders",
 }
 
 # Functions that draw no data-driven text: why each needs no case.
@@ -920,6 +1076,17 @@ NO_DATA_TEXT: dict[str, str] = {
     "admin_records.kind_columns": "column names (code)",
     "db.app_engine": "no text",
     "db.database_errors": "fixed message and an exception class name",
+    "journey_links.journey_link": "a link labelled with ids (numbers)",
+    "journey_links.link_to_page": "labels escaped by the callers (alerts, journey_link: walked)",
+    "journey_view.message_kind": "a word from a fixed set",
+    "journey_view.timeline_table": "a frame for st.dataframe (cells are plain text)",
+    "journey_view.customer_rates": "numbers",
+    "journey_view.rates_table": "a frame for st.dataframe (cells are plain text)",
+    "topic_filters.topic_filters": "widgets whose options are labelled by code",
+    "topic_panels.spike_rule": "numbers from settings only",
+    "topic_panels.week_table": "a frame for st.dataframe (cells are plain text)",
+    "topic_panels.period_at": "a date",
+    "topic_panels.record_for": "no text: the write behind the form",
     "import_upload.spooled_upload": "no text: copies the upload to disk",
     "import_upload.discard_upload": "no text",
     "import_upload.first_records": "records, not drawn",
@@ -946,7 +1113,13 @@ NO_DATA_TEXT: dict[str, str] = {
     "weekly_panels.report_actions": "buttons and a form with fixed labels",
 }
 # Modules of cached readers: they return frames and draw nothing.
-READER_MODULES = {"cache_floor", "cache_reports", "weekly_cache", "cache_replies"}
+READER_MODULES = {
+    "cache_floor",
+    "cache_reports",
+    "weekly_cache",
+    "cache_replies",
+    "cache_topics",
+}
 
 from tests.security.reply_cases import REPLY_CASES, REPLY_NO_DATA_TEXT  # noqa: E402
 
@@ -1003,7 +1176,9 @@ def _seed_hostile(url: str) -> None:
         channels,
         customer_handles,
         customers,
+        playbook_entries,
         sla_policies,
+        stakeholders,
         topics,
         users,
     )
@@ -1026,6 +1201,15 @@ def _seed_hostile(url: str) -> None:
         )  # fmt: skip
         conn.execute(agents.insert(), [{"id": 1, "name": HOSTILE[6], "team": HOSTILE[7]}])
         conn.execute(topics.insert(), [{"name": h, "keywords": h} for h in HOSTILE])
+        conn.execute(
+            stakeholders.insert(),
+            [{"name": h, "email": h, "topic": h, "role": h, "version": 1} for h in HOSTILE],
+        )
+        conn.execute(
+            playbook_entries.insert(),
+            [{"issue": h, "topic": h, "response_template": h, "escalation": h, "version": 1}
+             for h in HOSTILE],
+        )  # fmt: skip
         conn.execute(customers.insert(), [{"id": n, "name": h} for n, h in enumerate(HOSTILE, 1)])
         conn.execute(
             customer_handles.insert(),
@@ -1151,6 +1335,15 @@ def _save_hostile_mapping(at: AppTest) -> None:
     at.button(key="import_map_new_save").click().run()
 
 
+def _focus_hostile_topic(at: AppTest) -> None:
+    at.selectbox(key="topics_focus").set_value(HOSTILE[0]).run()
+
+
+def _open_hostile_customer(at: AppTest) -> None:
+    at.query_params["customer"] = "1"
+    at.run()
+
+
 def _group_by_queue(at: AppTest) -> None:
     at.selectbox(key="sl_group_by").set_value("queue").run()
 
@@ -1179,6 +1372,20 @@ PAGES = {
         [],
     ),
     "channels": ("exec", "pages/channels.py", None, [DISPLAY_NAME], []),
+    "topics": (
+        "supervisor",
+        "pages/topics.py",
+        _focus_hostile_topic,
+        [DISPLAY_NAME, HOSTILE[0]],
+        list(HOSTILE),
+    ),
+    "customer_journey": (
+        "qa",
+        "pages/customer_journey.py",
+        _open_hostile_customer,
+        [DISPLAY_NAME, HOSTILE[0]],
+        [HOSTILE[0]],
+    ),
     "settings": ("admin", "pages/settings.py", None, [DISPLAY_NAME], []),
     "audit": ("admin", "pages/audit.py", None, [DISPLAY_NAME], []),
     "import_result": (

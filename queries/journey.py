@@ -1,0 +1,186 @@
+"""Customer journey reads: find a customer by handle, name or interaction id; one customer's
+every message across channels; and journey figures (repeat contacts, channel switching,
+same-agent rate) for a period in SQL, by the rule of analytics/journey.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
+
+from db.schema import agents, customer_handles, customers, interactions
+from db.threads import counts_as_contact
+from queries.frames import read_frame
+from queries.local_buckets import epoch_seconds, period_key_expr
+
+NO_TOPIC = "(no topic)"
+_FIRST_MONDAY = date(1970, 1, 5)
+
+
+def find_customers(*, engine: Engine, term: str, limit: int = 20) -> pd.DataFrame:
+    """Customers with a handle exactly `term`, or who sent the interaction whose id is `term`
+    (indexed lookups); when none, those whose handle or name contains `term`
+    (case-insensitive; a scan). Columns: id, name, handles (comma-separated),
+    matched_interaction (the interaction id matched, else None). At most `limit`, by name."""
+    term = term.strip()
+    columns = ["id", "name", "handles", "matched_interaction"]
+    if not term:
+        return pd.DataFrame(columns=columns)
+    c, h, i = customers.c, customer_handles.c, interactions.c
+    matched: dict[int, int] = {}
+    if term.lstrip("#").isdigit() and len(term) < 19:
+        hits = read_frame(
+            engine=engine,
+            statement=select(i.id, i.customer_id).where(
+                i.id == int(term.lstrip("#")), i.customer_id.is_not(None)
+            ),
+        )
+        matched = dict(zip(hits["customer_id"], hits["id"], strict=True))
+    # Ids first, then the customers: one IN list keeps both lookups on their indexes (an OR of
+    # two subqueries made PostgreSQL scan every customer).
+    exact = read_frame(engine=engine, statement=select(h.customer_id).where(h.handle == term))
+    ids = sorted({*exact["customer_id"].tolist(), *matched})
+    found = _customers(engine, c.id.in_(ids), limit) if ids else pd.DataFrame()
+    if found.empty:
+        like = f"%{term.lower()}%"
+        contains = select(h.customer_id).where(func.lower(h.handle).like(like))
+        found = _customers(engine, or_(func.lower(c.name).like(like), c.id.in_(contains)), limit)
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    handles = customer_handle_list(engine=engine, customer_ids=list(found["id"]))
+    joined = handles.groupby("customer_id")["handle"].agg(", ".join)
+    found["handles"] = found["id"].map(joined).fillna("")
+    found["matched_interaction"] = found["id"].map(matched)
+    return found[columns]
+
+
+def _customers(engine: Engine, condition, limit: int) -> pd.DataFrame:
+    c = customers.c
+    statement = select(c.id, c.name).where(condition).order_by(c.name, c.id).limit(limit)
+    return read_frame(engine=engine, statement=statement)
+
+
+def customer_handle_list(*, engine: Engine, customer_ids: Sequence[int]) -> pd.DataFrame:
+    """Handles of these customers: customer_id, channel_id, handle."""
+    h = customer_handles.c
+    return read_frame(
+        engine=engine,
+        statement=select(h.customer_id, h.channel_id, h.handle)
+        .where(h.customer_id.in_(list(customer_ids)))
+        .order_by(h.customer_id, h.channel_id, h.id),
+    )
+
+
+def customer_of_interaction(*, engine: Engine, interaction_id: int) -> int | None:
+    """The customer who sent interaction `interaction_id` (None: unknown id or no customer)."""
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(interactions.c.customer_id).where(interactions.c.id == interaction_id)
+        )
+
+
+def customer_name(*, engine: Engine, customer_id: int) -> str | None:
+    """The customer's name (None when there is no such customer)."""
+    with engine.connect() as conn:
+        return conn.scalar(select(customers.c.name).where(customers.c.id == customer_id))
+
+
+def customer_timeline(*, engine: Engine, customer_id: int, limit: int = 1000) -> pd.DataFrame:
+    """Every message of the customer's conversations, across channels, oldest first (at most
+    the newest `limit`): id, created_at, channel_id, direction, is_public, conversation_id,
+    is_contact (a contact rather than a follow-up), agent, topic, sentiment, first_response_at,
+    resolved_at, abandoned_at, status, csat, body."""
+    i = interactions.c
+    statement = (
+        select(
+            i.id,
+            i.created_at,
+            i.channel_id,
+            i.direction,
+            i.is_public,
+            i.conversation_id,
+            and_(i.direction == "inbound", i.is_thread_start.is_(True)).label("is_contact"),
+            agents.c.name.label("agent"),
+            i.topic,
+            i.sentiment,
+            i.first_response_at,
+            i.resolved_at,
+            i.abandoned_at,
+            i.status,
+            i.csat,
+            i.body,
+        )
+        .select_from(interactions.outerjoin(agents, agents.c.id == i.agent_id))
+        .where(i.customer_id == customer_id)
+        .order_by(i.created_at.desc(), i.id.desc())
+        .limit(limit)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    frame["is_contact"] = frame["is_contact"].astype(bool)
+    return frame.iloc[::-1].reset_index(drop=True)
+
+
+def journey_counts(
+    *,
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    window_days: float,
+    channel_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Repeat contacts, channel switching and same-agent pairs of the contacts that arrived in
+    [start, end) on `channel_ids`, per local ISO week (its Monday), channel and topic — one
+    query; analytics.journey.rates_by sums them per any of the three. The next contact may be
+    on any channel and arrive after `end`. Columns: week, channel_id, topic, resolved,
+    repeated, switched, answered_pairs, same_agent."""
+    i = interactions.c
+    answered_by = case((i.first_response_at.is_not(None), i.agent_id)).label("answered_by")
+    order = (i.created_at, i.id)
+    ahead = select(
+        i.created_at,
+        i.resolved_at,
+        i.channel_id,
+        i.topic,
+        answered_by,
+        # Seconds from this contact's resolution to the next contact's arrival.
+        (
+            func.lead(epoch_seconds(i.created_at)).over(partition_by=i.customer_id, order_by=order)
+            - epoch_seconds(i.resolved_at)
+        ).label("gap"),
+        func.lead(i.channel_id).over(partition_by=i.customer_id, order_by=order).label("next_ch"),
+        func.lead(answered_by).over(partition_by=i.customer_id, order_by=order).label("next_by"),
+    ).where(counts_as_contact(), i.customer_id.is_not(None), i.created_at >= start)
+    a = ahead.subquery("ahead")
+    repeated = a.c.gap <= literal(int(window_days * 86_400))  # NULL (no next, unresolved): no
+    pair = and_(repeated, a.c.answered_by.is_not(None), a.c.next_by.is_not(None))
+    week = period_key_expr(a.c.created_at, start=start, end=end, tz=tz, granularity="week")
+    conditions = [a.c.created_at < end]
+    if channel_ids is not None:
+        conditions.append(a.c.channel_id.in_(list(channel_ids)))
+    statement = (
+        select(
+            week.label("week"),
+            a.c.channel_id,
+            a.c.topic,
+            func.count(a.c.resolved_at).label("resolved"),
+            func.sum(case((repeated, 1), else_=0)).label("repeated"),
+            func.sum(case((and_(repeated, a.c.next_ch != a.c.channel_id), 1), else_=0)).label(
+                "switched"
+            ),
+            func.sum(case((pair, 1), else_=0)).label("answered_pairs"),
+            func.sum(case((and_(pair, a.c.next_by == a.c.answered_by), 1), else_=0)).label(
+                "same_agent"
+            ),
+        )
+        .where(*conditions)
+        .group_by(week, a.c.channel_id, a.c.topic)
+    )
+    frame = read_frame(engine=engine, statement=statement)
+    for column in ("resolved", "repeated", "switched", "answered_pairs", "same_agent"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["week"] = [_FIRST_MONDAY + timedelta(weeks=int(k)) for k in frame["week"]]
+    frame["topic"] = frame["topic"].fillna(NO_TOPIC)
+    return frame
