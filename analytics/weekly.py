@@ -99,42 +99,6 @@ def rising_topics(
     return frame[columns].head(top).reset_index(drop=True)
 
 
-def repeat_contacts(contacts: pd.DataFrame, *, window_days: float) -> pd.DataFrame:
-    """Which resolved contacts the same customer followed with another contact in the window.
-
-    contacts: id, customer_id, created_at, resolved_at (naive UTC; every contact of the
-    customers concerned, also those after the weeks reported). A contact repeats when the
-    customer starts another contact after its resolution and at most `window_days` later.
-    Returns the resolved contacts with a customer: id, created_at, resolved_at, repeated.
-    """
-    resolved = contacts.dropna(subset=["customer_id", "resolved_at"])
-    out = resolved[["id", "customer_id", "created_at", "resolved_at"]].copy()
-    if out.empty:
-        return out.assign(repeated=pd.Series(dtype=bool))[
-            ["id", "created_at", "resolved_at", "repeated"]
-        ]
-    out["resolved_at"] = pd.to_datetime(out["resolved_at"])
-    out["customer_id"] = out["customer_id"].astype("int64")
-    starts = contacts.dropna(subset=["customer_id"])[["customer_id", "created_at"]].copy()
-    starts["created_at"] = pd.to_datetime(starts["created_at"])
-    starts["customer_id"] = starts["customer_id"].astype("int64")
-    starts = starts.rename(columns={"created_at": "next_start"}).sort_values("next_start")
-    left = out.sort_values("resolved_at")
-    joined = pd.merge_asof(
-        left,
-        starts,
-        left_on="resolved_at",
-        right_on="next_start",
-        by="customer_id",
-        direction="forward",
-        allow_exact_matches=False,
-    )
-    gap = joined["next_start"] - joined["resolved_at"]
-    joined["repeated"] = gap.notna() & (gap <= pd.Timedelta(days=window_days))
-    joined = joined.sort_values("id").reset_index(drop=True)
-    return joined[["id", "created_at", "resolved_at", "repeated"]]
-
-
 def window_open(week_end_utc: datetime, now: datetime, window_days: float) -> bool:
     """True while a contact resolved at the end of the week could still be repeated."""
     return week_end_utc + timedelta(days=window_days) > now

@@ -34,7 +34,7 @@ DEFINITIONS: dict[str, str] = {
     "`rising_baseline_weeks`), at least `rising_min_count` contacts; the figure is the increase.",
     "repeat": "Repeat-contact rate: of the week's contacts that were resolved (and name their "
     "customer), the share after whose resolution the same customer started another contact "
-    "within the window (setting `repeat_contact_days`); n = resolved contacts. Recent weeks "
+    "within the window (setting `repeat_window_days`); n = resolved contacts. Recent weeks "
     "still rise while their window is open.",
 }
 TILE_KEYS = (

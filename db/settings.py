@@ -89,7 +89,6 @@ class Settings(BaseSettings):
     sl_warn_points: float = 5.0
     # Weekly trends and the weekly report (queries/weekly.py, docs/metrics.md).
     weekly_weeks: int = 12
-    repeat_contact_days: float = 7.0
     rising_baseline_weeks: int = 4
     rising_min_count: int = 5
     # Charts in PDF exports are drawn by this Chromium (kaleido); it is never downloaded.

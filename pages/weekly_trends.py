@@ -79,7 +79,7 @@ st.plotly_chart(charts["repeat"], key="wk_repeat_chart")
 weeks_open = weeks.loc[weeks["repeat_open"], "week"].tolist()
 if weeks_open:
     st.caption(
-        f"Repeat contacts: the {settings.repeat_contact_days:g}-day window of "
+        f"Repeat contacts: the {settings.repeat_window_days:g}-day window of "
         f"{', '.join(weeks_open)} is still open, so their rates can still rise."
     )
 

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine, Float, and_, case, cast, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.expression import ColumnElement
 
 from analytics.qa_intervals import scores_from_stats
 from db.schema import agents, interactions, qa_review_scores, qa_reviews
@@ -81,6 +82,12 @@ def _check_grouping(by: str) -> list[str]:
     return GROUPINGS[by]
 
 
+def counted_reviews() -> ColumnElement[bool]:
+    """The reviews every QA figure counts: submitted ones outside calibration sessions."""
+    r = qa_reviews.c
+    return and_(r.status == "submitted", r.calibration_session_id.is_(None))
+
+
 def _reviews_in_scope(columns: Sequence, scope: QualityScope) -> Select:
     """SELECT `columns` FROM the counted reviews in scope joined to their agent (ix_qa_reviews_
     counted finds them; interactions are read only to filter by channel)."""
@@ -90,8 +97,7 @@ def _reviews_in_scope(columns: Sequence, scope: QualityScope) -> Select:
         .select_from(qa_reviews)
         .join(agents, agents.c.id == r.agent_id)
         .where(
-            r.status == "submitted",
-            r.calibration_session_id.is_(None),
+            counted_reviews(),
             r.submitted_at >= as_utc_naive(scope.start),
             r.submitted_at < as_utc_naive(scope.end),
         )

@@ -4,8 +4,9 @@ figure): what the Weekly trends page draws, the frozen report stores and the exp
 Each metric is read through the route its own page uses, never a second SQL for it: offered,
 service level and abandonment from `queries.service_level.service_level_counts` (granularity
 "week", grouped by channel, each contact under its policy's abandon rule), FRT from
-`frt_values`, CSAT from `queries.csat`. Read here only: QA review scores (by the review's
-local week), topic counts and the contacts behind the repeat-contact rate.
+`frt_values`, CSAT from `queries.csat`, repeat contacts from `queries.journey.journey_counts`
+(the Topics and Customer journey rule), the reviews counted from `queries.qa_quality`. Read
+here only: QA review scores by the local week they were submitted in, and topic counts.
 
 FRT is never one figure over phone and email: "live" channels (voice, chat) and "async"
 channels (email, social) are reported apart.
@@ -18,19 +19,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from analytics.distributions import LIVE_KINDS, frt_summary
 from analytics.periods import week_bounds
 from analytics.sl_frames import COUNT_COLUMNS, add_rates
-from analytics.weekly import repeat_contacts, rising_topics, week_label, window_open
+from analytics.weekly import rising_topics, week_label, window_open
 from db.schema import interactions, qa_reviews
 from db.threads import counts_as_contact
 from queries.csat import csat_counts, csat_overall
 from queries.frames import read_frame
+from queries.journey import journey_counts
 from queries.local_buckets import period_key_expr, period_table
+from queries.qa_quality import counted_reviews
 from queries.service_level import channel_policies, frt_values, service_level_counts
-from queries.sl_base import channel_ids_for, raw_timestamp, read_columns
+from queries.sl_base import channel_ids_for
 
 FIGURE_COLUMNS: tuple[str, ...] = ("key", "section", "label", "value", "unit", "n", "goal")
 SECTIONS: tuple[str, ...] = (
@@ -177,37 +180,17 @@ def _topic_counts(conn: Connection, *, start, end, tz: str) -> pd.DataFrame:
 
 
 def _qa_scores(conn: Connection, *, start, end, tz: str) -> pd.DataFrame:
-    """week key, reviews, score sum of QA reviews written in [start, end)."""
-    key = period_key_expr(
-        qa_reviews.c.created_at, start=start, end=end, tz=tz, granularity="week"
-    ).label("period_key")
+    """week key, reviews, score sum of the counted QA reviews submitted in [start, end)."""
+    r = qa_reviews.c
+    key = period_key_expr(r.submitted_at, start=start, end=end, tz=tz, granularity="week").label(
+        "period_key"
+    )
     statement = (
-        select(key, func.count().label("reviews"), func.sum(qa_reviews.c.total).label("total"))
-        .where(qa_reviews.c.created_at >= start, qa_reviews.c.created_at < end)
+        select(key, func.count().label("reviews"), func.sum(r.total).label("total"))
+        .where(counted_reviews(), r.submitted_at >= start, r.submitted_at < end)
         .group_by(key)
     )
     return read_frame(engine=conn, statement=statement)
-
-
-def _repeat_rows(conn: Connection, *, start, end, repeat_days: float) -> pd.DataFrame:
-    """Contacts with a customer that arrived in [start, end + window]: the weeks' resolved ones
-    (resolved_at kept only where the status is resolved) and every contact that could repeat
-    them. Timestamps read in their wire form (`read_columns`): tens of thousands of rows."""
-    i = interactions.c
-    later = end + timedelta(days=repeat_days)
-    resolved_at = case((i.status == "resolved", i.resolved_at), else_=None)
-    statement = select(
-        i.id,
-        i.customer_id,
-        raw_timestamp(i.created_at),
-        raw_timestamp(resolved_at.label("resolved_at")),
-    ).where(
-        i.customer_id.is_not(None),
-        i.created_at >= start,
-        i.created_at < later,
-        counts_as_contact(),
-    )
-    return read_columns(conn, statement)
 
 
 def _has_any(conn: Connection, condition) -> bool:
@@ -252,16 +235,17 @@ def weekly_figures(
         qa_available = conn.execute(select(qa_reviews.c.id).limit(1)).first() is not None
         topic_frame = _topic_counts(conn, start=baseline_start, end=end, tz=tz)
         qa_frame = _qa_scores(conn, start=start, end=end, tz=tz) if qa_available else None
-        repeat = repeat_contacts(
-            _repeat_rows(conn, start=start, end=end, repeat_days=options.repeat_days),
-            window_days=options.repeat_days,
-        )
         csat_by_week = [
             csat_overall(
                 csat_counts(conn=conn, start=s, end=e, channel_ids=channel_ids, group_by="channel")
             )
             for s, e in bounds
         ]
+    repeat = (
+        journey_counts(engine=engine, start=start, end=end, tz=tz, window_days=options.repeat_days)
+        .groupby("week")[["resolved", "repeated"]]
+        .sum()
+    )
     topic_weeks = period_table(start=baseline_start, end=end, tz=tz, granularity="week")
     label_of_key = {
         int(k): week_label(ts.date())
@@ -297,8 +281,8 @@ def weekly_figures(
             )
         if topics_available:
             week_rows += _topic_rows(topic_frame, label, all_weeks, options)
-        in_week = repeat[(repeat["created_at"] >= week_start) & (repeat["created_at"] < week_end)]
-        rate = 100.0 * in_week["repeated"].mean() if len(in_week) else None
+        resolved, repeated = repeat.loc[monday].tolist() if monday in repeat.index else (0, 0)
+        rate = 100.0 * repeated / resolved if resolved else None
         week_rows.append(
             _row(
                 "repeat.rate",
@@ -306,7 +290,7 @@ def weekly_figures(
                 f"Repeat-contact rate ({options.repeat_days:g}-day window)",
                 rate,
                 "%",
-                len(in_week),
+                int(resolved),
             )
         )
         rows += [{"week": label, **r} for r in week_rows]

@@ -22,7 +22,7 @@ from queries.weekly import FIGURE_COLUMNS, WeeklyOptions, top_topic_rows, weekly
 def weekly_options(settings: Settings) -> WeeklyOptions:
     """The weekly settings as the readers take them."""
     return WeeklyOptions(
-        repeat_days=settings.repeat_contact_days,
+        repeat_days=settings.repeat_window_days,
         rising_baseline_weeks=settings.rising_baseline_weeks,
         rising_min_count=settings.rising_min_count,
     )

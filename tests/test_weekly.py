@@ -16,7 +16,6 @@ from analytics.weekly import (
     change,
     last_mondays,
     previous_week,
-    repeat_contacts,
     restated,
     rising_topics,
     week_label,
@@ -90,33 +89,6 @@ def test_rising_topics_against_the_mean_of_the_weeks_before():
     assert rising["baseline"].tolist() == [2.0, 10.0]
 
 
-def test_repeat_contacts_within_the_window_after_resolution():
-    t = pd.Timestamp
-    contacts = pd.DataFrame(
-        {
-            "id": [1, 2, 3, 4, 5],
-            "customer_id": [7, 7, 8, 8, None],
-            "created_at": [
-                t("2026-03-02 09:00"),
-                t("2026-03-09 08:59"),
-                t("2026-03-02 09:00"),
-                t("2026-03-09 09:01"),
-                t("2026-03-02 10:00"),
-            ],
-            "resolved_at": [
-                t("2026-03-02 09:00"),
-                None,
-                t("2026-03-02 09:00"),
-                None,
-                t("2026-03-02 10:05"),
-            ],
-        }
-    )
-    flags = repeat_contacts(contacts, window_days=7)
-    # customer 7 came back 6 d 23 h 59 min after resolution; 8 after 7 d 1 min; 5 has no customer.
-    assert flags.set_index("id")["repeated"].to_dict() == {1: True, 3: False}
-
-
 def test_restated_marks_changed_values_and_keeps_both():
     reported = pd.DataFrame(
         {
@@ -139,7 +111,9 @@ def test_restated_marks_changed_values_and_keeps_both():
 # --- the hand-worked weeks on both backends ---------------------------------------------------
 
 
-def _review(conn, interaction_id: int, total: float, at: datetime) -> dict:
+def _review(
+    conn, interaction_id: int, total: float | None, at: datetime, status: str = "submitted"
+) -> dict:
     scorecard = conn.scalar(select(scorecards.c.id).limit(1))
     return {
         "interaction_id": interaction_id,
@@ -148,7 +122,9 @@ def _review(conn, interaction_id: int, total: float, at: datetime) -> dict:
         "scores": "{}",
         "total": total,
         "auto_failed": False,
+        "status": status,
         "created_at": at,
+        "submitted_at": at if status == "submitted" else None,
     }
 
 
@@ -188,6 +164,8 @@ def dst_weeks(engine):
                 _review(conn, 1, 80.0, datetime(2026, 3, 25, 10, 0)),
                 _review(conn, 3, 95.0, datetime(2026, 3, 29, 22, 0)),  # Sun 23:00 BST: W13
                 _review(conn, 4, 60.0, datetime(2026, 3, 29, 23, 30)),  # Mon 00:30 BST: W14
+                # A draft counts nowhere (not in n, not in the mean).
+                _review(conn, 2, None, datetime(2026, 3, 26, 9, 0), status="draft"),
             ],
         )
     return engine
