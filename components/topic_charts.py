@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from components.charts import LAYOUT, empty_figure
+from components.charts import LAYOUT, empty_figure, local_time_axis
 from components.plain_text import plotly_text
 from components.theme import BAD
 
@@ -30,6 +30,10 @@ def topic_trend_figure(
     """
     if table.empty or not table["count"].any():
         return empty_figure(plotly_text(title), "No contacts in this period.")
+    # Periods before the first contact are not zero-count weeks but weeks with no history:
+    # leave them off rather than draw every topic at 0 before the data starts.
+    totals = table.groupby("period")["count"].sum().sort_index()
+    table = table[table["period"] >= totals[totals > 0].index[0]]
     busiest = table.groupby("topic")["count"].sum().sort_values(ascending=False)
     shown = [t for t in busiest.index[:MAX_TOPICS] if busiest[t] > 0]
     colours = px.colors.qualitative.Safe + px.colors.qualitative.Pastel
@@ -64,8 +68,13 @@ def topic_trend_figure(
             "<extra></extra>",
         )
     fig.update_layout(title=plotly_text(title), **{**LAYOUT, "height": 440, "hovermode": "closest"})
-    fig.update_layout(margin={**LAYOUT["margin"], "b": 110})
-    fig.update_xaxes(title_text=f"{unit.capitalize()} (local time; weeks start on Monday)")
+    fig.update_layout(margin={**LAYOUT["margin"], "b": 150})
+    local_time_axis(
+        fig,
+        table["period"],
+        granularity,
+        title=f"{unit[0].upper()}{unit[1:]} (local time; weeks start on Monday)",
+    )
     fig.update_yaxes(title_text="Contacts", rangemode="tozero")
     fig.add_annotation(
         # Escaped first, then broken into lines: the rule is a sentence and plotly never wraps.
@@ -74,7 +83,7 @@ def topic_trend_figure(
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.38,
+        y=-0.5,
         xanchor="left",
         align="left",
         font={"size": 11},
