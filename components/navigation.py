@@ -23,11 +23,13 @@ ROLE_LABELS = {
 }
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
-    "supervisor": "Watch the floor live and read service level and channel reports.",
-    "qa_reviewer": "Read how every figure in Floorlight is counted, with worked examples. The "
-    "floor and report pages are for supervisors and executives: ask an admin if you need one.",
-    "executive": "Read service level, CSAT and channel reports over any period, and export the "
-    "breaches.",
+    "supervisor": "Watch the floor live, read service level and channel reports, and read agent "
+    "quality: dispute a review and write coaching notes.",
+    "qa_reviewer": "Review the interactions in your queue on the scorecard, draw fair samples "
+    "and share them among reviewers, calibrate blind with other reviewers, read agent quality "
+    "with its intervals, and resolve disputes.",
+    "executive": "Read service level, CSAT, channel and agent quality reports over any period, "
+    "and export the breaches and quality tables.",
     "admin": "Manage users, roles, SLA policies and reference data, read the audit log, and open "
     "every page.",
 }
@@ -77,6 +79,40 @@ PAGES: tuple[PageSpec, ...] = (
         "Volume per channel, the channel mix over time, and channels compared side by side.",
         "supervisor",
         "executive",
+    ),
+    _page(
+        "pages/qa_review.py",
+        "QA review",
+        ":material/rate_review:",
+        "Quality",
+        "Your review queue: read the interaction in full and score it on the scorecard.",
+        "qa_reviewer",
+    ),
+    _page(
+        "pages/qa_sampling.py",
+        "QA sampling",
+        ":material/casino:",
+        "Quality",
+        "Draw a fair, reproducible sample of contacts per agent and assign it to reviewers.",
+        "qa_reviewer",
+    ),
+    _page(
+        "pages/agent_quality.py",
+        "Agent quality",
+        ":material/workspace_premium:",
+        "Quality",
+        "QA scores per agent and team with n and 95 % intervals, disputes and coaching notes.",
+        "qa_reviewer",
+        "supervisor",
+        "executive",
+    ),
+    _page(
+        "pages/calibration.py",
+        "Calibration",
+        ":material/balance:",
+        "Quality",
+        "Score the same interactions blind with other reviewers and see how far you agree.",
+        "qa_reviewer",
     ),
     _page(
         "pages/metrics.py",

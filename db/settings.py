@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     spike_min_count: int = 10
     spike_baseline_days: int = 14
     sl_warn_points: float = 5.0
+    # QA forms: the sampling form's opening quota and due date, the period the pages open on.
+    qa_quota_per_agent: int = 5
+    qa_due_days: int = 7
+    qa_period_days: int = 28
 
     @field_validator("concurrency")
     @classmethod
