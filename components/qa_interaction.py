@@ -56,8 +56,9 @@ def interaction_view(detail: InteractionDetail | None, *, tz: str, key: str) -> 
     )
     st.caption(
         f"Arrived {local_time(row['created_at'], tz)} · first response "
-        f"{local_time(row['first_response_at'], tz)} · resolved {local_time(row['resolved_at'], tz)}"
-        f" · status {markdown_text(row['status'])} · times in {markdown_text(tz)}"
+        f"{local_time(row['first_response_at'], tz)} · resolved "
+        f"{local_time(row['resolved_at'], tz)} · status {markdown_text(row['status'])} · "
+        f"times in {markdown_text(tz)}"
     )
     with st.container(border=True, key=f"{key}_thread"):
         st.caption(f"Conversation — {len(detail.messages)} messages, oldest first")
