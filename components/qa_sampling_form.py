@@ -168,6 +168,7 @@ def assignment_inputs(
     reviewers: list[str], *, me: str, today: date, due_days: int, tz: str
 ) -> tuple[list[str], datetime, bool]:
     """Reviewers, the due moment (end of the chosen local day, UTC) and whether to store."""
+    form_token()  # this form instance's key exists from its first run
     left, right = st.columns([2, 1])
     chosen = left.multiselect(
         "Assign to reviewers (shared evenly)",
