@@ -173,3 +173,21 @@ def test_admin_opens_the_page(app_db):
     at = open_page("admin", PAGE)
     assert not at.exception
     assert "Your queue is empty" in texts(at)
+
+
+def test_settings_scorecard_criteria_show_description_applies_to_and_na(app_db):
+    from queries.qa_reviews import default_scorecard_id
+
+    engine = make_engine(app_db)
+    card = default_scorecard_id(engine=engine)
+    engine.dispose()
+    at = open_page("admin", "pages/settings.py")
+    at.selectbox(key="scorecard_pick").set_value(card).run()
+    assert not at.exception
+    criteria = next(d.value for d in at.dataframe if "applies_to" in d.value.columns)
+    criteria = criteria.set_index("name")
+    public = criteria.loc["Public defensibility"]
+    assert public["applies_to"] == "public" and bool(public["allow_na"])
+    assert public["description"].startswith("Pass only if the public reply")
+    assert not bool(criteria.loc["Accuracy", "allow_na"])
+    assert criteria.loc["Accuracy", "applies_to"] == "all"
