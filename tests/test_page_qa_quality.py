@@ -162,3 +162,23 @@ def test_a_user_without_the_role_sees_no_data(reviewed):
     at = open_page("norole", PAGE)
     assert "You don't have access" in texts(at)
     assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_the_qa_worked_examples_of_the_metrics_doc_are_what_the_code_computes():
+    import math
+
+    from analytics.qa_intervals import t_interval, wilson_interval
+    from analytics.qa_score import Criterion, review_score
+    from db.settings import PROJECT_ROOT
+
+    doc = (PROJECT_ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    criteria = [Criterion(1, "a", 2, 5), Criterion(2, "b", 1, 3), Criterion(3, "c", 1, 1, True)]
+    assert f"= **{review_score(criteria, {1: 4, 2: 3, 3: None}).score:.1f}**" in doc
+    failed = review_score(criteria, {1: 4, 2: 3, 3: 0})
+    assert failed.score == 0 and failed.auto_failed
+    sd = pd.Series([80, 90, 100, 70, 60]).std()
+    low, high = t_interval(80.0, sd, 5)
+    assert f"95 % interval **[{float(low):.1f}, {float(high):.1f}]**" in doc
+    rate, af_low, af_high = wilson_interval(1, 10)
+    assert f"**[{float(af_low) * 100:.1f} %, {float(af_high) * 100:.1f} %]**" in doc
+    assert math.isclose(float(rate), 0.1)
