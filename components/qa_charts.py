@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from components.charts import LAYOUT, empty_figure
 from components.plain_text import plotly_text
+from components.sl_charts import legend_below
 
 RANKED_COLOUR = "#1f77b4"
 TOO_FEW_COLOUR = "#9e9e9e"
@@ -109,7 +110,8 @@ def qa_trend_chart(trend: pd.DataFrame, *, by: str, title: str) -> go.Figure:
             hovertemplate=plotly_text(group)
             + "<br>week of %{x|%d %b %Y}: %{y:.1f} (n = %{customdata[0]})<extra></extra>",
         )
-    fig.update_layout(title=title, **{**LAYOUT, "hovermode": "closest"})
+    fig.update_layout(title=title, **{**LAYOUT, "hovermode": "closest", "height": 440})
+    legend_below(fig, margin_bottom=130)
     fig.update_xaxes(title_text="Week (starting Monday)", tickformat="%d %b", dtick=7 * 86400000)
     fig.update_yaxes(title_text="QA score (0–100)", range=[0, 105])
     return fig

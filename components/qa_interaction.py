@@ -61,7 +61,8 @@ def interaction_view(detail: InteractionDetail | None, *, tz: str, key: str) -> 
         f"times in {markdown_text(tz)}"
     )
     with st.container(border=True, key=f"{key}_thread"):
-        st.caption(f"Conversation — {len(detail.messages)} messages, oldest first")
+        count = len(detail.messages)
+        st.caption(f"Conversation — {count} message{'' if count == 1 else 's'}, oldest first")
         for message in detail.messages.to_dict("records"):
             st.markdown(message_heading(message, tz))
             st.text(message["body"] or "(no text)")

@@ -15,7 +15,8 @@ def _rounded(values: pd.Series, digits: int = 1) -> pd.Series:
 
 def quality_table(scores: pd.DataFrame, *, by: str) -> pd.DataFrame:
     """One row per agent or team in rank order, too-few groups last (the table and its CSV)."""
-    table = pd.DataFrame({"Rank": scores["rank"]})
+    # Unranked groups (too few reviews) show a dash, not a missing value.
+    table = pd.DataFrame({"Rank": scores["rank"].map(lambda r: "—" if pd.isna(r) else str(int(r)))})
     if by == "agent":
         table["Agent"] = scores["agent"]
     table["Team"] = scores["team"]

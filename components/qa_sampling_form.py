@@ -186,7 +186,8 @@ def assignment_inputs(
     stored = st.button(
         "Draw and assign", type="primary", key="qa_sample_submit", icon=":material/assignment:"
     )
-    return chosen, day_bounds(due, tz)[1], stored
+    # The last second of the chosen local day (shown as 23:59, not as the next day's 00:00).
+    return chosen, day_bounds(due, tz)[1] - timedelta(seconds=1), stored
 
 
 def show_run_result(run: Any) -> None:

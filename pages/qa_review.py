@@ -23,7 +23,7 @@ FLASH = "qa_review_flash"
 st.title("QA review")
 qa_help(REVIEW_SCORE, key="qa_review_help")
 if flash := st.session_state.pop(FLASH, None):
-    st.success(markdown_text(flash), icon=":material/check_circle:")
+    st.success(flash, icon=":material/check_circle:")  # numbers and fixed words only
 
 
 def _saved(review: dict) -> None:

@@ -46,11 +46,11 @@ def test_scores_with_n_interval_and_too_few_ranked_last(reviewed, monkeypatch):
     table = _table(at, "QA score")
     assert table["Agent"].tolist() == ["Ada", "Bo"]
     ada, bo = table.iloc[0], table.iloc[1]
-    assert (ada["Rank"], ada["Reviews (n)"], ada["QA score"]) == (1, 5, 80.0)
+    assert (ada["Rank"], ada["Reviews (n)"], ada["QA score"]) == ("1", 5, 80.0)
     assert (ada["95 % low"], ada["95 % high"]) == (24.5, 100.0)
     assert (ada["Auto-fails"], ada["Auto-fail rate %"]) == (1, 20.0)
     assert (ada["Auto-fail 95 % low %"], ada["Auto-fail 95 % high %"]) == (3.6, 62.4)
-    assert pd.isna(bo["Rank"]) and bo["Status"] == "too few reviews (2)"
+    assert bo["Rank"] == "—" and bo["Status"] == "too few reviews (2)"
     assert "7 submitted reviews" in texts(at)
     # The chart draws the interval as error bars and says n.
     chart = at.get("plotly_chart")[0].proto.spec
@@ -61,6 +61,7 @@ def test_scores_with_n_interval_and_too_few_ranked_last(reviewed, monkeypatch):
     exported = pd.read_csv(io.BytesIO(downloads[-1]))
     assert exported["Agent"].tolist() == ["Ada", "Bo"]
     assert exported["QA score"].tolist() == [80.0, 100.0]
+    assert exported["Rank"].tolist() == ["1", "—"]
     assert exported.columns.tolist() == table.columns.tolist()
     # Per criterion: policy compliance passed 6 of 7 → mean 85.7 % with one critical fail.
     criteria = _table(at, "Mean % of max points").set_index("Criterion")
