@@ -21,6 +21,7 @@ from queries.writes import ValidationError
 
 TOKEN_KEY = "qa_sample_form_token"
 SEED_KEY = "qa_sample_seed"
+SEED_DEFAULT_KEY = "qa_sample_seed_opening"
 
 
 def sampling_rule(
@@ -55,8 +56,9 @@ def sampling_rule(
     agent_ids = right.multiselect(
         "Agents (none = all)", list(names), key="qa_sample_agents", format_func=names.get
     )
-    if SEED_KEY not in st.session_state:
-        st.session_state[SEED_KEY] = secrets.randbelow(1_000_000)
+    # A fresh seed per form instance, given as the widget's opening value (a value written to
+    # the widget's own key before it exists reads as 0 in the browser after a page switch).
+    opening_seed = st.session_state.setdefault(SEED_DEFAULT_KEY, secrets.randbelow(1_000_000))
     q, s, a, b = st.columns(4)
     quota = q.number_input(
         "Quota per agent", min_value=1, max_value=500, value=default_quota, key="qa_sample_quota"
@@ -64,6 +66,7 @@ def sampling_rule(
     seed = s.number_input(
         "Seed",
         min_value=0,
+        value=opening_seed,
         step=1,
         key=SEED_KEY,
         help="The same rule, seed and data always draw the same sample.",
@@ -159,7 +162,7 @@ def form_token() -> str:
 def new_run_button() -> None:
     """Start a new form instance (a new idempotency key and a new seed)."""
     if st.button("Start a new run", key="qa_sample_new", icon=":material/restart_alt:"):
-        for key in (TOKEN_KEY, SEED_KEY):
+        for key in (TOKEN_KEY, SEED_KEY, SEED_DEFAULT_KEY):
             st.session_state.pop(key, None)
         st.rerun()
 

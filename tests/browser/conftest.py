@@ -133,7 +133,7 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("textbox", name="Password").press("Enter")
-    page.get_by_text("Welcome,").wait_for()
+    page.get_by_text("Welcome,").first.wait_for()  # a rerun may briefly show it twice
     wait_until_idle(page)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from db.engine import make_engine
+from db.schema import qa_samples
 from ingest.demo import build_demo
 from tests.apphelpers import PASSWORD
 from tests.browser.conftest import log_in, open_page, screenshot, wait_until_idle
@@ -76,8 +78,14 @@ def test_reviewer_samples_reviews_and_sees_the_agent_counted(served_app, demo, p
     quota.fill("1")
     quota.press("Enter")
     wait_until_idle(page)
+    seed = int(page.locator(".st-key-qa_sample_seed input").input_value())
     page.get_by_role("button", name="Draw and assign").click()
     page.get_by_text(re.compile(r"Run \d+ stored: \d+ contacts assigned")).wait_for()
+    engine = make_engine(demo)
+    with engine.connect() as conn:  # the run keeps the seed the form showed (pre-filled)
+        stored = conn.scalar(select(qa_samples.c.seed).order_by(qa_samples.c.id.desc()).limit(1))
+    engine.dispose()
+    assert stored == seed and seed > 0
     _fit_to_content(page)
     screenshot(page, "qa_sampling")
 
