@@ -16,6 +16,7 @@ from analytics.calibration import criterion_agreement, reviewer_deviation, wides
 from components.charts import LAYOUT, empty_figure
 from components.plain_text import markdown_text, plotly_text
 from components.qa_interaction import local_time
+from components.qa_pickers import pick_row
 from components.qa_scoring import show_review_errors
 from queries.calibration import CalibrationRatings, create_calibration_session
 from queries.writes import ValidationError
@@ -78,17 +79,16 @@ def pick_session(sessions: pd.DataFrame) -> dict[str, Any] | None:
     if sessions.empty:
         st.info("No calibration session yet.", icon=":material/balance:")
         return None
-    rows = {int(r["id"]): r for r in sessions.to_dict("records")}
-    chosen = st.selectbox(
-        "Session",
-        list(rows),
+    return pick_row(
+        sessions,
+        "id",
+        label="Session",
         key="cal_session_pick",
-        format_func=lambda s: (
-            f"{rows[s]['name']} — {rows[s]['items']} interactions, panel of {rows[s]['panel']}, "
-            f"{rows[s]['submitted']} ratings submitted ({rows[s]['state']})"
+        describe=lambda s: (
+            f"{s['name']} — {s['items']} interactions, panel of {s['panel']}, "
+            f"{s['submitted']} ratings submitted ({s['state']})"
         ),
     )
-    return rows.get(chosen)
 
 
 def items_table(items: pd.DataFrame, *, tz: str) -> pd.DataFrame:
@@ -110,17 +110,17 @@ def pick_item(items: pd.DataFrame, *, tz: str) -> dict[str, Any] | None:
     st.dataframe(items_table(items, tz=tz), hide_index=True, key="cal_items_table")
     if items.empty:
         return None
-    rows = {int(r["interaction_id"]): r for r in items.to_dict("records")}
-    pending = [i for i, r in rows.items() if r["review_status"] != "submitted"]
-    order = pending + [i for i in rows if i not in pending]
-    chosen = st.selectbox(
-        "Interaction to rate",
-        order,
+    ids = items["interaction_id"].astype(int)
+    submitted = items["review_status"].eq("submitted").to_numpy()
+    return pick_row(
+        items,
+        "interaction_id",
+        label="Interaction to rate",
         key="cal_item_pick",
-        format_func=lambda i: f"{i} · {rows[i]['channel']} · "
-        + (rows[i]["review_status"] or "not rated"),
+        describe=lambda r: f"{r['interaction_id']} · {r['channel']} · "
+        + (r["review_status"] if isinstance(r["review_status"], str) else "not rated"),
+        order=[*ids[~submitted], *ids[submitted]],  # the first not yet submitted opens
     )
-    return rows.get(chosen)
 
 
 def alpha_chart(agreement: pd.DataFrame, *, title: str) -> go.Figure:

@@ -17,6 +17,7 @@ from components.qa_disputes import (
     open_dispute_form,
     resolve_dispute_form,
 )
+from components.qa_pickers import pick_row
 from components.qa_quality_tables import reviews_table
 from queries.qa_reviews import get_review
 
@@ -43,14 +44,13 @@ def pick_agent(scores: pd.DataFrame) -> dict[str, Any] | None:
     reviewed = scores[scores["n"] > 0]
     if reviewed.empty:
         return None
-    rows = {int(r["agent_id"]): r for r in reviewed.to_dict("records")}
-    chosen = st.selectbox(
-        "Agent",
-        list(rows),
+    return pick_row(
+        reviewed,
+        "agent_id",
+        label="Agent",
         key="qa_quality_drill_agent",
-        format_func=lambda a: f"{rows[a]['agent']} ({rows[a]['team']}) — {rows[a]['n']} reviews",
+        describe=lambda a: f"{a['agent']} ({a['team']}) — {a['n']} reviews",
     )
-    return rows.get(chosen)
 
 
 def agent_drill_down(

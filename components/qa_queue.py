@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components.qa_interaction import local_time
+from components.qa_pickers import pick_row
 from components.theme import channel_label
 
 OVERDUE = "OVERDUE"
@@ -41,18 +42,17 @@ def pick_assignment(queue: pd.DataFrame, *, tz: str) -> dict | None:
         + (f" · **{overdue} overdue**" if overdue else "")
     )
     st.dataframe(queue_table(queue, tz=tz), hide_index=True, key="qa_queue_table")
-    rows = {int(r["assignment_id"]): r for r in queue.to_dict("records")}
-    chosen = st.selectbox(
-        "Assignment to review",
-        list(rows),
+    return pick_row(
+        queue,
+        "assignment_id",
+        label="Assignment to review",
         key="qa_queue_pick",
-        format_func=lambda a: (
-            f"{a} · {channel_label(rows[a]['channel_id'])} · {rows[a]['agent'] or 'no agent'} · "
-            f"due {local_time(rows[a]['due_at'], tz)}"
-            + (" · OVERDUE" if rows[a]["overdue"] else "")
+        describe=lambda row: (
+            f"{row['assignment_id']} · {channel_label(row['channel_id'])} · "
+            f"{row['agent'] or 'no agent'} · due {local_time(row['due_at'], tz)}"
+            + (" · OVERDUE" if row["overdue"] else "")
         ),
     )
-    return rows.get(chosen)
 
 
 def pick_submitted(reviews: pd.DataFrame, *, tz: str) -> dict | None:
@@ -60,18 +60,16 @@ def pick_submitted(reviews: pd.DataFrame, *, tz: str) -> dict | None:
     if reviews.empty:
         st.info("You have not submitted a review yet.")
         return None
-    rows = {int(r["review_id"]): r for r in reviews.to_dict("records")}
 
-    def describe(review_id: int) -> str:
-        row = rows[review_id]
+    def describe(row: dict) -> str:
         score = "—" if pd.isna(row["total"]) else f"{row['total']:.1f}"
         fail = " (auto-fail)" if row["auto_failed"] else ""
         return (
-            f"Review {review_id} · interaction {row['interaction_id']} · {row['agent']} · "
+            f"Review {row['review_id']} · interaction {row['interaction_id']} · {row['agent']} · "
             f"score {score}{fail} · submitted {local_time(row['submitted_at'], tz)}"
         )
 
-    chosen = st.selectbox(
-        "Submitted review to edit", list(rows), key="qa_submitted_pick", format_func=describe
-    )
-    return rows.get(chosen)
+    return pick_row(
+        reviews, "review_id", label="Submitted review to edit", key="qa_submitted_pick",
+        describe=describe,
+    )  # fmt: skip

@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from db.engine import make_engine
 from db.schema import qa_assignments, qa_reviews
 from tests.apphelpers import open_page, texts
-from tests.qa_pages import assign, seed_contacts
+from tests.qa_pages import FULL_MARKS, assign, seed_contacts
 
 PAGE = "pages/qa_review.py"
+FULL = {name: int(points) for name, points in FULL_MARKS.items()}
 
 
 def _radio(at, criterion_name: str):
@@ -73,17 +74,7 @@ def test_reviewer_sees_queue_interaction_and_live_total(queued):
 
 def test_submit_stores_the_review_and_closes_the_assignment(queued):
     at = open_page("qa", PAGE)
-    _score(
-        at,
-        **{
-            "Greeting and tone": 5,
-            "Accuracy": 5,
-            "Policy compliance": 1,
-            "Resolution": 5,
-            "Empathy": 5,
-            "Spelling and grammar": 3,
-        },
-    )
+    _score(at, **FULL)
     at.text_area(key=next(t.key for t in at.text_area)).input("Textbook").run()
     at.button(key=next(b.key for b in at.button if b.key.endswith("_submit"))).click().run()
     assert not at.exception
@@ -143,15 +134,7 @@ def test_draft_then_stale_edit_is_refused_with_who_changed_it(queued):
 
 def test_edit_after_submit_changes_the_score_under_its_version(queued):
     at = open_page("qa", PAGE)
-    full = {
-        "Greeting and tone": 5,
-        "Accuracy": 5,
-        "Policy compliance": 1,
-        "Resolution": 5,
-        "Empathy": 5,
-        "Spelling and grammar": 3,
-    }
-    _score(at, **full)
+    _score(at, **FULL)
     at.button(key=next(b.key for b in at.button if b.key.endswith("_submit"))).click().run()
     at.segmented_control(key="qa_review_mode").set_value("My submitted reviews").run()
     assert not at.exception
@@ -162,11 +145,14 @@ def test_edit_after_submit_changes_the_score_under_its_version(queued):
     assert "score 72.7, version 2" in texts(at)
 
 
+@pytest.mark.parametrize(
+    "page", ["pages/qa_review.py", "pages/qa_sampling.py", "pages/calibration.py"]
+)
 @pytest.mark.parametrize("username", ["supervisor", "exec"])
-def test_other_roles_cannot_open_the_review_page(app_db, username):
-    at = open_page(username, PAGE)
+def test_reviewer_pages_refuse_other_roles(queued, page, username):
+    at = open_page(username, page)
     assert "You don't have access" in texts(at)
-    assert not at.radio
+    assert not at.radio and not at.dataframe and not at.get("plotly_chart")
 
 
 def test_admin_opens_the_page(app_db):

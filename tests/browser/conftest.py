@@ -164,6 +164,16 @@ def open_page(page, link_name: str, path: str, attempts: int = 3) -> None:
                 raise
 
 
+def fit_to_content(page, width: int = 1400) -> None:
+    """Grow the window to the page's height: Streamlit scrolls inside its own container, so a
+    full-page capture of a normal window would stop at the fold."""
+    height = page.evaluate(
+        "document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 80, 8000)})
+    page.wait_for_timeout(1500)  # let plotly redraw at the new size
+
+
 def screenshot(page, name: str) -> None:
     """Keep a screenshot of what the browser showed, for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

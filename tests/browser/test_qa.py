@@ -14,19 +14,17 @@ from db.engine import make_engine
 from db.schema import qa_samples
 from ingest.demo import build_demo
 from tests.apphelpers import PASSWORD
-from tests.browser.conftest import log_in, open_page, screenshot, wait_until_idle
+from tests.browser.conftest import (
+    fit_to_content,
+    log_in,
+    open_page,
+    screenshot,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 1400
-
-
-def _fit_to_content(page) -> None:
-    height = page.evaluate(
-        "document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 80, 8000)})
-    page.wait_for_timeout(1500)
 
 
 @pytest.fixture
@@ -86,7 +84,7 @@ def test_reviewer_samples_reviews_and_sees_the_agent_counted(served_app, demo, p
         stored = conn.scalar(select(qa_samples.c.seed).order_by(qa_samples.c.id.desc()).limit(1))
     engine.dispose()
     assert stored == seed and seed > 0
-    _fit_to_content(page)
+    fit_to_content(page, WIDTH)
     screenshot(page, "qa_sampling")
 
     # 2. The first assignment of my queue: whose contact is it?
@@ -120,7 +118,7 @@ def test_reviewer_samples_reviews_and_sees_the_agent_counted(served_app, demo, p
         assert option.locator("input").is_checked()
     page.get_by_text(f"{total} of {total} criteria rated").wait_for()
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "100.0"
-    _fit_to_content(page)
+    fit_to_content(page, WIDTH)
     screenshot(page, "qa_review")
     submitted = page.get_by_text(re.compile(r"Review \d+ submitted \(score 100\.0"))
     for attempt in range(3):  # a click made during a rerun can be dropped: click again
@@ -143,7 +141,7 @@ def test_reviewer_samples_reviews_and_sees_the_agent_counted(served_app, demo, p
     plots = page.locator(".js-plotly-plot").all_inner_texts()
     assert any("QA score by agent with 95 % interval" in t for t in plots)
     assert any("Weekly QA score by agent" in t for t in plots)
-    _fit_to_content(page)
+    fit_to_content(page, WIDTH)
     screenshot(page, "agent_quality")
 
 
@@ -153,5 +151,5 @@ def test_admin_reads_calibration_alpha(served_app, demo, page):
     page.get_by_role("tab", name="Results").click()
     page.locator(".js-plotly-plot").first.wait_for()
     assert "Agreement per criterion" in page.locator(".js-plotly-plot").first.inner_text()
-    _fit_to_content(page)
+    fit_to_content(page, WIDTH)
     screenshot(page, "calibration")
