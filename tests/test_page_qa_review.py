@@ -4,13 +4,15 @@ stale save keep what was typed, edit after submit, and roles."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, update
 
 from db.engine import make_engine
 from db.schema import qa_assignments, qa_reviews
 from tests.apphelpers import open_page, texts
-from tests.qa_pages import FULL_MARKS, assign, seed_contacts
+from tests.qa_pages import FULL_MARKS, assign, seed_contacts, utc_now
 
 PAGE = "pages/qa_review.py"
 FULL = {name: int(points) for name, points in FULL_MARKS.items()}
@@ -177,3 +179,33 @@ def test_settings_scorecard_criteria_show_description_applies_to_and_na(app_db):
     assert public["description"].startswith("Pass only if the public reply")
     assert not bool(criteria.loc["Accuracy", "allow_na"])
     assert criteria.loc["Accuracy", "applies_to"] == "all"
+
+
+def test_queue_is_due_first_with_overdue_marked_and_a_public_thread_in_full(app_db):
+    setup = seed_contacts(app_db)
+    first, second = assign(app_db, "qa", quota=2, agent_ids=[setup["agents"][0]])
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        # The second assignment is the public tweet, due yesterday: it comes first, overdue.
+        conn.execute(
+            update(qa_assignments)
+            .where(qa_assignments.c.id == second)
+            .values(
+                interaction_id=setup["ids"]["tw-1"],
+                due_at=utc_now() - timedelta(days=1),
+            )
+        )
+    engine.dispose()
+    at = open_page("qa", PAGE)
+    assert not at.exception
+    queue = next(df.value for df in at.dataframe if "Assignment" in df.value.columns)
+    assert queue["Assignment"].tolist() == [second, first]
+    assert queue["Overdue"].tolist() == ["OVERDUE", ""]
+    shown = texts(at)
+    assert "2 open assignments" in shown and "1 overdue" in shown
+    # The tweet: the customer's post, the reply that went out, and the public-only criterion.
+    assert "public post" in shown and "the reply that went out" in shown
+    assert any("Sorry Cleo, please DM us" in t.value for t in at.text)
+    assert any("Public defensibility" in r.label for r in at.radio) and len(at.radio) == 7
+    others = next(df.value for df in at.dataframe if "Handle" in df.value.columns)
+    assert len(others) == 12  # Cleo's 12 chat/email contacts within 30 days, on every channel
