@@ -193,6 +193,10 @@ def kind_columns(kind: RecordKind) -> list[str]:
     return [spec.name for spec in kind.fields] + ["version", "updated_at", "updated_by"]
 
 
+# The criteria columns the reviewer's form uses, editable with the weights.
+CRITERION_EXTRAS = ("description", "applies_to", "allow_na")
+
+
 def scorecard_kind() -> RecordKind:
     """QA scorecards with their weighted criteria, saved together."""
     return RecordKind(
@@ -208,9 +212,12 @@ def scorecard_kind() -> RecordKind:
                 "criteria",
                 "Criteria",
                 "table",
-                ("id", "name", "weight", "max_points", "critical"),
+                ("id", "name", "weight", "max_points", "critical", *CRITERION_EXTRAS),
                 help="Review score = Σ(weight × points/max points) / Σ weight × 100 over the "
-                "criteria rated; a failed critical criterion sets the score to 0.",
+                "criteria rated; a failed critical criterion sets the score to 0. Description: "
+                "what the reviewer sees on the form. Applies to: `all` contacts or `public` "
+                "replies only. Allow N/A: whether the criterion may be marked not applicable. "
+                "Reviews already started keep the criteria they were scored on.",
             ),
         ),
     )

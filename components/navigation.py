@@ -24,14 +24,15 @@ ROLE_LABELS = {
 # What each role can do in Floorlight today (the home view; only what the pages below deliver).
 ROLE_SUMMARIES = {
     "supervisor": "Watch the floor live, read service level, channel, topic and weekly reports, "
-    "tell stakeholders about a spiking topic, review public replies before they go out, and "
-    "follow a customer across channels.",
-    "qa_reviewer": "Review public social replies before they go out, follow a customer's contacts "
-    "across channels, read the playbook and how every figure is counted. The floor and report "
-    "pages are for supervisors and executives: ask an admin if you need one.",
+    "tell stakeholders about a spiking topic, review public replies before they go out, follow a "
+    "customer across channels, and read agent quality: dispute a review, write coaching notes.",
+    "qa_reviewer": "Review the interactions in your queue on the scorecard, draw fair samples "
+    "and share them among reviewers, calibrate blind with other reviewers, read agent quality "
+    "with its intervals, resolve disputes, review public social replies before they go out, and "
+    "follow a customer's contacts across channels.",
     "executive": "Read weekly trends and the frozen weekly report (XLSX, PDF), and service level, "
-    "CSAT, channel and topic reports over any period (rising and falling topics week over "
-    "week), with every table as CSV; see what reply review costs in response time.",
+    "CSAT, channel, topic and agent quality reports over any period, with every table as CSV; "
+    "see what reply review costs in response time.",
     "admin": "Manage users, roles, SLA policies, reference data and review rules, import "
     "interactions from other systems' exports, freeze and re-issue weekly reports, read the "
     "audit log, and open every page.",
@@ -100,6 +101,40 @@ PAGES: tuple[PageSpec, ...] = (
         "Topics per day and week, rising and falling, spikes and whom to tell, journeys.",
         "supervisor",
         "executive",
+    ),
+    _page(
+        "pages/qa_review.py",
+        "QA review",
+        ":material/rate_review:",
+        "Quality",
+        "Your review queue: read the interaction in full and score it on the scorecard.",
+        "qa_reviewer",
+    ),
+    _page(
+        "pages/qa_sampling.py",
+        "QA sampling",
+        ":material/casino:",
+        "Quality",
+        "Draw a fair, reproducible sample of contacts per agent and assign it to reviewers.",
+        "qa_reviewer",
+    ),
+    _page(
+        "pages/agent_quality.py",
+        "Agent quality",
+        ":material/workspace_premium:",
+        "Quality",
+        "QA scores per agent and team with n and 95 % intervals, disputes and coaching notes.",
+        "qa_reviewer",
+        "supervisor",
+        "executive",
+    ),
+    _page(
+        "pages/calibration.py",
+        "Calibration",
+        ":material/balance:",
+        "Quality",
+        "Score the same interactions blind with other reviewers and see how far you agree.",
+        "qa_reviewer",
     ),
     _page(
         "pages/reply_review.py",

@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     reply_private_issue: str = "Moved to private"
     # Reply review analytics: how many weeks back the approval charts reach.
     reply_analytics_weeks: int = 8
+    # QA forms: the sampling form's opening quota and due date, the period the pages open on.
+    qa_quota_per_agent: int = 5
+    qa_due_days: int = 7
+    qa_period_days: int = 28
 
     @field_validator("concurrency")
     @classmethod

@@ -79,7 +79,7 @@ def test_page_opened_without_its_role_shows_access_message_and_no_data(app_db, s
     ("username", "first_page", "says"),
     [
         ("supervisor", "Floor (live)", "Watch the floor live"),
-        ("qa", "Reply review", "Review public social replies before they go out"),
+        ("qa", "QA review", "Review the interactions in your queue on the scorecard"),
         ("exec", "Weekly trends", "Read weekly trends and the frozen weekly report"),
         ("admin", "Floor (live)", "open every page"),
     ],
@@ -97,12 +97,12 @@ def test_every_role_lands_on_a_home_that_says_what_it_can_do(app_db, username, f
     assert all(p.summary in shown for p in pages)  # one line per page on what it is for
 
 
-def test_the_qa_reviewers_landing_opens_the_reply_review_queue(app_db):
+def test_the_qa_reviewers_landing_opens_their_review_queue(app_db):
     at = logged_in_app("qa")
     at.button(key="home_open_first").click().run()
     assert not at.exception
-    assert "Reply review" in texts(at)
-    assert "No replies are waiting for review." in texts(at)
+    assert "QA review" in texts(at)
+    assert "Your queue is empty" in texts(at)
 
 
 def test_a_user_without_a_role_is_told_to_ask_an_admin(app_db):

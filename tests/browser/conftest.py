@@ -133,7 +133,7 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("textbox", name="Password").press("Enter")
-    page.get_by_text("Welcome,").wait_for()
+    page.get_by_text("Welcome,").first.wait_for()  # a rerun may briefly show it twice
     wait_until_idle(page)
 
 
@@ -162,6 +162,16 @@ def open_page(page, link_name: str, path: str, attempts: int = 3) -> None:
         except Exception:
             if attempt == attempts - 1:
                 raise
+
+
+def fit_to_content(page, width: int = 1400) -> None:
+    """Grow the window to the page's height: Streamlit scrolls inside its own container, so a
+    full-page capture of a normal window would stop at the fold."""
+    height = page.evaluate(
+        "document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 80, 8000)})
+    page.wait_for_timeout(1500)  # let plotly redraw at the new size
 
 
 def screenshot(page, name: str) -> None:

@@ -8,21 +8,11 @@ import pytest
 from db.engine import make_engine
 from ingest.demo import build_demo
 from tests.apphelpers import PASSWORD
-from tests.browser.conftest import log_in, open_page, screenshot
+from tests.browser.conftest import fit_to_content, log_in, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 1400
-
-
-def _fit_to_content(page) -> None:
-    """Grow the window to the page's height: Streamlit scrolls inside its own container, so a
-    full-page capture of a normal window would stop at the fold."""
-    height = page.evaluate(
-        "document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 80, 8000)})
-    page.wait_for_timeout(1500)  # let plotly redraw at the new size
 
 
 @pytest.fixture
@@ -47,7 +37,7 @@ def test_service_level_page_renders(served_app, demo_week, page):
     assert "Service level % by channel" in plots.nth(0).inner_text()
     assert "First response time distribution" in plots.nth(1).inner_text()
     assert page.get_by_text("Download CSV").count() == 1
-    _fit_to_content(page)
+    fit_to_content(page, WIDTH)
     screenshot(page, "service_level")
 
 
@@ -59,5 +49,5 @@ def test_channels_page_renders(served_app, demo_week, page):
     titles = page.locator(".js-plotly-plot").all_inner_texts()
     assert any("Channel mix — share of offered per day" in t for t in titles)
     assert any("Social: public posts vs private messages" in t for t in titles)
-    _fit_to_content(page)
+    fit_to_content(page, WIDTH)
     screenshot(page, "channels")

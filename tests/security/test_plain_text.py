@@ -952,6 +952,203 @@ def case_render_journey_figures() -> Shown:
     return _rendered(render_journey_figures, counts, "topic", window_days=7, key="k")
 
 
+# --- QA pages' components ------------------------------------------------------------------------
+
+
+def _criteria() -> list:
+    from queries.qa_reviews import ReviewCriterion
+
+    return [
+        ReviewCriterion(n, h, 1.0, 3, n == 0, description=h, allow_na=True)
+        for n, h in enumerate(HOSTILE)
+    ]
+
+
+def _qa_detail() -> Any:
+    from queries.qa_reviews import InteractionDetail
+
+    at = datetime(2026, 11, 2, 9, 0)
+    row = {
+        "id": 7, "channel_id": HOSTILE[0], "is_public": True, "customer": HOSTILE[1],
+        "agent": HOSTILE[2], "team": HOSTILE[3], "created_at": at, "first_response_at": at,
+        "resolved_at": None, "status": HOSTILE[4],
+    }  # fmt: skip
+    messages = pd.DataFrame(
+        {
+            "at": [at] * N,
+            "direction": ["inbound", "outbound"] * (N // 2),
+            "author": list(HOSTILE),
+            "body": list(HOSTILE),
+            "kind": ["message", "reply"] * (N // 2),
+            "state": [None, "published"] * (N // 2),
+        }
+    )
+    others = pd.DataFrame(
+        {
+            "id": range(N), "channel_id": list(HOSTILE), "handle": list(HOSTILE),
+            "created_at": [at] * N, "topic": list(HOSTILE), "status": list(HOSTILE),
+            "agent": list(HOSTILE), "body": list(HOSTILE),
+        }
+    )  # fmt: skip
+    return InteractionDetail(row, messages, others)
+
+
+def _quality_scores() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "agent_id": range(N), "agent": list(HOSTILE), "team": list(reversed(HOSTILE)),
+            "n": [6, 2] * (N // 2), "mean": [80.0] * N, "ci_low": [70.0] * N,
+            "ci_high": [90.0] * N, "rank": [1, None] * (N // 2),
+        }
+    )  # fmt: skip
+
+
+def case_qa_score_chart() -> Shown:
+    from components.qa_charts import qa_score_chart
+
+    fig = qa_score_chart(_quality_scores(), by="agent", title="QA score")
+    return Shown(figures=[_figure(fig)], expect_figure=list(HOSTILE))
+
+
+def case_qa_trend_chart() -> Shown:
+    from components.qa_charts import qa_trend_chart
+
+    trend = pd.DataFrame(
+        {
+            "week_start": [datetime(2026, 11, 2)] * N, "agent_id": range(N),
+            "agent": list(HOSTILE), "team": list(HOSTILE), "n": range(1, N + 1),
+            "mean": [75.0] * N, "auto_fails": [0] * N,
+        }
+    )  # fmt: skip
+    fig = qa_trend_chart(trend, by="team", title="Weekly QA score")
+    return Shown(figures=[_figure(fig)], expect_figure=list(HOSTILE))
+
+
+def _agreement() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "criterion_id": range(N), "criterion": list(HOSTILE), "level": ["interval"] * N,
+            "alpha": [0.5] * N, "interactions": [2] * N, "raters": [3] * N, "note": [""] * N,
+        }
+    )  # fmt: skip
+
+
+def case_alpha_chart() -> Shown:
+    from components.calibration_panels import alpha_chart
+
+    fig = alpha_chart(_agreement(), title="Agreement")
+    return Shown(figures=[_figure(fig)], expect_figure=list(HOSTILE))
+
+
+def case_calibration_results() -> Shown:
+    from components.calibration_panels import calibration_results
+    from queries.calibration import CalibrationRatings
+
+    criteria = [c.for_scoring() for c in _criteria()]
+    ratings = pd.DataFrame(
+        [
+            (item, reviewer, c.id, float(points))
+            for item in (1, 2)
+            for reviewer, points in ((HOSTILE[0], 1), (HOSTILE[1], 3))
+            for c in criteria
+        ],
+        columns=["interaction_id", "reviewer", "criterion_id", "points"],
+    )
+    name = " ".join(HOSTILE)
+    at = _render(calibration_results, CalibrationRatings(ratings, criteria, 2), name=name)
+    return Shown(markdown_bodies(at), figure_specs(at), expect_figure=list(HOSTILE))
+
+
+def case_session_caption() -> Shown:
+    from components.calibration_panels import session_caption
+
+    session = {"created_by": HOSTILE[0], "created_at": datetime(2026, 11, 2), "reviewers": HOSTILE}
+    text = session_caption(session, tz="UTC")
+    return Shown(markdown=[text], expect_markdown=[HOSTILE[0]])
+
+
+def case_criterion_label() -> Shown:
+    from components.qa_scoring import criterion_label
+
+    return Shown(markdown=[criterion_label(c) for c in _criteria()], expect_markdown=list(HOSTILE))
+
+
+def case_score_widgets() -> Shown:
+    from components.qa_scoring import score_widgets
+
+    return _rendered(score_widgets, _criteria(), key="k", expect=HOSTILE)
+
+
+def case_live_total() -> Shown:
+    from components.qa_scoring import live_total
+
+    return _rendered(live_total, _criteria(), {0: 0.0, 1: 3.0}, expect=HOSTILE[:1])
+
+
+def case_show_review_errors() -> Shown:
+    from components.qa_scoring import show_review_errors
+    from queries.writes import ValidationError
+
+    error = ValidationError({f"scores.{n}": h for n, h in enumerate(HOSTILE)})
+    return _rendered(show_review_errors, error, _criteria(), expect=HOSTILE)
+
+
+def case_show_stale_review() -> Shown:
+    from components.qa_scoring import show_stale_review
+    from queries.writes import StaleWriteError
+
+    current = {"id": 1, "reviewer": HOSTILE[0], "status": "submitted", "version": 2}
+    error = StaleWriteError(current, " ".join(HOSTILE), None)
+    return _rendered(show_stale_review, error, expect=[" ".join(HOSTILE)])
+
+
+def case_interaction_view() -> Shown:
+    from components.qa_interaction import interaction_view
+
+    return _rendered(interaction_view, _qa_detail(), tz="UTC", key="k", expect=HOSTILE)
+
+
+def case_message_heading() -> Shown:
+    from components.qa_interaction import message_heading
+
+    rows = _qa_detail().messages.to_dict("records")
+    return Shown(markdown=[message_heading(r, "UTC") for r in rows], expect_markdown=list(HOSTILE))
+
+
+def case_coaching_notes_view() -> Shown:
+    from components.qa_disputes import coaching_notes_view
+
+    notes = pd.DataFrame(
+        {
+            "id": range(N), "author": list(HOSTILE), "body": list(HOSTILE),
+            "created_at": [datetime(2026, 11, 2)] * N, "review_ids": [[1, 2]] * N,
+        }
+    )  # fmt: skip
+    return _rendered(coaching_notes_view, notes, tz="UTC", expect=HOSTILE)
+
+
+def case_show_run_result() -> Shown:
+    from types import SimpleNamespace
+
+    from components.qa_sampling_form import show_run_result
+
+    run = SimpleNamespace(
+        sample_id=1,
+        created=True,
+        drawn_ids=list(range(N)),
+        assignments=pd.DataFrame({"reviewer": list(HOSTILE)}),
+    )
+    return _rendered(show_run_result, run, expect=HOSTILE)
+
+
+def case_sampling_show_errors() -> Shown:
+    from components.qa_sampling_form import show_errors
+    from queries.writes import ValidationError
+
+    error = ValidationError({f"field{n}": h for n, h in enumerate(HOSTILE)})
+    return _rendered(show_errors, error, expect=HOSTILE)
+
+
 CASES: dict[str, Callable[[], Shown]] = {
     "charts.channel_bars": case_channel_bars,
     "sl_charts.service_level_over_time": case_service_level_over_time,
@@ -988,6 +1185,21 @@ CASES: dict[str, Callable[[], Shown]] = {
     "journey_view.journey_figure": case_journey_figure,
     "journey_view.render_customer_header": case_render_customer_header,
     "journey_view.render_journey_figures": case_render_journey_figures,
+    "qa_charts.qa_score_chart": case_qa_score_chart,
+    "qa_charts.qa_trend_chart": case_qa_trend_chart,
+    "calibration_panels.alpha_chart": case_alpha_chart,
+    "calibration_panels.calibration_results": case_calibration_results,
+    "calibration_panels.session_caption": case_session_caption,
+    "qa_scoring.criterion_label": case_criterion_label,
+    "qa_scoring.score_widgets": case_score_widgets,
+    "qa_scoring.live_total": case_live_total,
+    "qa_scoring.show_review_errors": case_show_review_errors,
+    "qa_scoring.show_stale_review": case_show_stale_review,
+    "qa_interaction.interaction_view": case_interaction_view,
+    "qa_interaction.message_heading": case_message_heading,
+    "qa_disputes.coaching_notes_view": case_coaching_notes_view,
+    "qa_sampling_form.show_run_result": case_show_run_result,
+    "qa_sampling_form.show_errors": case_sampling_show_errors,
 }
 
 # Drawn only inside a logged-in page (they need the login, the sidebar's page files or the
@@ -1004,6 +1216,11 @@ PAGE_CASES: dict[str, str] = {
     "import_run.run_import": "Import page: progress text and result name the hostile file",
     "weekly_report.render_report": "Weekly trends page: the report's status and table",
     "topic_panels.render_focus_topic": "Topics page: hostile topic, playbook and stakeholders",
+    "qa_scoring.review_editor": "QA review and Calibration pages: hostile criteria, agents",
+    "qa_drill_down.agent_drill_down": "Agent quality page: hostile agent, dispute, coaching note",
+    "qa_disputes.resolve_dispute_form": "Agent quality page as a reviewer: a hostile dispute",
+    "qa_sampling_form.show_preview": "QA sampling page: hostile agents and teams (in tables)",
+    "qa_queue.pick_assignment": "QA review page: a queue of a hostile agent",
 }
 
 # Functions that draw no data-driven text: why each needs no case.
@@ -1076,6 +1293,32 @@ NO_DATA_TEXT: dict[str, str] = {
     "admin_records.kind_columns": "column names (code)",
     "db.app_engine": "no text",
     "db.database_errors": "fixed message and an exception class name",
+    "qa_help.qa_help": "fixed help texts (code)",
+    "qa_scoring.forget_form": "no text",
+    "qa_pickers.pick_row": "select box options (plain text)",
+    "qa_interaction.local_time": "a time",
+    "qa_charts.group_names": "names for figures; escaped where drawn (qa_score_chart, walked)",
+    "qa_quality_tables.quality_table": "a frame for st.dataframe (cells are plain text)",
+    "qa_quality_tables.criterion_table": "a frame for st.dataframe (cells are plain text)",
+    "qa_quality_tables.overall_criteria": "a frame for st.dataframe (cells are plain text)",
+    "qa_quality_tables.reviews_table": "a frame for st.dataframe (cells are plain text)",
+    "qa_queue.queue_table": "a frame for st.dataframe (cells are plain text)",
+    "qa_queue.pick_submitted": "a table and select box options (plain text); fixed captions",
+    "qa_disputes.disputes_table": "a frame for st.dataframe (cells are plain text)",
+    "qa_disputes.open_dispute_form": "widgets labelled by code; errors via show_review_errors",
+    "qa_disputes.coaching_form": "widgets labelled by code; errors via show_review_errors",
+    "qa_drill_down.pick_agent": "select box options (plain text)",
+    "qa_sampling_form.sampling_rule": "widgets labelled by code; options are plain text",
+    "qa_sampling_form.preview_tables": "frames for st.dataframe (cells are plain text)",
+    "qa_sampling_form.form_token": "no text",
+    "qa_sampling_form.new_run_button": "a button labelled by code",
+    "qa_sampling_form.assignment_inputs": "widgets labelled by code; options are plain text",
+    "qa_sampling_form.runs_table": "a frame for st.dataframe (cells are plain text)",
+    "qa_sampling_form.redraw_message": "a sentence of counts",
+    "calibration_panels.new_session_form": "widgets labelled by code; options are plain text",
+    "calibration_panels.pick_session": "select box options (plain text)",
+    "calibration_panels.pick_item": "a table and select box options (plain text)",
+    "calibration_panels.items_table": "a frame for st.dataframe (cells are plain text)",
     "journey_links.journey_link": "a link labelled with ids (numbers)",
     "journey_links.link_to_page": "labels escaped by the callers (alerts, journey_link: walked)",
     "journey_view.message_kind": "a word from a fixed set",
@@ -1119,6 +1362,7 @@ READER_MODULES = {
     "weekly_cache",
     "cache_replies",
     "cache_topics",
+    "cache_qa",
 }
 
 from tests.security.reply_cases import REPLY_CASES, REPLY_NO_DATA_TEXT  # noqa: E402
@@ -1421,9 +1665,8 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_pages_show_stored_hostile_text(hostile_db, name):
-    username, page, prepare, in_markdown, in_figures = PAGES[name]
+def _assert_page_plain(spec: tuple) -> None:
+    username, page, prepare, in_markdown, in_figures = spec
     at = _page(username, page, prepare)
     assert_plain(
         Shown(
@@ -1433,3 +1676,97 @@ def test_pages_show_stored_hostile_text(hostile_db, name):
             expect_figure=in_figures,
         )
     )
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_show_stored_hostile_text(hostile_db, name):
+    _assert_page_plain(PAGES[name])
+
+
+# --- 3b. The QA pages over hostile QA data --------------------------------------------------------
+
+
+def _seed_hostile_qa(url: str) -> None:
+    """On top of the hostile database: a hostile criterion name and description, a run assigned
+    to qa, reviews by admin (one disputed with a hostile reason), a hostile coaching note, and a
+    calibration session with a hostile name rated by admin."""
+    from analytics.qa_sampling import SamplingRule
+    from db.engine import make_engine
+    from db.schema import interactions, scorecard_criteria
+    from db.threads import counts_as_contact
+    from queries.calibration import create_calibration_session
+    from queries.qa_disputes import add_coaching_note, open_dispute
+    from queries.qa_reviews import default_scorecard_id, save_review, scorecard_criteria_for
+    from queries.qa_sampling import create_sampling_run
+
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            update(scorecard_criteria)
+            .where(scorecard_criteria.c.name == "Accuracy")
+            .values(name=HOSTILE[0], description=HOSTILE[1])
+        )
+        contacts = list(
+            conn.scalars(
+                select(interactions.c.id)
+                .where(interactions.c.agent_id == 1, counts_as_contact())
+                .order_by(interactions.c.id)
+            )
+        )
+    card = default_scorecard_id(engine=engine)
+    criteria = scorecard_criteria_for(engine=engine, scorecard_id=card, is_public=False)
+    full = {c.id: float(c.max_points) for c in criteria}
+    reviews = [
+        save_review(
+            engine=engine,
+            actor="admin",
+            interaction_id=i,
+            scores=full,
+            submit=True,
+            comment=HOSTILE[5],
+        )  # fmt: skip
+        for i in contacts[:6]
+    ]
+    open_dispute(engine=engine, review_id=reviews[0]["id"], reason=HOSTILE[2], actor="supervisor")
+    add_coaching_note(
+        engine=engine, agent_id=1, body=HOSTILE[3], review_ids=[reviews[1]["id"]], actor="admin"
+    )
+    create_sampling_run(
+        engine=engine,
+        rule=SamplingRule(
+            quota_per_agent=1, seed=1, period_start=now - timedelta(days=2), period_end=now
+        ),
+        reviewers=["qa"],
+        due_at=now + timedelta(days=2),
+        actor="admin",
+        idempotency_key="hostile-run",
+    )
+    session = create_calibration_session(
+        engine=engine, name=" ".join(HOSTILE), interaction_ids=contacts[6:7],
+        reviewers=["qa", "admin"], actor="admin",
+    )  # fmt: skip
+    save_review(
+        engine=engine, actor="admin", calibration_session_id=session["id"],
+        interaction_id=contacts[6], scores=full, submit=True,
+    )  # fmt: skip
+    engine.dispose()
+
+
+@pytest.fixture
+def hostile_qa_db(hostile_db: str) -> str:
+    _seed_hostile_qa(hostile_db)
+    return hostile_db
+
+
+QA_PAGES = {
+    "qa_review": ("qa", "pages/qa_review.py", None, [DISPLAY_NAME, HOSTILE[0], HOSTILE[6]], []),
+    "qa_sampling": ("qa", "pages/qa_sampling.py", None, [DISPLAY_NAME], []),
+    "agent_quality": ("qa", "pages/agent_quality.py", None, [HOSTILE[2]], [HOSTILE[6]]),
+    "calibration": ("admin", "pages/calibration.py", None, [HOSTILE[6]], [" ".join(HOSTILE)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(QA_PAGES))
+def test_qa_pages_show_stored_hostile_text(hostile_qa_db, name):
+    _assert_page_plain(QA_PAGES[name])
