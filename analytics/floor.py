@@ -27,6 +27,7 @@ SUMMARY_COLUMNS = [
     "met",
     "missed",
     "pending",
+    "closed",
     "service_level_percent",
     "goal_percent",
     "target_seconds",
@@ -43,11 +44,22 @@ _POLICY_COLUMNS = [
 ]
 
 
-def service_level_state(service_level: float | None, goal: float | None, warn_points: float) -> str:
+def service_level_state(
+    service_level: float | None,
+    goal: float | None,
+    warn_points: float,
+    *,
+    closed: int | None = None,
+    min_sample: int = 0,
+) -> str:
     """'good' at or above goal, 'warn' below it by at most `warn_points`, 'bad' further below,
-    'none' when there is no service level (nothing in the denominator) or no goal."""
+    'none' when there is no service level (nothing in the denominator) or no goal, 'small' when
+    it rests on fewer than `min_sample` closed contacts (met + missed = `closed`): too few to
+    call good or bad, so it is shown neutral and raises no alert."""
     if service_level is None or goal is None or pd.isna(service_level) or pd.isna(goal):
         return "none"
+    if closed is not None and closed < min_sample:
+        return "small"
     if service_level >= goal:
         return "good"
     if service_level >= goal - warn_points:
@@ -62,6 +74,7 @@ def channel_summary(
     *,
     as_of: datetime,
     warn_points: float,
+    min_sample: int = 0,
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per channel of `levels` with every Floor tile's number at `as_of` (naive UTC).
@@ -73,11 +86,14 @@ def channel_summary(
             unanswered contact, whenever it arrived.
         policies: queries.floor.channel_policies (target, goal and abandon rule per channel).
         warn_points: the amber band below goal (settings.sl_warn_points).
+        min_sample: fewer closed contacts (met + missed) than this and the state is 'small'
+            (settings.min_sample_contacts).
         labels: display names by channel id (else the channel's name in `levels`).
 
     Returns SUMMARY_COLUMNS: backlog and oldest_wait_seconds cover every open contact; met /
-    missed / pending / service_level_percent cover today's arrivals; state is 'good' / 'warn'
-    / 'bad' / 'none'. A channel without a policy has no goal, target or rule (NaN).
+    missed / pending / closed (met + missed, the n of the service level) /
+    service_level_percent cover today's arrivals; state is 'good' / 'warn' / 'bad' / 'small' /
+    'none'. A channel without a policy has no goal, target or rule (NaN).
     """
     if levels.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
@@ -97,9 +113,14 @@ def channel_summary(
     )
     frame["backlog"] = pd.to_numeric(frame["backlog"]).fillna(0).astype("int64")
     frame["service_level_percent"] = pd.to_numeric(frame["service_level_percent"]).astype(float)
+    frame["closed"] = (
+        pd.to_numeric(frame["met"]).fillna(0) + pd.to_numeric(frame["missed"]).fillna(0)
+    ).astype("int64")
     frame["state"] = [
-        service_level_state(level, goal, warn_points)
-        for level, goal in zip(frame["service_level_percent"], frame["goal_percent"], strict=True)
+        service_level_state(level, goal, warn_points, closed=int(n), min_sample=min_sample)
+        for level, goal, n in zip(
+            frame["service_level_percent"], frame["goal_percent"], frame["closed"], strict=True
+        )
     ]
     frame["channel"] = [
         (labels or {}).get(c, name)

@@ -19,7 +19,8 @@ def alert_rules(settings: Settings) -> str:
     warn = settings.sl_warn_points
     return (
         "Alerts are raised when a channel's service level today is below its goal (red more "
-        f"than {warn:g} points below, amber within {warn:g}); when a channel's "
+        f"than {warn:g} points below, amber within {warn:g}; not on fewer than "
+        f"{settings.min_sample_contacts} closed contacts); when a channel's "
         f"backlog is over {settings.alert_backlog:,}; when its oldest waiting contact has waited "
         f"over {format_seconds(settings.alert_oldest_wait_seconds)} (or over the channel's "
         "target, where that is longer); when a negative public social post is past "
@@ -43,7 +44,7 @@ def alert_message(alert: Alert) -> str:
         )
         listed = " · ".join(
             f"**{escape_markdown(r.channel)}** {r.service_level_percent:.1f} % "
-            f"(goal {r.goal_percent:g} %)"
+            f"(goal {r.goal_percent:g} %, n = {int(r.met + r.missed):,})"
             for r in rows.itertuples(index=False)
         )
         return f"Service level today {wording}: {listed}"

@@ -17,7 +17,7 @@ from db.settings import get_settings
 
 # Amber band: below goal by at most this many percentage points.
 WARN_POINTS = get_settings().sl_warn_points
-METRIC_COLOURS = {"good": "green", "warn": "orange", "bad": "red", "none": "gray"}
+METRIC_COLOURS = {"good": "green", "warn": "orange", "bad": "red", "small": "gray", "none": "gray"}
 
 HELP_OFFERED = (
     "Offered: inbound contacts that arrived today (local day, by arrival time), whatever "
@@ -70,7 +70,9 @@ def service_level_help(row: pd.Series) -> str:
         "a reply after the target passed, or abandoned per the abandon rule. Still open within "
         "target: pending, not in the denominator. " + policy + " Green at or above goal, amber "
         f"within {WARN_POINTS:g} points below it, red further below; 'no data' when nothing is "
-        "in the denominator yet."
+        "in the denominator yet. n = met + missed; with fewer than "
+        f"{get_settings().min_sample_contacts} closed contacts the figure stays grey and raises "
+        "no alert (too few to judge)."
     )
 
 
@@ -97,15 +99,24 @@ def render_totals(summary: pd.DataFrame, agents: pd.DataFrame) -> None:
     columns[4].metric("Agents on the floor", f"{on_floor:,}", help=HELP_ON_FLOOR)
 
 
-def _service_level_text(row: pd.Series) -> tuple[str, str | None]:
-    """(value, delta against goal) of a channel's service-level tile."""
+def sample_text(closed: int) -> str:
+    """The n of a service level, as shown beside it."""
+    return f"n = {int(closed):,}"
+
+
+def service_level_text(row: pd.Series) -> tuple[str, str | None]:
+    """(value, delta) of a channel's service-level tile: the gap to goal with its n, or the n
+    alone and "small sample" when too few contacts are closed to judge."""
     if pd.isna(row["service_level_percent"]):
         return "no data", None
     value = f"{row['service_level_percent']:.1f} %"
+    n = sample_text(row["closed"])
     if pd.isna(row["goal_percent"]):
-        return value, "no goal set"
+        return value, f"no goal set · {n}"
+    if row["state"] == "small":
+        return value, f"{n} · small sample"
     gap = row["service_level_percent"] - row["goal_percent"]
-    return value, f"{gap:+.1f} pts"
+    return value, f"{gap:+.1f} pts · {n}"
 
 
 def compact_wait(seconds: float) -> str:
@@ -125,7 +136,7 @@ def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
     for chunk in rows:
         columns = st.columns(per_row)
         for column, (_, row) in zip(columns, chunk.iterrows(), strict=False):
-            value, delta = _service_level_text(row)
+            value, delta = service_level_text(row)
             oldest = row["oldest_wait_seconds"]
             with column.container(border=True):
                 st.metric(
@@ -162,6 +173,7 @@ def render_channel_details(summary: pd.DataFrame) -> None:
                 "Met": summary["met"],
                 "Missed": summary["missed"],
                 "Pending": summary["pending"],
+                "n (met + missed)": summary["closed"],
                 "Offered": summary["offered"],
                 "Answered": summary["answered"],
                 "Backlog": summary["backlog"],

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     spike_min_count: int = 10
     spike_baseline_days: int = 14
     sl_warn_points: float = 5.0
+    # A service level on fewer closed contacts (met + missed) than this is shown neutral with
+    # its n and raises no alert: two contacts are not a trend.
+    min_sample_contacts: int = 10
     # Weekly trends and the weekly report (queries/weekly.py, docs/metrics.md).
     weekly_weeks: int = 12
     repeat_contact_days: float = 7.0

@@ -85,6 +85,7 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
         policies,
         as_of=as_of,
         warn_points=settings.sl_warn_points,
+        min_sample=settings.min_sample_contacts,
         labels=CHANNEL_LABELS,
     )
     social = social_watch_frame(posts, as_of)

@@ -131,7 +131,9 @@ def _table(at, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def test_supervisor_sees_the_floor_tiles(floor_db):
+def test_supervisor_sees_the_floor_tiles(floor_db, monkeypatch):
+    monkeypatch.setenv("FLOORLIGHT_MIN_SAMPLE_CONTACTS", "5")  # chat's 5 closed are enough
+    get_settings.cache_clear()
     _seed_floor(floor_db)
     at = open_page("supervisor", PAGE)
     assert not at.exception
@@ -142,10 +144,12 @@ def test_supervisor_sees_the_floor_tiles(floor_db):
     assert _metric(at, "Agents on the floor").value == "2"  # available + busy
     # DESIGN worked example, chat abandon rule `fail`: met 1, missed 4 -> 20 %.
     chat = _metric(at, "Chat")
-    assert (chat.value, chat.delta) == ("20.0 %", "-60.0 pts")
+    assert (chat.value, chat.delta) == ("20.0 %", "-60.0 pts · n = 5")
     assert "every abandon is a miss" in chat.help
-    # Twitter: the 40-minute tweet is past its 1,800 s target (missed), the others pending.
-    assert _metric(at, "Twitter / X").value == "0.0 %"
+    # Twitter: the 40-minute tweet is past its 1,800 s target (missed), the others pending:
+    # 0 % on one closed contact is a small sample, not an alarm.
+    twitter = _metric(at, "Twitter / X")
+    assert (twitter.value, twitter.delta) == ("0.0 %", "n = 1 · small sample")
     assert _metric(at, "Phone").value == "no data"
     assert _backlog(at, "Chat").value == "2"
     assert _backlog(at, "Twitter / X").delta == "oldest 40 min"
@@ -155,8 +159,7 @@ def test_supervisor_sees_the_floor_tiles(floor_db):
     assert states == {"Available": "1", "Busy": "1", "Break": "1", "Offline": "2"}
     page_text = texts(at)
     assert (
-        "Service level today more than 5 points below goal: **Chat** 20.0 % (goal 80 %) · "
-        "**Twitter / X** 0.0 % (goal 85 %)"
+        "Service level today more than 5 points below goal: **Chat** 20.0 % (goal 80 %, n = 5)"
     ) in page_text
     assert "1 negative public social post past target — widest reach: @big, reach 20,000" in (
         page_text
@@ -166,6 +169,22 @@ def test_supervisor_sees_the_floor_tiles(floor_db):
     assert "Offered per 15 minutes by channel" in chart.proto.spec
     staffing = _table(at, "Interval")
     assert len(staffing) == 12  # 6 channels x (current, next)
+
+
+def test_a_small_sample_is_shown_neutral_with_its_n_and_raises_no_alert(floor_db):
+    _seed_floor(floor_db)  # chat: met 1, missed 4 -> 20 % on n = 5, under the default 10
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    chat = _metric(at, "Chat")
+    assert (chat.value, chat.delta) == ("20.0 %", "n = 5 · small sample")
+    assert chat.proto.color == chat.proto.MetricColor.GRAY
+    assert "fewer than 10 closed contacts the figure stays grey" in chat.help
+    page_text = texts(at)
+    assert "below goal" not in page_text
+    assert "not on fewer than 10 closed contacts" in page_text
+    assert "Waiting over 30 min: Twitter / X 40 min" in page_text  # other alerts still fire
+    details = _table(at, "n (met + missed)").set_index("Channel")
+    assert details.loc["Chat", "n (met + missed)"] == 5
 
 
 def test_channel_filter_changes_the_figures(floor_db):
