@@ -22,6 +22,7 @@ SUMMARY_COLUMNS = [
     "channel",
     "offered",
     "answered",
+    "abandoned",
     "backlog",
     "oldest_wait_seconds",
     "met",

@@ -162,6 +162,47 @@ def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
                 )
 
 
+HELP_ABANDONED = (
+    "Abandons today: today's arrivals the customer gave up on before an answer (voice and chat)."
+)
+
+
+def render_wallboard_tiles(summary: pd.DataFrame) -> None:
+    """Wallboard cards, one per channel in one row: service level today against goal with its
+    n (coloured by state, grey on a small sample), backlog now, oldest waiting, abandons today."""
+    if summary.empty:
+        st.info("No channels to show.", icon=":material/hourglass_empty:")
+        return
+    columns = st.columns(len(summary))
+    for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
+        value, delta = service_level_text(row)
+        oldest = row["oldest_wait_seconds"]
+        with column.container(border=True):
+            st.metric(
+                markdown_text(row["channel"]),
+                value,
+                delta=delta,
+                delta_color=METRIC_COLOURS[row["state"]],
+                delta_arrow="off",
+                help=service_level_help(row),
+            )
+            st.caption(
+                "No goal set" if pd.isna(row["goal_percent"]) else f"Goal {row['goal_percent']:g} %"
+            )
+            st.metric("Backlog now", f"{int(row['backlog']):,}", help=HELP_BACKLOG)
+            st.metric(
+                "Oldest waiting",
+                compact_wait(float(oldest)) if row["backlog"] else "—",
+                help=HELP_OLDEST,
+            )
+            abandoned = row["abandoned"]
+            st.metric(
+                "Abandons today",
+                f"{int(0 if pd.isna(abandoned) else abandoned):,}",
+                help=HELP_ABANDONED,
+            )
+
+
 def render_channel_details(summary: pd.DataFrame) -> None:
     """The numbers behind the channel cards, in a collapsed table (the cards stay scannable)."""
     with st.expander("Numbers behind the cards"):

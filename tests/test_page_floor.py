@@ -22,7 +22,7 @@ from db.schema import (
     interactions,
 )
 from db.settings import get_settings
-from tests.apphelpers import open_page, texts
+from tests.apphelpers import logged_in_app, open_page, texts
 from tests.builders import insert_interactions, interaction
 
 PAGE = "pages/floor.py"
@@ -181,10 +181,62 @@ def test_a_small_sample_is_shown_neutral_with_its_n_and_raises_no_alert(floor_db
     assert "fewer than 10 closed contacts the figure stays grey" in chat.help
     page_text = texts(at)
     assert "below goal" not in page_text
-    assert "not on fewer than 10 closed contacts" in page_text
+    alerts_heading = next(h for h in at.subheader if h.value == "Alerts")
+    assert "not on fewer than 10 closed contacts" in alerts_heading.help  # the rules are help
+    assert "not on fewer than" not in page_text
     assert "Waiting over 30 min: Twitter / X 40 min" in page_text  # other alerts still fire
     details = _table(at, "n (met + missed)").set_index("Channel")
     assert details.loc["Chat", "n (met + missed)"] == 5
+
+
+def _wallboard(at) -> None:
+    """Open the Floor the way a TV bookmark does: with ?wallboard=1 in the address."""
+    at.query_params["wallboard"] = "1"
+    at.switch_page(PAGE).run()
+
+
+def test_wallboard_shows_each_channel_in_large_type_and_the_alerts_as_counts(floor_db):
+    _seed_floor(floor_db)
+    at = logged_in_app("supervisor")
+    _wallboard(at)
+    assert not at.exception
+    assert at.toggle(key="floor_wallboard").value is True
+    (style,) = [h for h in at.get("html") if "stSidebar" in h.proto.body]
+    assert "display: none" in style.proto.body and "font-size: 3.2rem" in style.proto.body
+    # Per channel: service level with n, backlog, oldest waiting, abandons today.
+    labels = [m.label for m in at.metric]
+    chat = labels.index("Chat")
+    assert labels[chat : chat + 4] == ["Chat", "Backlog now", "Oldest waiting", "Abandons today"]
+    sl, backlog, oldest, abandons = (m.value for m in at.metric[chat : chat + 4])
+    assert (sl, backlog, abandons) == ("20.0 %", "2", "2")  # e and f abandoned
+    assert oldest.startswith("1 min")  # d, 90 s ago (the page reads the clock)
+    assert at.metric[chat].delta == "n = 5 · small sample"
+    twitter = labels.index("Twitter / X")
+    assert [m.value for m in at.metric[twitter + 1 : twitter + 4]] == ["3", "40 min", "0"]
+
+    assert labels.count("Abandons today") == 6  # one card per channel
+    assert "Offered today" not in labels  # the totals row gives way to the channels
+    # Alerts as counts; the lines themselves on demand.
+    (summary,) = [e.value for e in at.error]
+    assert summary == (
+        "**2 alerts** — 1 to act on now, 1 warning: negative public posts (1), oldest wait (1)"
+    )
+    (details,) = [e for e in at.expander if e.label == "Alert details"]
+    assert "Waiting over 30 min: Twitter / X 40 min" in " ".join(m.value for m in details.markdown)
+
+
+def test_the_wallboard_toggle_keeps_the_address_in_step(floor_db):
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    assert at.toggle(key="floor_wallboard").value is False
+    assert "Offered today" in [m.label for m in at.metric]
+    at.toggle(key="floor_wallboard").set_value(True).run()
+    assert not at.exception
+    assert at.query_params["wallboard"] == "1"
+    assert "Abandons today" in [m.label for m in at.metric]
+    at.toggle(key="floor_wallboard").set_value(False).run()
+    assert "wallboard" not in at.query_params
+    assert "Offered today" in [m.label for m in at.metric]
 
 
 def test_channel_filter_changes_the_figures(floor_db):

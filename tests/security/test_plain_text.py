@@ -264,6 +264,7 @@ def _summary() -> pd.DataFrame:
             "channel": list(HOSTILE),
             "offered": [10] * N,
             "answered": [5] * N,
+            "abandoned": [2] * N,
             "backlog": [40] * N,
             "oldest_wait_seconds": [7200.0] * N,
             "met": [1] * N,
@@ -566,7 +567,9 @@ def case_alert_message() -> Shown:
 def case_render_alerts() -> Shown:
     from components.alerts import render_alerts
 
-    return _rendered(render_alerts, _alerts(), "rules", expect=HOSTILE)
+    listed = _rendered(render_alerts, _alerts(), expect=HOSTILE)
+    compact = _rendered(render_alerts, _alerts(), compact=True, expect=HOSTILE)  # wallboard
+    return Shown(listed.markdown + compact.markdown, expect_markdown=list(HOSTILE))
 
 
 def case_rule_description() -> Shown:
@@ -618,6 +621,12 @@ def case_render_channel_tiles() -> Shown:
     from components.floor_tiles import render_channel_tiles
 
     return _rendered(render_channel_tiles, _summary(), expect=HOSTILE)
+
+
+def case_render_wallboard_tiles() -> Shown:
+    from components.floor_tiles import render_wallboard_tiles
+
+    return _rendered(render_wallboard_tiles, _summary(), expect=HOSTILE)
 
 
 def case_render_totals() -> Shown:
@@ -822,6 +831,7 @@ CASES: dict[str, Callable[[], Shown]] = {
     "social_watch.render_social_watch": case_render_social_watch,
     "floor_tiles.render_channel_tiles": case_render_channel_tiles,
     "floor_tiles.render_totals": case_render_totals,
+    "floor_tiles.render_wallboard_tiles": case_render_wallboard_tiles,
     "floor_tiles.render_channel_details": case_render_channel_details,
     "floor_tiles.render_agent_states": case_render_agent_states,
     "staffing_table.render_staffing_table": case_render_staffing_table,
@@ -895,6 +905,8 @@ NO_DATA_TEXT: dict[str, str] = {
     "sl_charts.legend_below": "layout only",
     "sl_charts.busiest_groups": "returns keys, draws nothing",
     "alerts.alert_rules": "numbers from settings only",
+    "alerts.alert_counts": "counts and fixed kind names",
+    "wallboard.wallboard_toggle": "a toggle and fixed CSS",
     "floor_tiles.abandon_rule_text": "rule from a fixed set, number",
     "floor_tiles.service_level_help": "numbers and a rule from a fixed set",
     "floor_tiles.compact_wait": "a duration",
