@@ -141,6 +141,44 @@ def agents_on_floor(agents: pd.DataFrame) -> int:
     return int(agents["state"].isin(ON_FLOOR_STATES).sum()) if len(agents) else 0
 
 
+AGENT_LIST_COLUMNS = [
+    "agent_id",
+    "name",
+    "team",
+    "state",
+    "time_in_state_seconds",
+    "current_contacts",
+    "skills",
+]
+
+
+def agent_list(
+    agents: pd.DataFrame,
+    as_of: datetime,
+    *,
+    teams: Sequence[str] = (),
+    state_order: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The live agent list: one row per agent of `teams` (all when empty), in `state_order`
+    (states not listed last) then by name, with the seconds since the agent entered the
+    current state at `as_of` (naive UTC; NaN for an agent never seen).
+
+    agents: queries.floor.latest_agent_states (agent_id, name, team, state, since, skills,
+    current_contacts).
+    """
+    if agents.empty:
+        return pd.DataFrame(columns=AGENT_LIST_COLUMNS)
+    shown = agents[agents["team"].isin(teams)] if teams else agents
+    since = pd.to_datetime(shown["since"])
+    rank = {state: n for n, state in enumerate(state_order)}
+    frame = shown.assign(
+        time_in_state_seconds=(pd.Timestamp(as_of) - since).dt.total_seconds().clip(lower=0),
+        _rank=shown["state"].map(lambda s: rank.get(s, len(rank))),
+    )
+    frame = frame.sort_values(["_rank", "name", "agent_id"], ignore_index=True)
+    return frame[AGENT_LIST_COLUMNS]
+
+
 def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     """One row per waiting conversation, widest reach first, with its wait and time left.
 

@@ -15,6 +15,7 @@ from analytics.periods import day_bounds, local_today, to_local
 from analytics.staffing import staffing_frame
 from components import cache_floor, cache_replies
 from components import floor_tiles as tiles
+from components.agent_list import render_agent_list
 from components.alerts import alert_rules, render_floor_alerts
 from components.db import database_errors
 from components.guard import require_fresh_access, require_page
@@ -102,6 +103,7 @@ def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
 
     st.subheader("Agents by state")
     tiles.render_agent_states(agents)
+    render_agent_list(agents, as_of, key="floor_agents")
 
     observed_from = None if history_start is None else to_local(history_start, tz).date()
     expected = expected_by_channel(

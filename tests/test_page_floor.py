@@ -89,8 +89,10 @@ def _seed_floor(url: str) -> None:
         conn.execute(
             agents.insert(),
             [
-                {"id": i, "name": n, "team": "Floor", "active": True}
-                for i, n in enumerate("ABCDE", 1)
+                {"id": i, "name": n, "team": team, "active": True}
+                for i, (n, team) in enumerate(
+                    zip("ABCDE", ["Chat", "Chat", "Social", "Voice", "Voice"], strict=True), 1
+                )
             ],
         )
         conn.execute(
@@ -112,6 +114,8 @@ def _seed_floor(url: str) -> None:
                 {"agent_id": 4, "state": "offline", "since": ago(900)},
             ],
         )  # agent 5 has no state yet: offline
+        # c is routed to agent A (executemany takes its columns from the first row).
+        conn.execute(interactions.update().where(interactions.c.id == 3).values(agent_id=1))
     refresh_interval_stats(engine)
     engine.dispose()
 
@@ -237,6 +241,29 @@ def test_the_wallboard_toggle_keeps_the_address_in_step(floor_db):
     at.toggle(key="floor_wallboard").set_value(False).run()
     assert "wallboard" not in at.query_params
     assert "Offered today" in [m.label for m in at.metric]
+
+
+def test_live_agent_list_shows_state_time_contacts_and_skills_by_team(floor_db):
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    table = _table(at, "Time in state")
+    assert list(table.columns) == [
+        "Agent", "Team", "State", "Time in state", "Current contacts", "Skills",
+    ]  # fmt: skip
+    # On the floor first (available, busy), then break, then offline; by name within a state.
+    assert list(table["Agent"]) == ["A", "B", "C", "D", "E"]
+    assert list(table["State"]) == ["Available", "Busy", "Break", "Offline", "Offline"]
+    assert list(table["Current contacts"]) == [1, 0, 0, 0, 0]  # c is routed to A
+    assert list(table["Skills"]) == ["Chat", "Chat, Twitter / X", "Twitter / X", "Phone", ""]
+    since = list(table["Time in state"])
+    assert since[0].startswith("1 h") and since[1].startswith("1 min")
+    assert since[2].startswith("5 min") and since[3].startswith("15 min") and since[4] == "—"
+    at.multiselect(key="floor_agents_teams").set_value(["Chat"]).run()
+    assert not at.exception
+    assert list(_table(at, "Time in state")["Agent"]) == ["A", "B"]
+    assert "2 agents · 2 on the floor · 1 current contact" in texts(at)
+    assert at.multiselect(key="floor_agents_teams").options == ["Chat", "Social", "Voice"]
 
 
 def test_channel_filter_changes_the_figures(floor_db):

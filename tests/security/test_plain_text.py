@@ -906,6 +906,9 @@ NO_DATA_TEXT: dict[str, str] = {
     "sl_charts.busiest_groups": "returns keys, draws nothing",
     "alerts.alert_rules": "numbers from settings only",
     "alerts.alert_counts": "counts and fixed kind names",
+    "agent_list.agent_table": "a frame, not drawn",
+    "agent_list.render_agent_list": "names and teams only in a dataframe and select options "
+    "(plain cells); its caption is counts",
     "wallboard.wallboard_toggle": "a toggle and fixed CSS",
     "floor_tiles.abandon_rule_text": "rule from a fixed set, number",
     "floor_tiles.service_level_help": "numbers and a rule from a fixed set",
