@@ -4,7 +4,7 @@ channels, abandon rule and clock, read into one `ServiceLevelFilters`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -47,6 +47,18 @@ class ServiceLevelFilters:
             "business_hours": self.business_hours,
             "now": now,
         }
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The period of as many local days just before this one (the KPIs' comparison)."""
+        days = (self.last - self.first).days + 1
+        return self.first - timedelta(days=days), self.first - timedelta(days=1)
+
+    def previous_query(self, *, tz: str, now: datetime) -> dict:
+        """`query` for the previous period."""
+        first, last = self.previous
+        start, end = utc_bounds(first, last, tz)
+        return {**self.query(tz=tz, now=now), "start": start, "end": end}
 
 
 def service_level_filters(

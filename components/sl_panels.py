@@ -3,11 +3,14 @@ wording of the abandon rule and clock in use, and the drill-down into one intera
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from analytics.clock_kpis import CLOCK_LABELS
+from analytics.distributions import FrtSummary
 from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.sl_tables import csat_text
@@ -72,24 +75,55 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} %"
 
 
+def change_text(now: float | None, before: float | None, kind: str) -> str | None:
+    """The change from the previous period and its value, as a metric's delta ('+2.5 pts vs
+    previous (30.8 %)'); None when either period has no figure. kind: 'percent', 'count' or
+    'seconds'."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    change = now - before
+    sign = "-" if change < 0 else "+"
+    if kind == "percent":
+        return f"{change:+.1f} pts vs previous ({before:.1f} %)"
+    if kind == "count":
+        return f"{sign}{abs(int(change)):,} vs previous ({int(before):,})"
+    return f"{sign}{format_seconds(abs(change))} vs previous ({format_seconds(before)})"
+
+
 def kpi_tiles(
-    overall: dict[str, Any], *, rule_text: str, clock_text: str, goal: float | None
+    overall: dict[str, Any],
+    *,
+    by_clock: Mapping[str, FrtSummary],
+    rule_text: str,
+    clock_text: str,
+    goal: float | None,
+    previous: dict[str, Any] | None = None,
+    previous_by_clock: Mapping[str, FrtSummary] | None = None,
+    previous_label: str = "the previous period",
 ) -> None:
-    """Two rows of KPI tiles; every help text gives the exact definition and the counts behind it.
+    """The headline KPIs, each with the previous period's value as its delta; every help text
+    gives the exact definition and the counts behind it. Response times come one row per clock
+    (phone & chat in seconds, email & social in minutes and hours), never averaged together.
 
     Args:
-        overall: `queries.service_level.overall_totals`.
+        overall / previous: `queries.service_level.overall_totals` (+ CSAT) of the period and
+            of the one before it (None: no comparison).
+        by_clock / previous_by_clock: `ServiceLevelReport.by_clock` of each.
         rule_text / clock_text: from `rule_description` / `clock_description`.
-        goal: the goal % when every selected channel shares one, else None (no delta shown).
+        goal: the goal % when every selected channel shares one, else None.
+        previous_label: the previous period in words, for the help.
     """
-    o = overall
-    sl = o["service_level_percent"]
-    delta = None if sl is None or goal is None else f"{sl - goal:+.1f} pts vs goal {goal:g} %"
-    first = st.columns(4)
+    o, p = overall, previous or {}
+    compare = f" Delta: change from {previous_label}, its value in brackets."
+
+    def delta(name: str, kind: str) -> str | None:
+        return change_text(o.get(name), p.get(name), kind)
+
+    first = st.columns(6)
     first[0].metric(
         "Service level",
-        _pct(sl),
-        delta=delta,
+        _pct(o["service_level_percent"]),
+        delta=delta("service_level_percent", "percent"),
         help=(
             "Met ÷ (met + missed) × 100 over contacts that arrived in the period. Met: first "
             "response within the target of the policy in force at arrival (exactly at target "
@@ -98,83 +132,114 @@ def kpi_tiles(
             "says. Open and within target = pending, not counted. "
             f"Abandon rule: {rule_text}. Clock: {clock_text}. "
             f"Now: {o['met']:,} met, {o['missed']:,} missed, {o['pending']:,} pending, "
-            f"{o['excluded']:,} excluded."
+            f"{o['excluded']:,} excluded." + compare
         ),
     )
+    goal_text = "goal differs by channel" if goal is None else f"goal {goal:g} %"
+    first[0].caption(f"{goal_text} · n = {o['met'] + o['missed']:,}")
     first[1].metric(
-        "FRT median",
-        format_seconds(o["frt_median"]),
+        "Breaches",
+        f"{o['breaches']:,}",
+        delta=delta("breaches", "count"),
+        delta_color="inverse",
         help=(
-            "Median first response time (first agent response − arrival; for a thread, from "
-            "the customer's first message, one figure per conversation) of the "
-            f"{o['frt_n']:,} answered contacts; percentiles by linear interpolation. "
-            f"Mean (secondary, pulled up by a few very late replies): "
-            f"{format_seconds(o['frt_mean'])}. Clock: {clock_text}."
+            "Contacts counted as missed now — the breaches list below, row for row. "
+            f"Abandon rule: {rule_text}." + compare
         ),
     )
     first[2].metric(
-        "FRT p90",
-        format_seconds(o["frt_p90"]),
-        help=(
-            "90th percentile of first response time: nine in ten answered contacts got their "
-            f"first reply within this (n = {o['frt_n']:,}). Clock: {clock_text}."
-        ),
-    )
-    first[3].metric(
-        "Breaches",
-        f"{o['breaches']:,}",
-        help=(
-            "Contacts counted as missed now — the breaches list below, row for row. "
-            f"Abandon rule: {rule_text}."
-        ),
-    )
-    second = st.columns(5)
-    second[0].metric(
-        "ASA",
-        format_seconds(o["asa_seconds"]),
-        help=(
-            "Average speed of answer: mean wait of answered contacts only "
-            f"(total FRT ÷ {o['answered']:,} answered). Unanswered and abandoned contacts are "
-            f"not in it — dividing by all offered would understate the wait. Clock: {clock_text}."
-        ),
-    )
-    second[1].metric(
-        "AHT",
-        format_seconds(o["aht_seconds"]),
-        help=(
-            "Average handle time: mean handle_seconds of the "
-            f"{o['handled']:,} contacts with a recorded handle time."
-        ),
-    )
-    second[2].metric(
         "Abandonment rate",
         _pct(o["abandonment_rate"]),
+        delta=delta("abandonment_rate", "percent"),
+        delta_color="inverse",
         help=(
             "Abandoned ÷ (answered + abandoned) = "
             f"{o['abandoned']:,} ÷ ({o['answered']:,} + {o['abandoned']:,}). Abandoned: no "
-            "response and an abandon time, whatever the abandon rule."
+            "response and an abandon time, whatever the abandon rule." + compare
         ),
     )
-    second[3].metric(
+    first[3].metric(
         "Answer rate",
         _pct(o["answer_rate"]),
+        delta=delta("answer_rate", "percent"),
         help=f"Answered ÷ offered = {o['answered']:,} ÷ {o['offered']:,} (offered: inbound "
-        "arrivals in the period, by arrival time).",
+        "arrivals in the period, by arrival time)." + compare,
     )
-    csat_tile(second[4], o)
+    first[4].metric(
+        "AHT",
+        format_seconds(o["aht_seconds"]),
+        delta=delta("aht_seconds", "seconds"),
+        delta_color="off",
+        help=(
+            "Average handle time: mean handle_seconds of the "
+            f"{o['handled']:,} contacts with a recorded handle time." + compare
+        ),
+    )
+    csat_tile(first[5], o, delta=delta("csat_percent", "percent"))
+    for clock, figures in by_clock.items():
+        before = (previous_by_clock or {}).get(clock)
+        clock_tiles(clock, figures, before, clock_text=clock_text + "." + compare)
 
 
-def csat_tile(column, figures: dict[str, Any]) -> None:
+def clock_tiles(
+    clock: str, figures: FrtSummary, before: FrtSummary | None, *, clock_text: str
+) -> None:
+    """One clock's response KPIs: ASA (mean wait of answered contacts), FRT median and p90."""
+    name = CLOCK_LABELS[clock]
+    columns = st.columns([2, 3, 3, 3])
+    unit = "seconds" if clock == "live" else "minutes and hours"
+    columns[0].markdown(f"**{name.capitalize()}**")
+    columns[0].caption(f"{unit} · n = {figures.n:,} answered")
+    asa_label = "ASA" if clock == "live" else "Mean first response"
+    tiles = (
+        (
+            asa_label,
+            figures.mean,
+            None if before is None else before.mean,
+            "Average speed of answer: mean wait of answered contacts only (total FRT ÷ "
+            f"{figures.n:,} answered). Unanswered and abandoned contacts are not in it — "
+            "dividing by all offered would understate the wait.",
+        ),
+        (
+            "FRT median",
+            figures.median,
+            None if before is None else before.median,
+            "Median first response time (first agent response − arrival; for a thread, from "
+            f"the customer's first message, one figure per conversation) of the {figures.n:,} "
+            "answered contacts; percentiles by linear interpolation.",
+        ),
+        (
+            "FRT p90",
+            figures.p90,
+            None if before is None else before.p90,
+            "90th percentile of first response time: nine in ten answered contacts got their "
+            f"first reply within this (n = {figures.n:,}).",
+        ),
+    )
+    for column, (label, value, previous, text) in zip(columns[1:], tiles, strict=True):
+        column.metric(
+            f"{label} ({name})",
+            format_seconds(value),
+            delta=change_text(value, previous, "seconds"),
+            delta_color="inverse",
+            help=f"{text} Only {name} contacts: their clock is not the other channels'. "
+            f"Clock: {clock_text}",
+        )
+
+
+def csat_tile(column, figures: dict[str, Any], *, delta: str | None = None) -> None:
     """CSAT with its mean and the number rated under it ("no ratings" when none, never 0 %).
 
     Args:
         column: the Streamlit container to draw in.
         figures: csat_percent, csat_mean, csat_rated, csat_satisfied (`queries.csat.csat_overall`).
+        delta: the change from the previous period (`change_text`), if compared.
     """
     rated = figures["csat_rated"]
     column.metric(
         "CSAT",
         csat_text(figures["csat_percent"]),
+        delta=delta,
         help=(
             "Share of ratings 4 or 5 among rated contacts: "
             f"{figures['csat_satisfied']:,} ÷ {rated:,} rated. Unrated contacts are not in the "

@@ -593,8 +593,24 @@ def case_kpi_tiles() -> Shown:
         rule_text=rule_description(_policies(), None),
         clock_text=clock_description(_policies(), True),
         goal=80.0,
+        by_clock={"live": _frt_summary(), "async": _frt_summary()},
+        previous=_overall(),
+        previous_by_clock={"live": _frt_summary()},
         expect=HOSTILE,
     )
+
+
+def _frt_summary():
+    from analytics.distributions import FrtSummary
+
+    return FrtSummary(median=60.0, p90=90.0, mean=70.0, n=3)
+
+
+def case_clock_tiles() -> Shown:
+    from components.sl_panels import clock_description, clock_tiles
+
+    text = clock_description(_policies(), True)
+    return _rendered(clock_tiles, "live", _frt_summary(), None, clock_text=text, expect=HOSTILE)
 
 
 def case_interaction_panel() -> Shown:
@@ -827,6 +843,7 @@ CASES: dict[str, Callable[[], Shown]] = {
     "sl_panels.rule_description": case_rule_description,
     "sl_panels.clock_description": case_clock_description,
     "sl_panels.kpi_tiles": case_kpi_tiles,
+    "sl_panels.clock_tiles": case_clock_tiles,
     "sl_panels.interaction_panel": case_interaction_panel,
     "social_watch.render_social_watch": case_render_social_watch,
     "floor_tiles.render_channel_tiles": case_render_channel_tiles,
@@ -889,6 +906,7 @@ NO_DATA_TEXT: dict[str, str] = {
     "report_help.report_help": "fixed help texts (code)",
     "sl_filters.service_level_filters": "widgets whose options are labelled by code",
     "sl_panels.csat_tile": "numbers",
+    "sl_panels.change_text": "numbers and durations",
     "sl_tables.csat_text": "numbers",
     "plain_text.markdown_text": "the helper itself (layer 1)",
     "plain_text.plotly_text": "the helper itself (layer 1)",
