@@ -114,6 +114,27 @@ def test_response_kpis_are_split_by_clock_and_compared_with_the_previous_period(
     assert _tile(at, "Breaches").delta == "+4 vs previous (0)"
 
 
+def test_15_minutes_over_more_than_two_days_is_switched_to_hours_with_a_note(known_data, app_db):
+    engine = make_engine(app_db)  # a contact 6 days ago: the picker reaches a week back
+    with engine.begin() as conn:
+        insert_interactions(conn, [interaction(known_data - timedelta(days=6), frt=30)])
+    engine.dispose()
+    at = open_page("supervisor", PAGE)
+    at.selectbox(key="sl_granularity").set_value("interval").run()  # over the last 7 days
+    assert not at.exception
+    assert (
+        "15-minute intervals over 7 days would be too many points to read: showing hours. "
+        "Pick a period of 2 days or fewer for 15 minutes."
+    ) in [i.value for i in at.info]
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "per hour" in chart and "per 15 minutes" not in chart
+    today = known_data.date()
+    at.date_input(key="sl_period").set_value((today - timedelta(days=1), today)).run()
+    assert not at.exception
+    assert not [i for i in at.info if "15-minute" in i.value]
+    assert "per 15 minutes" in at.get("plotly_chart")[0].proto.spec
+
+
 def test_switching_the_abandon_rule_changes_service_level(known_data):
     at = open_page("supervisor", PAGE)
     at.selectbox(key="sl_abandon_rule").set_value("exclude").run()
