@@ -129,6 +129,17 @@ def compact_wait(seconds: float) -> str:
     return format_seconds(seconds)
 
 
+def wall_wait(seconds: float) -> str:
+    """A wait in at most six characters, for the wallboard's large type: seconds under a
+    minute, whole minutes under 100 minutes, then hours (one decimal under 10 h)."""
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 100 * 60:
+        return f"{int(seconds // 60)} min"
+    hours = seconds / 3600
+    return f"{int(hours * 10) / 10:g} h" if hours < 10 else f"{int(hours)} h"
+
+
 def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
     """One card per channel: service level today against goal, coloured by state (label: the
     channel's name), and the backlog now with its oldest wait (label: "Backlog now")."""
@@ -192,7 +203,7 @@ def render_wallboard_tiles(summary: pd.DataFrame) -> None:
             st.metric("Backlog now", f"{int(row['backlog']):,}", help=HELP_BACKLOG)
             st.metric(
                 "Oldest waiting",
-                compact_wait(float(oldest)) if row["backlog"] else "—",
+                wall_wait(float(oldest)) if row["backlog"] else "—",
                 help=HELP_OLDEST,
             )
             abandoned = row["abandoned"]

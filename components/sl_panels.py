@@ -75,19 +75,35 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} %"
 
 
+def _value_text(value: float, kind: str) -> str:
+    if kind == "percent":
+        return f"{value:.1f} %"
+    if kind == "count":
+        return f"{int(value):,}"
+    return format_seconds(value)
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
 def change_text(now: float | None, before: float | None, kind: str) -> str | None:
-    """The change from the previous period and its value, as a metric's delta ('+2.5 pts vs
-    previous (30.8 %)'); None when either period has no figure. kind: 'percent', 'count' or
-    'seconds'."""
-    if now is None or before is None or pd.isna(now) or pd.isna(before):
+    """The change from the previous period, as a metric's delta ('+2.5 pts', '-1,344',
+    '+11 s'); None when either period has no figure. kind: 'percent', 'count' or 'seconds'."""
+    if _missing(now) or _missing(before):
         return None
     change = now - before
-    sign = "-" if change < 0 else "+"
     if kind == "percent":
-        return f"{change:+.1f} pts vs previous ({before:.1f} %)"
+        return f"{change:+.1f} pts"
+    sign = "-" if change < 0 else "+"
     if kind == "count":
-        return f"{sign}{abs(int(change)):,} vs previous ({int(before):,})"
-    return f"{sign}{format_seconds(abs(change))} vs previous ({format_seconds(before)})"
+        return f"{sign}{abs(int(change)):,}"
+    return f"{sign}{format_seconds(abs(change))}"
+
+
+def previous_text(before: float | None, kind: str) -> str:
+    """The previous period's value, shown under a KPI ('previous 80.9 %')."""
+    return "previous: no data" if _missing(before) else f"previous {_value_text(before, kind)}"
 
 
 def kpi_tiles(
@@ -101,9 +117,10 @@ def kpi_tiles(
     previous_by_clock: Mapping[str, FrtSummary] | None = None,
     previous_label: str = "the previous period",
 ) -> None:
-    """The headline KPIs, each with the previous period's value as its delta; every help text
-    gives the exact definition and the counts behind it. Response times come one row per clock
-    (phone & chat in seconds, email & social in minutes and hours), never averaged together.
+    """The headline KPIs, each with the change from the previous period as its delta and that
+    period's value under it; every help text gives the exact definition and the counts behind
+    it. Response times come one row per clock (phone & chat in seconds, email & social in
+    minutes and hours), never averaged together.
 
     Args:
         overall / previous: `queries.service_level.overall_totals` (+ CSAT) of the period and
@@ -113,78 +130,105 @@ def kpi_tiles(
         goal: the goal % when every selected channel shares one, else None.
         previous_label: the previous period in words, for the help.
     """
-    o, p = overall, previous or {}
-    compare = f" Delta: change from {previous_label}, its value in brackets."
+    o, p = overall, previous
+    compare = f" Delta: change from {previous_label} (its value is under the figure)."
 
-    def delta(name: str, kind: str) -> str | None:
-        return change_text(o.get(name), p.get(name), kind)
+    def tile(column, label, shown, name, kind, colour, text, extra=""):
+        before = None if p is None else p.get(name)
+        column.metric(
+            label,
+            shown,
+            delta=change_text(o.get(name), before, kind),
+            delta_color=colour,
+            help=text + compare,
+        )
+        notes = [extra, "" if p is None else previous_text(before, kind)]
+        if any(notes):
+            column.caption(" · ".join(n for n in notes if n))
 
     first = st.columns(6)
-    first[0].metric(
+    goal_text = "goal differs by channel" if goal is None else f"goal {goal:g} %"
+    tile(
+        first[0],
         "Service level",
         _pct(o["service_level_percent"]),
-        delta=delta("service_level_percent", "percent"),
-        help=(
-            "Met ÷ (met + missed) × 100 over contacts that arrived in the period. Met: first "
-            "response within the target of the policy in force at arrival (exactly at target "
-            "is met). Missed: answered late; still open and already past target (counted now, "
-            "not when answered); closed without a reply after the target; abandons as the rule "
-            "says. Open and within target = pending, not counted. "
-            f"Abandon rule: {rule_text}. Clock: {clock_text}. "
-            f"Now: {o['met']:,} met, {o['missed']:,} missed, {o['pending']:,} pending, "
-            f"{o['excluded']:,} excluded." + compare
-        ),
+        "service_level_percent",
+        "percent",
+        "normal",
+        "Met ÷ (met + missed) × 100 over contacts that arrived in the period. Met: first "
+        "response within the target of the policy in force at arrival (exactly at target "
+        "is met). Missed: answered late; still open and already past target (counted now, "
+        "not when answered); closed without a reply after the target; abandons as the rule "
+        "says. Open and within target = pending, not counted. "
+        f"Abandon rule: {rule_text}. Clock: {clock_text}. "
+        f"Now: {o['met']:,} met, {o['missed']:,} missed, {o['pending']:,} pending, "
+        f"{o['excluded']:,} excluded.",
+        extra=f"{goal_text} · n = {o['met'] + o['missed']:,}",
     )
-    goal_text = "goal differs by channel" if goal is None else f"goal {goal:g} %"
-    first[0].caption(f"{goal_text} · n = {o['met'] + o['missed']:,}")
-    first[1].metric(
+    tile(
+        first[1],
         "Breaches",
         f"{o['breaches']:,}",
-        delta=delta("breaches", "count"),
-        delta_color="inverse",
-        help=(
-            "Contacts counted as missed now — the breaches list below, row for row. "
-            f"Abandon rule: {rule_text}." + compare
-        ),
+        "breaches",
+        "count",
+        "inverse",
+        "Contacts counted as missed now — the breaches list below, row for row. "
+        f"Abandon rule: {rule_text}.",
     )
-    first[2].metric(
+    tile(
+        first[2],
         "Abandonment rate",
         _pct(o["abandonment_rate"]),
-        delta=delta("abandonment_rate", "percent"),
-        delta_color="inverse",
-        help=(
-            "Abandoned ÷ (answered + abandoned) = "
-            f"{o['abandoned']:,} ÷ ({o['answered']:,} + {o['abandoned']:,}). Abandoned: no "
-            "response and an abandon time, whatever the abandon rule." + compare
-        ),
+        "abandonment_rate",
+        "percent",
+        "inverse",
+        "Abandoned ÷ (answered + abandoned) = "
+        f"{o['abandoned']:,} ÷ ({o['answered']:,} + {o['abandoned']:,}). Abandoned: no "
+        "response and an abandon time, whatever the abandon rule.",
     )
-    first[3].metric(
+    tile(
+        first[3],
         "Answer rate",
         _pct(o["answer_rate"]),
-        delta=delta("answer_rate", "percent"),
-        help=f"Answered ÷ offered = {o['answered']:,} ÷ {o['offered']:,} (offered: inbound "
-        "arrivals in the period, by arrival time)." + compare,
+        "answer_rate",
+        "percent",
+        "normal",
+        f"Answered ÷ offered = {o['answered']:,} ÷ {o['offered']:,} (offered: inbound "
+        "arrivals in the period, by arrival time).",
     )
-    first[4].metric(
+    tile(
+        first[4],
         "AHT",
         format_seconds(o["aht_seconds"]),
-        delta=delta("aht_seconds", "seconds"),
-        delta_color="off",
-        help=(
-            "Average handle time: mean handle_seconds of the "
-            f"{o['handled']:,} contacts with a recorded handle time." + compare
-        ),
+        "aht_seconds",
+        "seconds",
+        "off",
+        "Average handle time: mean handle_seconds of the "
+        f"{o['handled']:,} contacts with a recorded handle time.",
     )
-    csat_tile(first[5], o, delta=delta("csat_percent", "percent"))
+    csat_tile(
+        first[5],
+        o,
+        delta=None if p is None else change_text(o["csat_percent"], p["csat_percent"], "percent"),
+        previous=None if p is None else previous_text(p["csat_percent"], "percent"),
+    )
     for clock, figures in by_clock.items():
-        before = (previous_by_clock or {}).get(clock)
-        clock_tiles(clock, figures, before, clock_text=clock_text + "." + compare)
+        before = None if previous_by_clock is None else previous_by_clock.get(clock)
+        clock_tiles(
+            clock, figures, before, clock_text=clock_text + "." + compare, compared=p is not None
+        )
 
 
 def clock_tiles(
-    clock: str, figures: FrtSummary, before: FrtSummary | None, *, clock_text: str
+    clock: str,
+    figures: FrtSummary,
+    before: FrtSummary | None,
+    *,
+    clock_text: str,
+    compared: bool = True,
 ) -> None:
-    """One clock's response KPIs: ASA (mean wait of answered contacts), FRT median and p90."""
+    """One clock's response KPIs: ASA (mean wait of answered contacts), FRT median and p90,
+    with the change from `before` (the previous period's figures of this clock)."""
     name = CLOCK_LABELS[clock]
     columns = st.columns([2, 3, 3, 3])
     unit = "seconds" if clock == "live" else "minutes and hours"
@@ -194,29 +238,28 @@ def clock_tiles(
     tiles = (
         (
             asa_label,
-            figures.mean,
-            None if before is None else before.mean,
+            "mean",
             "Average speed of answer: mean wait of answered contacts only (total FRT ÷ "
             f"{figures.n:,} answered). Unanswered and abandoned contacts are not in it — "
             "dividing by all offered would understate the wait.",
         ),
         (
             "FRT median",
-            figures.median,
-            None if before is None else before.median,
+            "median",
             "Median first response time (first agent response − arrival; for a thread, from "
             f"the customer's first message, one figure per conversation) of the {figures.n:,} "
             "answered contacts; percentiles by linear interpolation.",
         ),
         (
             "FRT p90",
-            figures.p90,
-            None if before is None else before.p90,
+            "p90",
             "90th percentile of first response time: nine in ten answered contacts got their "
             f"first reply within this (n = {figures.n:,}).",
         ),
     )
-    for column, (label, value, previous, text) in zip(columns[1:], tiles, strict=True):
+    for column, (label, field, text) in zip(columns[1:], tiles, strict=True):
+        value = getattr(figures, field)
+        previous = None if before is None else getattr(before, field)
         column.metric(
             f"{label} ({name})",
             format_seconds(value),
@@ -225,15 +268,20 @@ def clock_tiles(
             help=f"{text} Only {name} contacts: their clock is not the other channels'. "
             f"Clock: {clock_text}",
         )
+        if compared:
+            column.caption(previous_text(previous, "seconds"))
 
 
-def csat_tile(column, figures: dict[str, Any], *, delta: str | None = None) -> None:
+def csat_tile(
+    column, figures: dict[str, Any], *, delta: str | None = None, previous: str | None = None
+) -> None:
     """CSAT with its mean and the number rated under it ("no ratings" when none, never 0 %).
 
     Args:
         column: the Streamlit container to draw in.
         figures: csat_percent, csat_mean, csat_rated, csat_satisfied (`queries.csat.csat_overall`).
-        delta: the change from the previous period (`change_text`), if compared.
+        delta / previous: the change from the previous period (`change_text`) and that
+            period's value (`previous_text`), if compared.
     """
     rated = figures["csat_rated"]
     column.metric(
@@ -247,10 +295,8 @@ def csat_tile(column, figures: dict[str, Any], *, delta: str | None = None) -> N
             "is a secondary figure."
         ),
     )
-    if rated:
-        column.caption(f"mean {figures['csat_mean']:.2f} of 5 · {rated:,} rated")
-    else:
-        column.caption("0 rated")
+    counted = f"mean {figures['csat_mean']:.2f} of 5 · {rated:,} rated" if rated else "0 rated"
+    column.caption(counted + ("" if previous is None else f" · {previous}"))
 
 
 def _when(value: Any) -> str:

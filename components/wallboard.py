@@ -46,7 +46,7 @@ def wallboard_toggle(key: str) -> bool:
     if key not in st.session_state:
         st.session_state[key] = st.query_params.get(QUERY_PARAM) == "1"
     on = st.toggle(
-        "Wallboard mode", key=key, help=WALLBOARD_HELP, on_change=_sync_query_param, args=(key,)
+        "Wallboard", key=key, help=WALLBOARD_HELP, on_change=_sync_query_param, args=(key,)
     )
     if on:
         st.html(WALLBOARD_CSS)

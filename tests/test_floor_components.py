@@ -20,7 +20,7 @@ from analytics.floor_alerts import topic_spikes as _topic_spikes
 from analytics.staffing import current_pace, staffing_frame
 from components.alerts import alert_message
 from components.cache_floor import snapshot_time
-from components.floor_tiles import service_level_text
+from components.floor_tiles import service_level_text, wall_wait
 from components.social_watch import signed_duration
 from components.staffing_table import gap_colour
 from components.theme import AGENT_STATE_LABELS, BAD, GOOD, WARN
@@ -147,6 +147,15 @@ def test_channel_summary_counts_n_and_keeps_a_small_sample_neutral():
         min_sample=10,
     )  # fmt: skip
     assert service_level_text(big.iloc[0]) == ("25.0 %", "-55.0 pts · n = 16")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(59, "59 s"), (90, "1 min"), (5999, "99 min"), (6000, "1.6 h"), (5.3 * 3600, "5.3 h"),
+     (35999, "9.9 h"), (36000, "10 h"), (50 * 3600, "50 h")],
+)  # fmt: skip
+def test_wallboard_waits_fit_large_type(seconds, shown):
+    assert wall_wait(seconds) == shown
 
 
 def test_agent_state_counts_in_theme_order():
