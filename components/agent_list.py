@@ -11,12 +11,13 @@ import streamlit as st
 from analytics.floor import agent_list, agents_on_floor
 from components.exports import csv_download
 from components.theme import AGENT_STATE_LABELS, channel_label, format_seconds
+from db.settings import get_settings
 
 AGENT_LIST_HELP = (
     "Every active agent (with the channel filter: agents skilled on a selected channel). State "
     "and time in state: the agent's latest state and how long ago it began. Current contacts: "
-    "contacts assigned to the agent that are still open or pending (not resolved or "
-    "abandoned). Skills: the channels the agent takes."
+    "contacts assigned to the agent, not resolved or abandoned, not yet answered or first "
+    "answered within the last {minutes} minutes. Skills: the channels the agent takes."
 )
 
 
@@ -42,7 +43,11 @@ def render_agent_list(agents: pd.DataFrame, as_of: datetime, *, key: str) -> Non
     """The team filter (kept across refreshes by its key) and the agent table under it."""
     teams = sorted(agents["team"].dropna().unique()) if len(agents) else []
     chosen = st.multiselect(
-        "Teams", options=teams, placeholder="All teams", key=f"{key}_teams", help=AGENT_LIST_HELP
+        "Teams",
+        options=teams,
+        placeholder="All teams",
+        key=f"{key}_teams",
+        help=AGENT_LIST_HELP.format(minutes=get_settings().current_contact_minutes),
     )
     table = agent_table(agents, as_of, chosen)
     if table.empty:

@@ -16,7 +16,7 @@ columns exist even when nothing matched. `channel_ids=None` means every channel.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import (
@@ -321,14 +321,20 @@ def negative_public_posts(
 
 
 def latest_agent_states(
-    *, engine: Engine, now: datetime, channel_ids: Sequence[str] | None = None
+    *,
+    engine: Engine,
+    now: datetime,
+    channel_ids: Sequence[str] | None = None,
+    current_window: timedelta = timedelta(hours=1),
 ) -> pd.DataFrame:
     """Each active agent's current state (latest agent_states row at or before `now`) and skills.
 
     An agent with no state row yet is offline. With channel_ids, only agents skilled on at least
     one of them. Columns: agent_id, name, team, state, since (NaT when never seen), skills
-    (tuple of channel ids, sorted), current_contacts (contacts assigned to the agent that
-    arrived by `now` and are still open or pending: not resolved or abandoned).
+    (tuple of channel ids, sorted), current_contacts (contacts assigned to the agent, arrived
+    by `now`, not resolved or abandoned, and either not yet answered or first answered within
+    `current_window` before `now` — a pending thread answered days ago waits on the customer,
+    not on the agent).
     """
     states = agent_states.c
     # Per agent, the id of its latest row: one (agent_id, since) index probe per agent, so the
@@ -372,6 +378,7 @@ def latest_agent_states(
             i.resolved_at.is_(None),
             i.abandoned_at.is_(None),
             i.created_at <= now,
+            or_(i.first_response_at.is_(None), i.first_response_at >= now - current_window),
             counts_as_contact(),
         )
         .group_by(i.agent_id)
