@@ -140,6 +140,22 @@ def wall_wait(seconds: float) -> str:
     return f"{int(hours * 10) / 10:g} h" if hours < 10 else f"{int(hours)} h"
 
 
+def _service_level_tile(row: pd.Series) -> None:
+    """A channel's service level today (label: its name) coloured by state, with its n, and
+    its goal under it."""
+    value, delta = service_level_text(row)
+    st.metric(
+        markdown_text(row["channel"]),
+        value,
+        delta=delta,
+        delta_color=METRIC_COLOURS[row["state"]],
+        delta_arrow="off",
+        help=service_level_help(row),
+    )
+    goal = row["goal_percent"]
+    st.caption("No goal set" if pd.isna(goal) else f"Goal {goal:g} %")
+
+
 def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
     """One card per channel: service level today against goal, coloured by state (label: the
     channel's name), and the backlog now with its oldest wait (label: "Backlog now")."""
@@ -147,22 +163,9 @@ def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
     for chunk in rows:
         columns = st.columns(per_row)
         for column, (_, row) in zip(columns, chunk.iterrows(), strict=False):
-            value, delta = service_level_text(row)
             oldest = row["oldest_wait_seconds"]
             with column.container(border=True):
-                st.metric(
-                    markdown_text(row["channel"]),
-                    value,
-                    delta=delta,
-                    delta_color=METRIC_COLOURS[row["state"]],
-                    delta_arrow="off",
-                    help=service_level_help(row),
-                )
-                st.caption(
-                    "No goal set"
-                    if pd.isna(row["goal_percent"])
-                    else f"Goal {row['goal_percent']:g} %"
-                )
+                _service_level_tile(row)
                 st.metric(
                     "Backlog now",
                     f"{int(row['backlog']):,}",
@@ -186,20 +189,9 @@ def render_wallboard_tiles(summary: pd.DataFrame) -> None:
         return
     columns = st.columns(len(summary))
     for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
-        value, delta = service_level_text(row)
         oldest = row["oldest_wait_seconds"]
         with column.container(border=True):
-            st.metric(
-                markdown_text(row["channel"]),
-                value,
-                delta=delta,
-                delta_color=METRIC_COLOURS[row["state"]],
-                delta_arrow="off",
-                help=service_level_help(row),
-            )
-            st.caption(
-                "No goal set" if pd.isna(row["goal_percent"]) else f"Goal {row['goal_percent']:g} %"
-            )
+            _service_level_tile(row)
             st.metric("Backlog now", f"{int(row['backlog']):,}", help=HELP_BACKLOG)
             st.metric(
                 "Oldest waiting",
