@@ -22,11 +22,13 @@ SUMMARY_COLUMNS = [
     "channel",
     "offered",
     "answered",
+    "abandoned",
     "backlog",
     "oldest_wait_seconds",
     "met",
     "missed",
     "pending",
+    "closed",
     "service_level_percent",
     "goal_percent",
     "target_seconds",
@@ -43,11 +45,22 @@ _POLICY_COLUMNS = [
 ]
 
 
-def service_level_state(service_level: float | None, goal: float | None, warn_points: float) -> str:
+def service_level_state(
+    service_level: float | None,
+    goal: float | None,
+    warn_points: float,
+    *,
+    closed: int | None = None,
+    min_sample: int = 0,
+) -> str:
     """'good' at or above goal, 'warn' below it by at most `warn_points`, 'bad' further below,
-    'none' when there is no service level (nothing in the denominator) or no goal."""
+    'none' when there is no service level (nothing in the denominator) or no goal, 'small' when
+    it rests on fewer than `min_sample` closed contacts (met + missed = `closed`): too few to
+    call good or bad, so it is shown neutral and raises no alert."""
     if service_level is None or goal is None or pd.isna(service_level) or pd.isna(goal):
         return "none"
+    if closed is not None and closed < min_sample:
+        return "small"
     if service_level >= goal:
         return "good"
     if service_level >= goal - warn_points:
@@ -62,6 +75,7 @@ def channel_summary(
     *,
     as_of: datetime,
     warn_points: float,
+    min_sample: int = 0,
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per channel of `levels` with every Floor tile's number at `as_of` (naive UTC).
@@ -73,11 +87,14 @@ def channel_summary(
             unanswered contact, whenever it arrived.
         policies: queries.floor.channel_policies (target, goal and abandon rule per channel).
         warn_points: the amber band below goal (settings.sl_warn_points).
+        min_sample: fewer closed contacts (met + missed) than this and the state is 'small'
+            (settings.min_sample_contacts).
         labels: display names by channel id (else the channel's name in `levels`).
 
     Returns SUMMARY_COLUMNS: backlog and oldest_wait_seconds cover every open contact; met /
-    missed / pending / service_level_percent cover today's arrivals; state is 'good' / 'warn'
-    / 'bad' / 'none'. A channel without a policy has no goal, target or rule (NaN).
+    missed / pending / closed (met + missed, the n of the service level) /
+    service_level_percent cover today's arrivals; state is 'good' / 'warn' / 'bad' / 'small' /
+    'none'. A channel without a policy has no goal, target or rule (NaN).
     """
     if levels.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
@@ -97,9 +114,14 @@ def channel_summary(
     )
     frame["backlog"] = pd.to_numeric(frame["backlog"]).fillna(0).astype("int64")
     frame["service_level_percent"] = pd.to_numeric(frame["service_level_percent"]).astype(float)
+    frame["closed"] = (
+        pd.to_numeric(frame["met"]).fillna(0) + pd.to_numeric(frame["missed"]).fillna(0)
+    ).astype("int64")
     frame["state"] = [
-        service_level_state(level, goal, warn_points)
-        for level, goal in zip(frame["service_level_percent"], frame["goal_percent"], strict=True)
+        service_level_state(level, goal, warn_points, closed=int(n), min_sample=min_sample)
+        for level, goal, n in zip(
+            frame["service_level_percent"], frame["goal_percent"], frame["closed"], strict=True
+        )
     ]
     frame["channel"] = [
         (labels or {}).get(c, name)
@@ -117,6 +139,44 @@ def agent_state_counts(agents: pd.DataFrame, states: Sequence[str]) -> dict[str,
 def agents_on_floor(agents: pd.DataFrame) -> int:
     """Agents whose current state is one of ON_FLOOR_STATES."""
     return int(agents["state"].isin(ON_FLOOR_STATES).sum()) if len(agents) else 0
+
+
+AGENT_LIST_COLUMNS = [
+    "agent_id",
+    "name",
+    "team",
+    "state",
+    "time_in_state_seconds",
+    "current_contacts",
+    "skills",
+]
+
+
+def agent_list(
+    agents: pd.DataFrame,
+    as_of: datetime,
+    *,
+    teams: Sequence[str] = (),
+    state_order: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The live agent list: one row per agent of `teams` (all when empty), in `state_order`
+    (states not listed last) then by name, with the seconds since the agent entered the
+    current state at `as_of` (naive UTC; NaN for an agent never seen).
+
+    agents: queries.floor.latest_agent_states (agent_id, name, team, state, since, skills,
+    current_contacts).
+    """
+    if agents.empty:
+        return pd.DataFrame(columns=AGENT_LIST_COLUMNS)
+    shown = agents[agents["team"].isin(teams)] if teams else agents
+    since = pd.to_datetime(shown["since"])
+    rank = {state: n for n, state in enumerate(state_order)}
+    frame = shown.assign(
+        time_in_state_seconds=(pd.Timestamp(as_of) - since).dt.total_seconds().clip(lower=0),
+        _rank=shown["state"].map(lambda s: rank.get(s, len(rank))),
+    )
+    frame = frame.sort_values(["_rank", "name", "agent_id"], ignore_index=True)
+    return frame[AGENT_LIST_COLUMNS]
 
 
 def social_watch_frame(posts: pd.DataFrame, as_of: datetime) -> pd.DataFrame:

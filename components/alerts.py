@@ -1,5 +1,5 @@
-"""Floor alerts in words: each alert of analytics.floor_alerts as one line, worst first, with
-the rules that raise them underneath."""
+"""Floor alerts in words: each alert of analytics.floor_alerts as one line, worst first (or as
+counts with the lines on demand, on the wallboard); the rules that raise them are the help."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def alert_rules(settings: Settings) -> str:
     warn = settings.sl_warn_points
     return (
         "Alerts are raised when a channel's service level today is below its goal (red more "
-        f"than {warn:g} points below, amber within {warn:g}); when a channel's "
+        f"than {warn:g} points below, amber within {warn:g}; not on fewer than "
+        f"{settings.min_sample_contacts} closed contacts); when a channel's "
         f"backlog is over {settings.alert_backlog:,}; when its oldest waiting contact has waited "
         f"over {format_seconds(settings.alert_oldest_wait_seconds)} (or over the channel's "
         "target, where that is longer); when a negative public social post is past "
@@ -46,7 +47,7 @@ def alert_message(alert: Alert) -> str:
         )
         listed = " · ".join(
             f"**{escape_markdown(r.channel)}** {r.service_level_percent:.1f} % "
-            f"(goal {r.goal_percent:g} %)"
+            f"(goal {r.goal_percent:g} %, n = {int(r.met + r.missed):,})"
             for r in rows.itertuples(index=False)
         )
         return f"Service level today {wording}: {listed}"
@@ -83,10 +84,46 @@ def alert_message(alert: Alert) -> str:
     )
 
 
-def render_alerts(alerts: list[Alert], rules: str) -> None:
-    """The alerts, worst first, or a calm line when there are none; the rules underneath."""
+KIND_LABELS = {
+    "service_level": "service level",
+    "backlog": "backlog",
+    "oldest_wait": "oldest wait",
+    "social_negative": "negative public posts",
+    "topic_spike": "topic spike",
+}
+
+
+def alert_counts(alerts: list[Alert]) -> str:
+    """The alerts as counts in one line: how many, how many to act on now, and of which kind."""
+    errors = sum(a.severity == "error" for a in alerts)
+    kinds: dict[str, int] = {}
+    for alert in alerts:
+        kinds[alert.kind] = kinds.get(alert.kind, 0) + 1
+    listed = ", ".join(f"{KIND_LABELS.get(k, k)} ({n})" for k, n in kinds.items())
+    plural = "s" if len(alerts) != 1 else ""
+    return (
+        f"**{len(alerts)} alert{plural}** — {errors} to act on now, "
+        f"{len(alerts) - errors} warning{'s' if len(alerts) - errors != 1 else ''}: {listed}"
+    )
+
+
+def render_alerts(alerts: list[Alert], *, compact: bool = False) -> None:
+    """The alerts, worst first, or a calm line when there are none. Compact (the wallboard):
+    one line of counts, the alerts themselves in an expander (its label never changes, so a
+    refresh leaves it open)."""
     if not alerts:
         st.success("No alerts right now.", icon=":material/check_circle:")
+        return
+    if compact:
+        worst = alerts[0].severity == "error"
+        (st.error if worst else st.warning)(
+            alert_counts(alerts), icon=":material/error:" if worst else ":material/warning:"
+        )
+        with st.expander("Alert details"):
+            for alert in alerts:
+                icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
+                st.markdown(f"{icon} {alert_message(alert)}")
+        return
     for alert in alerts:
         icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
         (st.error if alert.severity == "error" else st.warning)(alert_message(alert), icon=icon)
@@ -99,7 +136,6 @@ def render_alerts(alerts: list[Alert], rules: str) -> None:
                 icon=":material/campaign:",
                 params={"topic": topic},
             )
-    st.caption(rules)
 
 
 def render_floor_alerts(
@@ -110,8 +146,10 @@ def render_floor_alerts(
     *,
     history_start: datetime | None,
     settings: Settings,
+    compact: bool = False,
 ) -> None:
-    """The Floor's alerts section: the spike rule over `topics`, every alert, and the rules."""
+    """The Floor's alerts: the spike rule over `topics`, then every alert (as counts with
+    details on demand when `compact`). The rules are the section's help (`alert_rules`)."""
     spikes = topic_spikes(
         topics,
         windows,
@@ -127,4 +165,4 @@ def render_floor_alerts(
         backlog_threshold=settings.alert_backlog,
         oldest_threshold_seconds=settings.alert_oldest_wait_seconds,
     )
-    render_alerts(alerts, alert_rules(settings))
+    render_alerts(alerts, compact=compact)

@@ -17,7 +17,7 @@ from db.settings import get_settings
 
 # Amber band: below goal by at most this many percentage points.
 WARN_POINTS = get_settings().sl_warn_points
-METRIC_COLOURS = {"good": "green", "warn": "orange", "bad": "red", "none": "gray"}
+METRIC_COLOURS = {"good": "green", "warn": "orange", "bad": "red", "small": "gray", "none": "gray"}
 
 HELP_OFFERED = (
     "Offered: inbound contacts that arrived today (local day, by arrival time), whatever "
@@ -70,7 +70,9 @@ def service_level_help(row: pd.Series) -> str:
         "a reply after the target passed, or abandoned per the abandon rule. Still open within "
         "target: pending, not in the denominator. " + policy + " Green at or above goal, amber "
         f"within {WARN_POINTS:g} points below it, red further below; 'no data' when nothing is "
-        "in the denominator yet."
+        "in the denominator yet. n = met + missed; with fewer than "
+        f"{get_settings().min_sample_contacts} closed contacts the figure stays grey and raises "
+        "no alert (too few to judge)."
     )
 
 
@@ -97,15 +99,24 @@ def render_totals(summary: pd.DataFrame, agents: pd.DataFrame) -> None:
     columns[4].metric("Agents on the floor", f"{on_floor:,}", help=HELP_ON_FLOOR)
 
 
-def _service_level_text(row: pd.Series) -> tuple[str, str | None]:
-    """(value, delta against goal) of a channel's service-level tile."""
+def sample_text(closed: int) -> str:
+    """The n of a service level, as shown beside it."""
+    return f"n = {int(closed):,}"
+
+
+def service_level_text(row: pd.Series) -> tuple[str, str | None]:
+    """(value, delta) of a channel's service-level tile: the gap to goal with its n, or the n
+    alone and "small sample" when too few contacts are closed to judge."""
     if pd.isna(row["service_level_percent"]):
         return "no data", None
     value = f"{row['service_level_percent']:.1f} %"
+    n = sample_text(row["closed"])
     if pd.isna(row["goal_percent"]):
-        return value, "no goal set"
+        return value, f"no goal set · {n}"
+    if row["state"] == "small":
+        return value, f"{n} · small sample"
     gap = row["service_level_percent"] - row["goal_percent"]
-    return value, f"{gap:+.1f} pts"
+    return value, f"{gap:+.1f} pts · {n}"
 
 
 def compact_wait(seconds: float) -> str:
@@ -118,6 +129,33 @@ def compact_wait(seconds: float) -> str:
     return format_seconds(seconds)
 
 
+def wall_wait(seconds: float) -> str:
+    """A wait in at most six characters, for the wallboard's large type: seconds under a
+    minute, whole minutes under 100 minutes, then hours (one decimal under 10 h)."""
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 100 * 60:
+        return f"{int(seconds // 60)} min"
+    hours = seconds / 3600
+    return f"{int(hours * 10) / 10:g} h" if hours < 10 else f"{int(hours)} h"
+
+
+def _service_level_tile(row: pd.Series) -> None:
+    """A channel's service level today (label: its name) coloured by state, with its n, and
+    its goal under it."""
+    value, delta = service_level_text(row)
+    st.metric(
+        markdown_text(row["channel"]),
+        value,
+        delta=delta,
+        delta_color=METRIC_COLOURS[row["state"]],
+        delta_arrow="off",
+        help=service_level_help(row),
+    )
+    goal = row["goal_percent"]
+    st.caption("No goal set" if pd.isna(goal) else f"Goal {goal:g} %")
+
+
 def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
     """One card per channel: service level today against goal, coloured by state (label: the
     channel's name), and the backlog now with its oldest wait (label: "Backlog now")."""
@@ -125,22 +163,9 @@ def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
     for chunk in rows:
         columns = st.columns(per_row)
         for column, (_, row) in zip(columns, chunk.iterrows(), strict=False):
-            value, delta = _service_level_text(row)
             oldest = row["oldest_wait_seconds"]
             with column.container(border=True):
-                st.metric(
-                    markdown_text(row["channel"]),
-                    value,
-                    delta=delta,
-                    delta_color=METRIC_COLOURS[row["state"]],
-                    delta_arrow="off",
-                    help=service_level_help(row),
-                )
-                st.caption(
-                    "No goal set"
-                    if pd.isna(row["goal_percent"])
-                    else f"Goal {row['goal_percent']:g} %"
-                )
+                _service_level_tile(row)
                 st.metric(
                     "Backlog now",
                     f"{int(row['backlog']):,}",
@@ -149,6 +174,36 @@ def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
                     delta_arrow="off",
                     help=HELP_BACKLOG + " " + HELP_OLDEST,
                 )
+
+
+HELP_ABANDONED = (
+    "Abandons today: today's arrivals the customer gave up on before an answer (voice and chat)."
+)
+
+
+def render_wallboard_tiles(summary: pd.DataFrame) -> None:
+    """Wallboard cards, one per channel in one row: service level today against goal with its
+    n (coloured by state, grey on a small sample), backlog now, oldest waiting, abandons today."""
+    if summary.empty:
+        st.info("No channels to show.", icon=":material/hourglass_empty:")
+        return
+    columns = st.columns(len(summary))
+    for column, (_, row) in zip(columns, summary.iterrows(), strict=True):
+        oldest = row["oldest_wait_seconds"]
+        with column.container(border=True):
+            _service_level_tile(row)
+            st.metric("Backlog now", f"{int(row['backlog']):,}", help=HELP_BACKLOG)
+            st.metric(
+                "Oldest waiting",
+                wall_wait(float(oldest)) if row["backlog"] else "—",
+                help=HELP_OLDEST,
+            )
+            abandoned = row["abandoned"]
+            st.metric(
+                "Abandons today",
+                f"{int(0 if pd.isna(abandoned) else abandoned):,}",
+                help=HELP_ABANDONED,
+            )
 
 
 def render_channel_details(summary: pd.DataFrame) -> None:
@@ -162,6 +217,7 @@ def render_channel_details(summary: pd.DataFrame) -> None:
                 "Met": summary["met"],
                 "Missed": summary["missed"],
                 "Pending": summary["pending"],
+                "n (met + missed)": summary["closed"],
                 "Offered": summary["offered"],
                 "Answered": summary["answered"],
                 "Backlog": summary["backlog"],

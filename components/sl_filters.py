@@ -4,7 +4,7 @@ channels, abandon rule and clock, read into one `ServiceLevelFilters`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +16,8 @@ from components.theme import channel_label
 from queries.local_buckets import GRANULARITIES, GRANULARITY_LABELS
 from queries.service_level import GROUP_BY_LABELS, GROUP_BY_OPTIONS
 
-MAX_INTERVAL_DAYS = 31  # 15-minute intervals beyond this are too many points to read
+# 15-minute intervals over more days than this are too many points to read (96 a day per group).
+MAX_INTERVAL_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,18 @@ class ServiceLevelFilters:
             "business_hours": self.business_hours,
             "now": now,
         }
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The period of as many local days just before this one (the KPIs' comparison)."""
+        days = (self.last - self.first).days + 1
+        return self.first - timedelta(days=days), self.first - timedelta(days=1)
+
+    def previous_query(self, *, tz: str, now: datetime) -> dict:
+        """`query` for the previous period."""
+        first, last = self.previous
+        start, end = utc_bounds(first, last, tz)
+        return {**self.query(tz=tz, now=now), "start": start, "end": end}
 
 
 def service_level_filters(
@@ -103,8 +116,12 @@ def service_level_filters(
         "has no calendar stay 24/7.",
     )
     note = None
-    if granularity == "interval" and (last - first).days >= MAX_INTERVAL_DAYS:
-        note = f"15-minute intervals are shown for up to {MAX_INTERVAL_DAYS} days; showing hours."
+    days = (last - first).days + 1
+    if granularity == "interval" and days > MAX_INTERVAL_DAYS:
+        note = (
+            f"15-minute intervals over {days} days would be too many points to read: showing "
+            f"hours. Pick a period of {MAX_INTERVAL_DAYS} days or fewer for 15 minutes."
+        )
         granularity = "hour"
     return ServiceLevelFilters(
         first=first,

@@ -1,9 +1,7 @@
 """Floor (live): what is waiting, what is late, who is on, is staffing enough, what is blowing up.
 
-The channel filter sits outside the refreshing fragment, so a refresh redraws only the figures
-and never the user's filter choice or scroll position. Every number comes from a cached reader
-keyed on the filter and the refresh tick; analytics turns the frames into figures and
-components draw them.
+Filters and the wallboard toggle sit outside the refreshing fragment, so a refresh redraws only
+the figures; every number comes from a cached reader keyed on the filter and the refresh tick.
 """
 
 from datetime import UTC, datetime
@@ -16,14 +14,10 @@ from analytics.floor_alerts import same_hour_windows
 from analytics.periods import day_bounds, local_today, to_local
 from analytics.staffing import staffing_frame
 from components import cache_floor, cache_replies
-from components.alerts import render_floor_alerts
+from components import floor_tiles as tiles
+from components.agent_list import render_agent_list
+from components.alerts import alert_rules, render_floor_alerts
 from components.db import database_errors
-from components.floor_tiles import (
-    render_agent_states,
-    render_channel_details,
-    render_channel_tiles,
-    render_totals,
-)
 from components.guard import require_fresh_access, require_page
 from components.plain_text import markdown_text
 from components.reply_queue import render_waiting_replies
@@ -32,6 +26,7 @@ from components.social_watch import render_social_watch
 from components.staffing_table import render_staffing_table
 from components.theme import CHANNEL_LABELS, channel_label
 from components.volume_chart import AHT_WEEKS, VOLUME_HELP, volume_figure
+from components.wallboard import wallboard_toggle
 from db.settings import get_settings
 
 require_page(__file__)
@@ -41,17 +36,20 @@ tz = settings.timezone
 st.title("Floor (live)")
 with database_errors():
     catalogue = cache_floor.channel_catalogue()
-selected = st.multiselect(
+filter_column, mode_column = st.columns([5, 1], vertical_alignment="bottom")
+selected = filter_column.multiselect(
     "Channels",
     options=list(catalogue["channel_id"]),
     format_func=channel_label,
     placeholder="All channels",
     key="floor_channels",
 )
+with mode_column:
+    wallboard = wallboard_toggle("floor_wallboard")
 
 
 @st.fragment(run_every=settings.refresh_seconds)
-def live_floor(channel_ids: tuple[str, ...] | None) -> None:
+def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
     """Everything that refreshes: read the tick's frames, then hand them to the components."""
     require_fresh_access(__file__)
     as_of = cache_floor.snapshot_time(
@@ -85,22 +83,27 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
         policies,
         as_of=as_of,
         warn_points=settings.sl_warn_points,
+        min_sample=settings.min_sample_contacts,
         labels=CHANNEL_LABELS,
     )
     social = social_watch_frame(posts, as_of)
-    render_totals(summary, agents)
-
-    st.subheader("Alerts")
+    if wallboard:  # per channel above the fold, alerts as counts
+        tiles.render_wallboard_tiles(summary)
+    else:
+        tiles.render_totals(summary, agents)
+    st.subheader("Alerts", help=alert_rules(settings))
     render_floor_alerts(
-        summary, social, topics, windows, history_start=history_start, settings=settings
-    )
-
-    st.subheader("Service level today and backlog now, by channel")
-    render_channel_tiles(summary)
-    render_channel_details(summary)
+        summary, social, topics, windows, history_start=history_start, settings=settings,
+        compact=wallboard,
+    )  # fmt: skip
+    if not wallboard:
+        st.subheader("Service level today and backlog now, by channel")
+        tiles.render_channel_tiles(summary)
+    tiles.render_channel_details(summary)
 
     st.subheader("Agents by state")
-    render_agent_states(agents)
+    tiles.render_agent_states(agents)
+    render_agent_list(agents, as_of, key="floor_agents")
 
     observed_from = None if history_start is None else to_local(history_start, tz).date()
     expected = expected_by_channel(
@@ -141,4 +144,4 @@ def live_floor(channel_ids: tuple[str, ...] | None) -> None:
 
 
 # Sorted, so viewers who picked the same channels in another order share cache entries.
-live_floor(tuple(sorted(selected)) or None)
+live_floor(tuple(sorted(selected)) or None, wallboard)

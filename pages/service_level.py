@@ -10,7 +10,7 @@ from components.db import database_errors
 from components.exports import csv_download
 from components.guard import require_page
 from components.journey_view import JOURNEY_HELP, render_journey_figures
-from components.report_filters import last_days, opening_note, period_choice
+from components.report_filters import last_days, opening_note, period_choice, period_label
 from components.report_help import AGENT_GROUPING, report_help
 from components.sl_charts import frt_distribution, service_level_over_time
 from components.sl_filters import service_level_filters
@@ -51,6 +51,9 @@ with database_errors():
         **filters, granularity=granularity, group_by=group_by
     )
     missed = cache_reports.breaches(**filters)
+    before = cache_reports.service_level_report(
+        **picked.previous_query(tz=tz, now=now), granularity="day", group_by="channel"
+    )
 
 rule_text = rule_description(report.policies, picked.abandon_rule)
 clock_text = clock_description(report.policies, picked.business_hours)
@@ -68,9 +71,13 @@ if report.overall["offered"] == 0:
     )
 kpi_tiles(
     report.overall,
+    by_clock=report.by_clock,
     rule_text=rule_text,
     clock_text=clock_text,
     goal=float(goals[0]) if len(goals) == 1 else None,
+    previous=before.overall,
+    previous_by_clock=before.by_clock,
+    previous_label=period_label(*picked.previous),
 )
 
 # --- Charts and the per-group table --------------------------------------------------------

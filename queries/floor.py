@@ -16,7 +16,7 @@ columns exist even when nothing matched. `channel_ids=None` means every channel.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import (
@@ -321,13 +321,20 @@ def negative_public_posts(
 
 
 def latest_agent_states(
-    *, engine: Engine, now: datetime, channel_ids: Sequence[str] | None = None
+    *,
+    engine: Engine,
+    now: datetime,
+    channel_ids: Sequence[str] | None = None,
+    current_window: timedelta = timedelta(hours=1),
 ) -> pd.DataFrame:
     """Each active agent's current state (latest agent_states row at or before `now`) and skills.
 
     An agent with no state row yet is offline. With channel_ids, only agents skilled on at least
     one of them. Columns: agent_id, name, team, state, since (NaT when never seen), skills
-    (tuple of channel ids, sorted).
+    (tuple of channel ids, sorted), current_contacts (contacts assigned to the agent, arrived
+    by `now`, not resolved or abandoned, and either not yet answered or first answered within
+    `current_window` before `now` — a pending thread answered days ago waits on the customer,
+    not on the agent).
     """
     states = agent_states.c
     # Per agent, the id of its latest row: one (agent_id, since) index probe per agent, so the
@@ -361,11 +368,29 @@ def latest_agent_states(
     skills_statement = select(agent_skills.c.agent_id, agent_skills.c.channel_id).order_by(
         agent_skills.c.agent_id, agent_skills.c.channel_id
     )
+    i = interactions.c
+    # Served by the (status, first_response_at) index: open work is a small slice of history.
+    current_statement = (
+        select(i.agent_id, func.count().label("current_contacts"))
+        .where(
+            i.status.in_(("open", "pending")),
+            i.agent_id.is_not(None),
+            i.resolved_at.is_(None),
+            i.abandoned_at.is_(None),
+            i.created_at <= now,
+            or_(i.first_response_at.is_(None), i.first_response_at >= now - current_window),
+            counts_as_contact(),
+        )
+        .group_by(i.agent_id)
+    )
     with engine.connect() as conn:
         frame = read_frame(engine=conn, statement=roster)
         skills = read_frame(engine=conn, statement=skills_statement)
+        current = read_frame(engine=conn, statement=current_statement)
     by_agent = skills.groupby("agent_id")["channel_id"].agg(tuple).to_dict()
     frame["skills"] = [by_agent.get(a, ()) for a in frame["agent_id"]]
+    working = dict(zip(current["agent_id"], current["current_contacts"], strict=True))
+    frame["current_contacts"] = [int(working.get(a, 0)) for a in frame["agent_id"]]
     frame["since"] = pd.to_datetime(frame["since"])
     return frame
 

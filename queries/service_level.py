@@ -40,6 +40,8 @@ from typing import Any, TypedDict, Unpack
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
+from analytics.clock_kpis import frt_by_clock
+from analytics.distributions import FrtSummary
 from queries.csat import add_csat, csat_counts, csat_overall
 from queries.sl_base import GROUP_BY_LABELS, GROUP_BY_OPTIONS, NO_AGENT_KEY, channel_policies
 from queries.sl_kinds import stale_intervals
@@ -177,7 +179,9 @@ class ServiceLevelReport:
     the CSAT columns of `queries.csat.add_csat`; overall: `overall_totals` with csat_rated,
     csat_satisfied, csat_sum, csat_percent, csat_mean (None when nothing was rated);
     frt_buckets: `frt_bucket_table` of the selected channels; policies: `channel_policies` of
-    the selected channels; source: how counts were made.
+    the selected channels; source: how counts were made; by_clock: FRT median / p90 / mean
+    (ASA) / n per clock ('live' = phone and chat, 'async' = email and social) of the selected
+    channels (`analytics.clock_kpis.frt_by_clock`).
     """
 
     series: pd.DataFrame
@@ -186,6 +190,7 @@ class ServiceLevelReport:
     frt_buckets: pd.DataFrame
     policies: pd.DataFrame
     source: str
+    by_clock: dict[str, FrtSummary]
 
 
 def service_level_report(*, engine: Engine, **filters: Unpack[Filters]) -> ServiceLevelReport:
@@ -204,6 +209,7 @@ def service_level_report(*, engine: Engine, **filters: Unpack[Filters]) -> Servi
             group_by=req.group_by,
         )
     selected = policies[policies["channel_id"].isin(scope.channel_ids)].reset_index(drop=True)
+    kinds = dict(zip(selected["channel_id"], selected["kind"], strict=True))
     return ServiceLevelReport(
         series=series,
         by_group=add_csat(totals_by_group(series, frt), csat),
@@ -211,4 +217,5 @@ def service_level_report(*, engine: Engine, **filters: Unpack[Filters]) -> Servi
         frt_buckets=frt_bucket_table(frt, selected),
         policies=selected,
         source=scope.source,
+        by_clock=frt_by_clock(frt, kinds),
     )

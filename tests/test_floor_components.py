@@ -20,6 +20,7 @@ from analytics.floor_alerts import topic_spikes as _topic_spikes
 from analytics.staffing import current_pace, staffing_frame
 from components.alerts import alert_message
 from components.cache_floor import snapshot_time
+from components.floor_tiles import service_level_text, wall_wait
 from components.social_watch import signed_duration
 from components.staffing_table import gap_colour
 from components.theme import AGENT_STATE_LABELS, BAD, GOOD, WARN
@@ -117,6 +118,44 @@ def test_channel_summary_of_nothing_is_empty():
 )
 def test_service_level_state_against_an_80_percent_goal(level, state):
     assert service_level_state(level, 80.0, warn_points=5.0) == state
+
+
+@pytest.mark.parametrize(
+    ("level", "closed", "state"),
+    [(20.0, 4, "small"), (20.0, 9, "small"), (20.0, 10, "bad"), (100.0, 4, "small"),
+     (77.0, 10, "warn"), (None, 0, "none")],
+)  # fmt: skip
+def test_service_level_on_fewer_than_the_minimum_closed_contacts_is_neutral(level, closed, state):
+    assert service_level_state(level, 80.0, 5.0, closed=closed, min_sample=10) == state
+
+
+def test_channel_summary_counts_n_and_keeps_a_small_sample_neutral():
+    # 1 met, 3 missed: 25 % against an 80 % goal, but on n = 4 of a minimum 10.
+    levels = _levels(offered=5, answered=2, met=1, missed=3, pending=1, service_level_percent=25.0)
+    summary = channel_summary(
+        levels, _backlog(30), _policy("fail"), as_of=NOW, warn_points=5.0, min_sample=10
+    )
+    (row,) = summary.to_dict("records")
+    assert (row["closed"], row["state"]) == (4, "small")
+    no_spikes = pd.DataFrame(columns=["topic", "count", "baseline_mean", "z", "is_spike"])
+    social = pd.DataFrame(columns=["author", "reach", "past_target"])
+    assert floor_alerts(summary, no_spikes, social, backlog_threshold=25,
+                        oldest_threshold_seconds=1800) == []  # fmt: skip
+    assert service_level_text(pd.Series(row)) == ("25.0 %", "n = 4 · small sample")
+    big = channel_summary(
+        levels.assign(met=4, missed=12), _backlog(), _policy("fail"), as_of=NOW, warn_points=5.0,
+        min_sample=10,
+    )  # fmt: skip
+    assert service_level_text(big.iloc[0]) == ("25.0 %", "-55.0 pts · n = 16")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(59, "59 s"), (90, "1 min"), (5999, "99 min"), (6000, "1.6 h"), (5.3 * 3600, "5.3 h"),
+     (35999, "9.9 h"), (36000, "10 h"), (50 * 3600, "50 h")],
+)  # fmt: skip
+def test_wallboard_waits_fit_large_type(seconds, shown):
+    assert wall_wait(seconds) == shown
 
 
 def test_agent_state_counts_in_theme_order():
@@ -291,10 +330,15 @@ def test_floor_alerts_name_the_channel_and_the_rule_that_fired():
     by_kind = {a.kind: a for a in alerts if a.kind != "service_level"}
     levels = [(a.severity, a.message) for a in alerts if a.kind == "service_level"]
     assert levels == [
-        ("error", "Service level today more than 5 points below goal: **Chat** 50.0 % (goal 80 %)"),
+        (
+            "error",
+            "Service level today more than 5 points below goal: **Chat** 50.0 % "
+            "(goal 80 %, n = 10)",
+        ),
         (
             "warning",
-            "Service level today below goal by 5 points or less: **Phone** 77.0 % (goal 80 %)",
+            "Service level today below goal by 5 points or less: **Phone** 77.0 % "
+            "(goal 80 %, n = 10)",
         ),
     ]
     assert by_kind["backlog"].message == "Backlog over 25: Chat 30, Email 26."

@@ -64,13 +64,79 @@ def test_default_figures_use_each_channels_policy_rule(known_data):
     # chat fail: a met; b, d, e, f missed. phone: met. -> 2 / 6
     assert _metric(at, "Service level") == "33.3 %"
     assert _metric(at, "Breaches") == "4"
-    assert _metric(at, "ASA") == "42 s"  # (60 + 61 + 4) / 3 = 41.7 s, over answered only
+    # (60 + 61 + 4) / 3 = 41.7 s, over answered only
+    assert _metric(at, "ASA (phone & chat)") == "42 s"
     assert _metric(at, "Abandonment rate") == "40.0 %"  # 2 / (3 + 2)
     assert _metric(at, "Answer rate") == "42.9 %"  # 3 / 7
-    assert _metric(at, "FRT median") == "1 min"
+    assert _metric(at, "FRT median (phone & chat)") == "1 min"
     help_text = next(m for m in at.metric if m.label == "Service level").help
     assert "Chat: abandons are misses" in help_text and "Phone: abandons under 5 s" in help_text
     assert len(at.get("plotly_chart")) == 2
+
+
+def _tile(at, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_response_kpis_are_split_by_clock_and_compared_with_the_previous_period(known_data, app_db):
+    hours = timedelta(hours=1)
+    rows = [
+        # Email answered in 2 h and in 4 h (its 4 h target: both met).
+        interaction(known_data - 5 * hours, channel_id="email", frt=2 * 3600),
+        interaction(known_data - 5 * hours, channel_id="email", frt=4 * 3600),
+        # The 7 days before: one chat answered in 30 s.
+        interaction(known_data - timedelta(days=10), frt=30),
+    ]
+    engine = make_engine(app_db)
+    with engine.begin() as conn:
+        # Written now, as every writer stamps them, so the incremental rollup refresh sees them.
+        insert_interactions(conn, [{**row, "updated_at": known_data} for row in rows])
+    refresh_interval_stats(engine)
+    engine.dispose()
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    # Phone and chat keep their seconds: (60 + 61 + 4) / 3 = 41.7 s; p90 of 4, 60, 61 = 60.8 s.
+    asa = _tile(at, "ASA (phone & chat)")
+    assert (asa.value, asa.delta) == ("42 s", "+12 s")  # 41.7 − 30
+    assert "previous 30 s" in texts(at)
+    assert _metric(at, "FRT median (phone & chat)") == "1 min"
+    assert _metric(at, "FRT p90 (phone & chat)") == "1 min 1 s"
+    # Email and social in hours: mean 3 h, median 3 h, p90 2 h + 0.9 × 2 h = 3 h 48 min.
+    mean = _tile(at, "Mean first response (email & social)")
+    assert (mean.value, mean.delta) == ("3 h", "")  # nothing answered the week before
+    assert "previous: no data" in texts(at)
+    assert _metric(at, "FRT median (email & social)") == "3 h"
+    assert _metric(at, "FRT p90 (email & social)") == "3 h 48 min"
+    assert not [m for m in at.metric if m.label in ("ASA", "FRT median", "FRT p90")]
+    page_text = texts(at)
+    assert "n = 3 answered" in page_text and "n = 2 answered" in page_text
+    # Met a, phone, 2 emails; missed b, d, e, f -> 4 / 8 = 50 %; the week before 1 / 1.
+    level = _tile(at, "Service level")
+    assert (level.value, level.delta) == ("50.0 %", "-50.0 pts")
+    assert "goal differs by channel · n = 8 · previous 100.0 %" in texts(at)
+    assert _tile(at, "Breaches").delta == "+4"
+    assert "previous 0" in texts(at)
+
+
+def test_15_minutes_over_more_than_two_days_is_switched_to_hours_with_a_note(known_data, app_db):
+    engine = make_engine(app_db)  # a contact 6 days ago: the picker reaches a week back
+    with engine.begin() as conn:
+        insert_interactions(conn, [interaction(known_data - timedelta(days=6), frt=30)])
+    engine.dispose()
+    at = open_page("supervisor", PAGE)
+    at.selectbox(key="sl_granularity").set_value("interval").run()  # over the last 7 days
+    assert not at.exception
+    assert (
+        "15-minute intervals over 7 days would be too many points to read: showing hours. "
+        "Pick a period of 2 days or fewer for 15 minutes."
+    ) in [i.value for i in at.info]
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "per hour" in chart and "per 15 minutes" not in chart
+    today = known_data.date()
+    at.date_input(key="sl_period").set_value((today - timedelta(days=1), today)).run()
+    assert not at.exception
+    assert not [i for i in at.info if "15-minute" in i.value]
+    assert "per 15 minutes" in at.get("plotly_chart")[0].proto.spec
 
 
 def test_switching_the_abandon_rule_changes_service_level(known_data):
@@ -208,7 +274,7 @@ def test_empty_period_says_no_data(known_data, app_db):
     assert "No interactions arrived in 1–7 Feb 2024" in texts(at)
     assert _metric(at, "CSAT") == "no ratings"
     assert _metric(at, "Service level") == "—"
-    assert _metric(at, "FRT median") == "—"
+    assert _metric(at, "FRT median (phone & chat)") == "—"
     assert _table_with(at, "Missed by").empty
     specs = [chart.proto.spec for chart in at.get("plotly_chart")]
     assert "no service level" in specs[0] and "No answered contacts" in specs[1]

@@ -264,11 +264,13 @@ def _summary() -> pd.DataFrame:
             "channel": list(HOSTILE),
             "offered": [10] * N,
             "answered": [5] * N,
+            "abandoned": [2] * N,
             "backlog": [40] * N,
             "oldest_wait_seconds": [7200.0] * N,
             "met": [1] * N,
             "missed": [4] * N,
             "pending": [0] * N,
+            "closed": [5] * N,
             "service_level_percent": [20.0] * N,
             "goal_percent": [80.0] * N,
             "target_seconds": [60.0] * N,
@@ -565,7 +567,9 @@ def case_alert_message() -> Shown:
 def case_render_alerts() -> Shown:
     from components.alerts import render_alerts
 
-    return _rendered(render_alerts, _alerts(), "rules", expect=HOSTILE)
+    listed = _rendered(render_alerts, _alerts(), expect=HOSTILE)
+    compact = _rendered(render_alerts, _alerts(), compact=True, expect=HOSTILE)  # wallboard
+    return Shown(listed.markdown + compact.markdown, expect_markdown=list(HOSTILE))
 
 
 def case_rule_description() -> Shown:
@@ -589,8 +593,24 @@ def case_kpi_tiles() -> Shown:
         rule_text=rule_description(_policies(), None),
         clock_text=clock_description(_policies(), True),
         goal=80.0,
+        by_clock={"live": _frt_summary(), "async": _frt_summary()},
+        previous=_overall(),
+        previous_by_clock={"live": _frt_summary()},
         expect=HOSTILE,
     )
+
+
+def _frt_summary():
+    from analytics.distributions import FrtSummary
+
+    return FrtSummary(median=60.0, p90=90.0, mean=70.0, n=3)
+
+
+def case_clock_tiles() -> Shown:
+    from components.sl_panels import clock_description, clock_tiles
+
+    text = clock_description(_policies(), True)
+    return _rendered(clock_tiles, "live", _frt_summary(), None, clock_text=text, expect=HOSTILE)
 
 
 def case_interaction_panel() -> Shown:
@@ -617,6 +637,12 @@ def case_render_channel_tiles() -> Shown:
     from components.floor_tiles import render_channel_tiles
 
     return _rendered(render_channel_tiles, _summary(), expect=HOSTILE)
+
+
+def case_render_wallboard_tiles() -> Shown:
+    from components.floor_tiles import render_wallboard_tiles
+
+    return _rendered(render_wallboard_tiles, _summary(), expect=HOSTILE)
 
 
 def case_render_totals() -> Shown:
@@ -1162,10 +1188,12 @@ CASES: dict[str, Callable[[], Shown]] = {
     "sl_panels.rule_description": case_rule_description,
     "sl_panels.clock_description": case_clock_description,
     "sl_panels.kpi_tiles": case_kpi_tiles,
+    "sl_panels.clock_tiles": case_clock_tiles,
     "sl_panels.interaction_panel": case_interaction_panel,
     "social_watch.render_social_watch": case_render_social_watch,
     "floor_tiles.render_channel_tiles": case_render_channel_tiles,
     "floor_tiles.render_totals": case_render_totals,
+    "floor_tiles.render_wallboard_tiles": case_render_wallboard_tiles,
     "floor_tiles.render_channel_details": case_render_channel_details,
     "floor_tiles.render_agent_states": case_render_agent_states,
     "staffing_table.render_staffing_table": case_render_staffing_table,
@@ -1251,6 +1279,8 @@ NO_DATA_TEXT: dict[str, str] = {
     "report_help.report_help": "fixed help texts (code)",
     "sl_filters.service_level_filters": "widgets whose options are labelled by code",
     "sl_panels.csat_tile": "numbers",
+    "sl_panels.change_text": "numbers and durations",
+    "sl_panels.previous_text": "a number or duration",
     "sl_tables.csat_text": "numbers",
     "plain_text.markdown_text": "the helper itself (layer 1)",
     "plain_text.plotly_text": "the helper itself (layer 1)",
@@ -1267,9 +1297,17 @@ NO_DATA_TEXT: dict[str, str] = {
     "sl_charts.legend_below": "layout only",
     "sl_charts.busiest_groups": "returns keys, draws nothing",
     "alerts.alert_rules": "numbers from settings only",
+    "alerts.alert_counts": "counts and fixed kind names",
+    "agent_list.agent_table": "a frame, not drawn",
+    "agent_list.render_agent_list": "names and teams only in a dataframe and select options "
+    "(plain cells); its caption is counts",
+    "wallboard.wallboard_toggle": "a toggle and fixed CSS",
     "floor_tiles.abandon_rule_text": "rule from a fixed set, number",
     "floor_tiles.service_level_help": "numbers and a rule from a fixed set",
     "floor_tiles.compact_wait": "a duration",
+    "floor_tiles.wall_wait": "a duration",
+    "floor_tiles.sample_text": "a count",
+    "floor_tiles.service_level_text": "numbers and a fixed phrase",
     "social_watch.signed_duration": "a duration",
     "staffing_table.gap_colour": "a cell style",
     "volume_chart.volume_title": "a date",

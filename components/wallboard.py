@@ -1,0 +1,53 @@
+"""Wallboard mode of the Floor: a toggle (or `?wallboard=1` in the address) that hides the
+sidebar and draws the figures in large type for a TV across the room.
+
+The toggle and the query parameter stay in step, so a wallboard URL can be bookmarked on the
+TV and the toggle turns it off again. The style is fixed CSS: no data ever goes into it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+QUERY_PARAM = "wallboard"
+WALLBOARD_HELP = (
+    "Large type, no sidebar, the per-channel figures above the fold and the alerts as counts "
+    "(details on demand), for a screen across the room. Bookmark the page with ?wallboard=1 to "
+    "open it this way."
+)
+# Streamlit's own test ids of the sidebar, its open button and the page header.
+WALLBOARD_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"] { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] {
+  padding-top: 0.5rem !important; max-width: 100% !important;
+}
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; line-height: 1.1; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+[data-testid="stMetricDelta"] { font-size: 1.15rem !important; }
+h1 { font-size: 2rem !important; padding: 0 !important; }
+h3 { font-size: 1.8rem !important; }
+</style>
+"""
+
+
+def _sync_query_param(key: str) -> None:
+    """Write the toggle's state into the address (so a reload keeps it)."""
+    if st.session_state[key]:
+        st.query_params[QUERY_PARAM] = "1"
+    else:
+        st.query_params.pop(QUERY_PARAM, None)
+
+
+def wallboard_toggle(key: str) -> bool:
+    """The wallboard toggle, starting from the `?wallboard=1` query parameter; when on, the
+    sidebar is hidden and the type enlarged. Returns whether wallboard mode is on."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(QUERY_PARAM) == "1"
+    on = st.toggle(
+        "Wallboard", key=key, help=WALLBOARD_HELP, on_change=_sync_query_param, args=(key,)
+    )
+    if on:
+        st.html(WALLBOARD_CSS)
+    return on
