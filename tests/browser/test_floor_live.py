@@ -68,7 +68,8 @@ def test_floor_tiles_update_without_a_click_and_the_filter_stays(served_app, bro
     page.set_viewport_size({"width": 1400, "height": 1000})
 
     # Narrow to chat: the filter lives outside the fragment, so refreshes leave it alone.
-    page.locator('[data-testid="stMultiSelect"]').click()
+    channels = page.locator('.st-key-floor_channels [data-testid="stMultiSelect"]')
+    channels.click()
     page.keyboard.type("Chat")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
@@ -78,7 +79,7 @@ def test_floor_tiles_update_without_a_click_and_the_filter_stays(served_app, bro
     expect(_as_of(page)).not_to_have_text(stamp, timeout=REFRESH_WAIT_MS)  # a refresh ran
     _add_contacts(browser_db, ["chat", "phone"])
     expect(offered).to_have_text(f"{chat_offered + 1:,}", timeout=REFRESH_WAIT_MS)
-    chips = page.locator('[data-testid="stMultiSelect"] [data-tag]')
+    chips = channels.locator("[data-tag]")
     expect(chips).to_have_count(1)
     expect(chips.first).to_contain_text("Chat")
     screenshot(page, "floor_chat_only")
