@@ -41,6 +41,7 @@ def test_wallboard_fits_a_tv_and_keeps_the_alert_details_open(served_app, browse
     wait_until_idle(page)
     page.get_by_text("Wallboard", exact=True).click()
     page.wait_for_url("**/floor")
-    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    # The wallboard's style goes when the rerun that drops it ends: allow a slow, loaded run.
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Offered today")).to_be_visible()
     screenshot(page, "floor-normal")
