@@ -46,7 +46,6 @@ GROUP_BY_LABELS: dict[str, str] = {
     "agent": "Agent",
 }
 NO_AGENT_KEY = "-"
-NO_AGENT_LABEL = "No agent (unanswered)"
 
 
 def check_group_by(group_by: str) -> None:
