@@ -70,7 +70,7 @@ def alert_message(alert: Alert) -> str:
         return f"Waiting over {format_seconds(threshold)}: {listed}."
     if alert.kind == "social_negative":
         top = rows.iloc[0]
-        reach = "" if pd.isna(top["reach"]) else f", reach {int(top['reach']):,}"
+        reach = "" if pd.isna(top["reach"]) else f", {int(top['reach']):,} followers"
         return (
             f"{len(rows):,} negative public social post{'s' if len(rows) != 1 else ''} past "
             f"target — widest reach: {escape_markdown(top['author'])}{reach}. "

@@ -17,12 +17,15 @@ from components.exports import csv_download
 from components.journey_links import journey_link
 from components.plain_text import markdown_text
 from components.theme import BAD, channel_label, format_seconds
+from db.settings import get_settings
 
 OPEN_KEY = "floor_social_open"
 HELP = (
-    "Public posts and comments on social channels with negative sentiment (< 0), still open and "
-    "unanswered, ranked by the author's reach (followers); the 50 widest-reach are read. A "
-    "thread is one row, timed from the customer's first message (FRT per conversation). "
+    "Public posts and comments on social channels with negative sentiment (below the "
+    f"`negative_sentiment_below` setting, now {get_settings().negative_sentiment_below:g}), "
+    "still open and unanswered, ranked by the author's reach (followers); the 50 widest-reach "
+    "are read. A thread is one row, timed from the customer's first message (FRT per "
+    "conversation). "
     "Time left = the post's target (policy in force at arrival) − time waited; negative means "
     "the target has already been missed."
 )
@@ -41,7 +44,7 @@ def _time_left_style(seconds: object) -> str:
 
 
 def _label(row: pd.Series) -> str:
-    reach = "reach unknown" if pd.isna(row["reach"]) else f"reach {int(row['reach']):,}"
+    reach = "reach unknown" if pd.isna(row["reach"]) else f"{int(row['reach']):,} followers"
     return (
         f"{row['author']} · {channel_label(row['channel_id'])} · {reach} · "
         f"{signed_duration(row['time_left_seconds'])} left"
@@ -60,7 +63,7 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
         {
             "Channel": [channel_label(c) for c in frame["channel_id"]],
             "Author": frame["author"],
-            "Reach": frame["reach"].astype("Int64"),
+            "Reach (followers)": frame["reach"].astype("Int64"),
             "Sentiment": frame["sentiment"],
             "Topic": frame["topic"].fillna("—"),
             "Waiting": [format_seconds(s) for s in frame["waited_seconds"]],
@@ -72,12 +75,15 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
         shown = shown.drop(columns="Messages")
     st.dataframe(
         shown.style.map(_time_left_style, subset=["Time left"]).format(
-            {"Time left": signed_duration, "Sentiment": "{:+.2f}", "Reach": "{:,}"}, na_rep="—"
+            {"Time left": signed_duration, "Sentiment": "{:+.2f}", "Reach (followers)": "{:,}"},
+            na_rep="—",
         ),
         hide_index=True,
         key="floor_social_table",
         column_config={
-            "Reach": st.column_config.NumberColumn("Reach", help="Author's followers."),
+            "Reach (followers)": st.column_config.NumberColumn(
+                "Reach (followers)", help="Author's followers."
+            ),
             "Time left": st.column_config.TextColumn(
                 "Time left", help="Target − waited; negative = target already missed."
             ),
@@ -128,7 +134,7 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
                 ],
                 "Value": [
                     str(row["author"]),
-                    "—" if pd.isna(row["reach"]) else f"{int(row['reach']):,}",
+                    "—" if pd.isna(row["reach"]) else f"{int(row['reach']):,} followers",
                     f"{row['sentiment']:+.2f}",
                     row["topic"] or "—",
                     f"{row['priority']} / {row['queue']}",

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     # many days is a repeat contact (docs/metrics.md).
     repeat_window_days: float = 7.0
     sl_warn_points: float = 5.0
+    # A contact is negative when its sentiment (-1..1) is below this (Floor's negative posts,
+    # the Topics page's negative share). VADER calls -0.05 and below negative; a mild -0.02 is
+    # noise, not a complaint.
+    negative_sentiment_below: float = -0.05
     # A service level on fewer closed contacts (met + missed) than this is shown neutral with
     # its n and raises no alert: two contacts are not a trend.
     min_sample_contacts: int = 10

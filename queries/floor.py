@@ -46,6 +46,7 @@ from db.schema import (
 from db.threads import counts_as_contact
 from queries.authors import author_expr
 from queries.frames import read_frame
+from queries.sentiment import is_negative
 from queries.service_level import service_level_counts
 
 OPEN_STATUSES = ("open", "pending")
@@ -256,7 +257,8 @@ def negative_public_posts(
     channel_ids: Sequence[str] | None = None,
     limit: int = 50,
 ) -> pd.DataFrame:
-    """Unanswered negative (sentiment < 0) public posts on social channels, widest reach first.
+    """Unanswered negative (`queries.sentiment.is_negative`) public social posts, widest reach
+    first.
 
     One row per waiting conversation: its first message (the thread start, which the wait is
     timed from), with `messages` = how many of the thread's inbound messages are waiting.
@@ -309,7 +311,7 @@ def negative_public_posts(
             _open_unanswered(now),
             channels.c.is_social.is_(True),
             i.is_public.is_(True),
-            i.sentiment < 0,
+            is_negative(),
             _channel_filter(i.channel_id, channel_ids),
         )
         .order_by(func.coalesce(i.reach, -1).desc(), i.created_at, i.id)

@@ -19,6 +19,7 @@ from db.schema import agents, customers, interactions
 from db.threads import counts_as_contact
 from queries.frames import read_frame
 from queries.local_buckets import period_key_expr
+from queries.sentiment import is_negative
 
 NO_TOPIC = "(no topic)"
 DAILY_COLUMNS = ["day", "topic", "count", "negative", "scored"]
@@ -53,7 +54,8 @@ def daily_topic_counts(
 
     visibility: None = public and private, True = public posts and comments only, False =
     private only. Returns DAILY_COLUMNS: day (local date), topic ("(no topic)" for none), count,
-    negative (sentiment < 0), scored (with a sentiment). Only (day, topic) pairs with contacts.
+    negative (`queries.sentiment.is_negative`), scored (with a sentiment). Only (day, topic)
+    pairs with contacts.
     """
     i = interactions.c
     day_key = period_key_expr(i.created_at, start=start, end=end, tz=tz, granularity="day")
@@ -64,7 +66,7 @@ def daily_topic_counts(
             key,
             topic,
             func.count().label("count"),
-            func.sum(case((i.sentiment < 0, 1), else_=0)).label("negative"),
+            func.sum(case((is_negative(), 1), else_=0)).label("negative"),
             func.count(i.sentiment).label("scored"),
         )
         .where(*_filters(start, end, channel_ids, visibility))

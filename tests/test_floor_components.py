@@ -344,7 +344,7 @@ def test_floor_alerts_name_the_channel_and_the_rule_that_fired():
     assert by_kind["backlog"].message == "Backlog over 25: Chat 30, Email 26."
     assert by_kind["oldest_wait"].message == "Waiting over 30 min: Chat 33 min 20 s."
     assert "2 negative public social posts past target" in by_kind["social_negative"].message
-    assert "@big\\_one, reach 9,000" in by_kind["social_negative"].message
+    assert "@big\\_one, 9,000 followers" in by_kind["social_negative"].message
     assert "out\\_age" in by_kind["topic_spike"].message
     assert [a.severity for a in alerts] == sorted(
         (a.severity for a in alerts), key=lambda s: s != "error"

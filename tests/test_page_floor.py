@@ -165,7 +165,7 @@ def test_supervisor_sees_the_floor_tiles(floor_db, monkeypatch):
     assert (
         "Service level today more than 5 points below goal: **Chat** 20.0 % (goal 80 %, n = 5)"
     ) in page_text
-    assert "1 negative public social post past target — widest reach: @big, reach 20,000" in (
+    assert "1 negative public social post past target — widest reach: @big, 20,000 followers" in (
         page_text
     )
     assert "As of" in page_text
@@ -285,10 +285,12 @@ def test_negative_public_posts_are_ranked_by_reach_and_open_on_demand(floor_db):
     at = open_page("supervisor", PAGE)
     table = _table(at, "Author")
     assert list(table["Author"]) == ["@big", "@mid", "@small"]
-    assert list(table["Reach"]) == [20_000, 5_000, 100]
+    assert list(table["Reach (followers)"]) == [20_000, 5_000, 100]
     assert table["Time left"].iloc[0] < 0 < table["Time left"].iloc[1]  # breached, not yet
     post = at.selectbox(key="floor_social_open")
-    assert post.value is None and post.options[0].startswith("@big · Twitter / X · reach 20,000")
+    assert post.value is None and post.options[0].startswith(
+        "@big · Twitter / X · 20,000 followers"
+    )
     post.set_value(_post_id(reach=20_000)).run()
     assert not at.exception
     assert LOUD in [t.value for t in at.text]

@@ -251,6 +251,8 @@ def test_negative_public_posts_rank_by_reach(engine):
         open_contact(ago(2000), customer_id=2, sentiment=-0.2, reach=5000, body="bad", **public),
         open_contact(ago(100), customer_id=2, sentiment=0.3, reach=10_000, **public),  # positive
         open_contact(ago(100), customer_id=2, sentiment=0.0, reach=10_000, **public),  # neutral
+        # Mildly below 0 but above the negative threshold (-0.05): not a negative post.
+        open_contact(ago(100), customer_id=2, sentiment=-0.04, reach=20_000, **public),
         open_contact(ago(100), customer_id=1, channel_id="twitter", sentiment=-0.9, reach=9000),
         interaction(ago(100), frt=10, customer_id=1, sentiment=-0.9, reach=9000, **public),
         # No handle on facebook, so the author is the customer's name; no reach: last.
