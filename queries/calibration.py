@@ -38,6 +38,7 @@ from queries.writes import (
     audit,
     insert_record,
     require_record,
+    stored_by_key,
     transaction,
     utcnow,
 )
@@ -75,14 +76,9 @@ def create_calibration_session(
     if len(panel) < MIN_PANEL:
         errors["reviewers"] = f"a panel needs at least {MIN_PANEL} reviewers"
     with transaction(engine) as conn:
-        if idempotency_key is not None:
-            repeated = conn.scalar(
-                select(calibration_sessions.c.id).where(
-                    calibration_sessions.c.idempotency_key == idempotency_key
-                )
-            )
-            if repeated is not None:
-                return get_calibration_session(engine=conn, session_id=repeated)
+        repeated = stored_by_key(conn, calibration_sessions, idempotency_key)
+        if repeated is not None:
+            return get_calibration_session(engine=conn, session_id=repeated["id"])
         card = scorecard_id or default_scorecard_id(engine=conn)
         if (
             card is None

@@ -35,6 +35,7 @@ from queries.writes import (
     as_utc_naive,
     insert_record,
     require_record,
+    stored_by_key,
     transaction,
     update_record,
     utcnow,
@@ -71,16 +72,9 @@ def open_dispute(
     errors: dict[str, str] = {}
     text = _required_text(reason, "reason", errors)
     with transaction(engine) as conn:
-        if idempotency_key is not None:
-            repeated = (
-                conn.execute(
-                    select(qa_disputes).where(qa_disputes.c.idempotency_key == idempotency_key)
-                )
-                .mappings()
-                .first()
-            )
-            if repeated is not None:
-                return dict(repeated)
+        repeated = stored_by_key(conn, qa_disputes, idempotency_key)
+        if repeated is not None:
+            return repeated
         # Locked on PostgreSQL so two supervisors cannot open two disputes at once.
         review = require_record(conn, reviews_table, review_id, for_update=True)
         if review["status"] != "submitted" or review["calibration_session_id"] is not None:
@@ -239,14 +233,9 @@ def add_coaching_note(
     text = _required_text(body, "body", errors)
     wanted = sorted({int(review_id) for review_id in review_ids})
     with transaction(engine) as conn:
-        if idempotency_key is not None:
-            repeated = conn.scalar(
-                select(coaching_notes.c.id).where(
-                    coaching_notes.c.idempotency_key == idempotency_key
-                )
-            )
-            if repeated is not None:
-                return _note(conn, repeated)
+        repeated = stored_by_key(conn, coaching_notes, idempotency_key)
+        if repeated is not None:
+            return _note(conn, repeated["id"])
         if conn.scalar(select(agents.c.id).where(agents.c.id == agent_id)) is None:
             errors["agent_id"] = "unknown agent"
         found = set(

@@ -36,6 +36,7 @@ from queries.writes import (
     audit,
     insert_record,
     require_record,
+    stored_by_key,
     transaction,
     utcnow,
 )
@@ -188,11 +189,9 @@ def create_sampling_run(
     if errors:
         raise ValidationError(errors)
     with transaction(engine) as conn:
-        stored = conn.scalar(
-            select(qa_samples.c.id).where(qa_samples.c.idempotency_key == idempotency_key)
-        )
+        stored = stored_by_key(conn, qa_samples, idempotency_key)
         if stored is not None:
-            return get_sampling_run(engine=conn, sample_id=stored)
+            return get_sampling_run(engine=conn, sample_id=stored["id"])
         draw = preview_sample(engine=conn, rule=rule, as_of=moment)
         ids = [int(value) for value in draw.ids]
         if not ids:

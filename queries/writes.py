@@ -277,6 +277,16 @@ def _guarded_write(
     return current
 
 
+def stored_by_key(conn: Connection, table: Table, idempotency_key: str | None) -> dict | None:
+    """The row a submit with `idempotency_key` already stored in `table`, or None (also for no
+    key): a repeated submit answers with it instead of writing again."""
+    if idempotency_key is None:
+        return None
+    by_key = select(table).where(table.c.idempotency_key == idempotency_key)
+    row = conn.execute(by_key).mappings().first()
+    return dict(row) if row is not None else None
+
+
 def insert_record(
     *,
     engine: Engine | Connection,
@@ -303,8 +313,7 @@ def insert_record(
 
     with transaction(engine) as conn:
         if idempotency_key is not None:
-            by_key = select(table).where(table.c.idempotency_key == idempotency_key)
-            existing = conn.execute(by_key).mappings().first()
+            existing = stored_by_key(conn, table, idempotency_key)
             if existing is not None:
                 return public_row(existing)
             # A twin submit may commit between the check and the insert: let the unique key
@@ -316,8 +325,7 @@ def insert_record(
             statement = insert(table)
         inserted = conn.execute(statement.values(row_values).returning(id_column)).first()
         if inserted is None:
-            existing = conn.execute(by_key).mappings().one()
-            return public_row(existing)
+            return public_row(stored_by_key(conn, table, idempotency_key))
         record_id = inserted[0]
         stored = require_record(conn, table, record_id)  # just inserted in this transaction
         after = {key: stored[key] for key in row_values}
