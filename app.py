@@ -1,11 +1,12 @@
-"""Floorlight entry: page config, the login form, and a home view that sends each role on."""
+"""Floorlight entry: page config, the login form, and the home view (a summary of each role's
+pages, components.home_view)."""
 
 import streamlit as st
 
 from components.auth import render_login_form, restore_login
 from components.db import database_errors
 from components.guard import configure_page, render_session_sidebar
-from components.navigation import render_home
+from components.home_view import render_home
 
 configure_page("Home")
 
@@ -19,4 +20,5 @@ if user is None:
     st.stop()
 
 render_session_sidebar(authenticator, user)
-render_home(user.name, user.roles)
+with database_errors():
+    render_home(user.name, user.username, user.roles)

@@ -229,24 +229,3 @@ def render_sidebar(display_name: str, roles: Iterable[str]) -> None:
         st.divider()
         role_names = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
         st.caption(f"Signed in as **{markdown_text(display_name)}** · {markdown_text(role_names)}")
-
-
-def render_home(display_name: str, roles: Iterable[str]) -> None:
-    """The landing view: who you are, what your role can do, and every page you can open with
-    one line each (the first as a button). A user with no role is told to ask an admin."""
-    st.title(f"Welcome, {markdown_text(display_name)}")
-    pages = pages_for(roles)
-    if not pages:
-        st.warning("Your account has no role yet. Ask an admin to give you one.")
-        return
-    for role in roles:
-        label = markdown_text(ROLE_LABELS.get(role, role))
-        st.markdown(f"**{label}** — {ROLE_SUMMARIES.get(role, '')}")
-    first = pages[0]
-    if st.button(f"Open {first.label}", type="primary", key="home_open_first", icon=first.icon):
-        st.switch_page(first.path)
-    st.subheader("Pages you can open")
-    for spec in pages:
-        with st.container(key=f"home_page_{Path(spec.path).stem}"):
-            st.page_link(spec.path, label=spec.label, icon=spec.icon)
-            st.caption(spec.summary)

@@ -1238,7 +1238,7 @@ PAGE_CASES: dict[str, str] = {
     "guard.require_page": "draws the sidebar; its access message names only the page",
     "user_admin.users_tab": "Settings page: users with hostile display names",
     "auth.restore_login": "reads the display name the sidebar shows",
-    "navigation.render_home": "home view: the welcome names the hostile display name",
+    "home_view.render_home": "home view: the welcome names the hostile display name",
     "breach_list.render_breaches": "Service level page: breaches with hostile queues, drill-down",
     "import_form.save_mapping_form": "Import page: a mapping saved under a hostile name",
     "import_run.run_import": "Import page: progress text and result name the hostile file",
@@ -1407,6 +1407,16 @@ from tests.security.reply_cases import REPLY_CASES, REPLY_NO_DATA_TEXT  # noqa: 
 
 CASES.update(REPLY_CASES)
 NO_DATA_TEXT.update(REPLY_NO_DATA_TEXT)
+
+from tests.security.admin_cases import (  # noqa: E402
+    ADMIN_CASES,
+    ADMIN_NO_DATA_TEXT,
+    ADMIN_PAGE_CASES,
+)
+
+CASES.update(ADMIN_CASES)
+PAGE_CASES.update(ADMIN_PAGE_CASES)
+NO_DATA_TEXT.update(ADMIN_NO_DATA_TEXT)
 
 
 def public_component_functions() -> set[str]:

@@ -1,0 +1,24 @@
+"""Plain-text cases of the home, Settings and Audit components (merged into test_plain_text's
+walk). Imported at the end of tests/security/test_plain_text.py, so its helpers already exist;
+the home summaries over hostile stored data are walked in test_admin_pages.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.security.test_plain_text import Shown
+
+ADMIN_CASES: dict[str, Callable[[], Shown]] = {}
+
+# Drawn only inside a logged-in page (tests/security/test_admin_pages.py and the "home",
+# "settings" and "audit" pages of test_plain_text walk them over hostile stored data).
+ADMIN_PAGE_CASES: dict[str, str] = {
+    "home_summaries.floor_today": "home of a supervisor: a hostile channel name on its tile",
+    "home_summaries.weeks_compared": "home of an executive: figure labels from the weekly tiles",
+    "home_summaries.review_queue_summary": "home of a QA reviewer: counts and a time",
+}
+
+ADMIN_NO_DATA_TEXT: dict[str, str] = {
+    "home_summaries.last_two_weeks": "dates",
+    "home_summaries.open_assignments": "a cached reader: returns a frame, draws nothing",
+}
