@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from analytics.periods import to_local
 from analytics.reply_review import RULE_KIND_LABELS, RULE_KINDS
+from analytics.time_text import format_date
 from components.record_form import FieldSpec, RecordKind
-from components.theme import channel_label
+from components.theme import channel_label, format_seconds
 from queries import admin
 
 ABANDON_RULE_LABELS = {
@@ -16,15 +18,16 @@ ABANDON_RULE_LABELS = {
 VISIBILITY = {None: "public and private", True: "public only", False: "private only"}
 
 
-def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> RecordKind:
-    """SLA policies: target and goal per channel, priority and public/private, from a date."""
+def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str], tz: str) -> RecordKind:
+    """SLA policies: target and goal per channel, priority and public/private, from a date
+    (the local day in `tz`)."""
     return RecordKind(
         key="sla",
         title="SLA policy",
         describe=lambda p: (
             f"{channel_label(p['channel_id'])} · {p.get('priority') or 'any priority'} · "
-            f"{VISIBILITY[p.get('is_public')]}"
-            f" · {p['target_seconds']} s / {p['goal_percent']:g} % from {p['active_from']:%Y-%m-%d}"
+            f"{VISIBILITY[p.get('is_public')]} · {format_seconds(p['target_seconds'])} / "
+            f"{p['goal_percent']:g} % from {format_date(to_local(p['active_from'], tz))}"
         ),
         create=admin.create_sla_policy,
         update=admin.update_sla_policy,
@@ -53,6 +56,8 @@ def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> Rec
                 "int",
                 default=60,
                 help="SLA met: answered with first response time ≤ this target.",
+                unit="seconds",
+                column="Target",
             ),
             FieldSpec(
                 "goal_percent",
@@ -60,6 +65,8 @@ def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> Rec
                 "float",
                 default=80.0,
                 help="Service level goal: met / (met + missed) should reach this.",
+                unit="%",
+                column="Goal",
             ),
             FieldSpec(
                 "business_hours",
@@ -78,12 +85,18 @@ def sla_policy_kind(channel_ids: list[str], calendar_ids: dict[str, str]) -> Rec
                 default="fail",
             ),
             FieldSpec(
-                "short_abandon_seconds", "Short-abandon threshold (seconds)", "int", default=5
+                "short_abandon_seconds",
+                "Short-abandon threshold (seconds)",
+                "int",
+                default=5,
+                unit="seconds",
+                column="Short-abandon threshold",
             ),
             FieldSpec(
                 "active_from",
-                "Active from (UTC, YYYY-MM-DD HH:MM)",
+                "Active from",
                 "datetime",
+                column="From",
                 help="When the policy starts judging arrivals (the earliest version of a "
                 "scope also judges history from before it).",
             ),

@@ -27,7 +27,12 @@ NONE = "__none__"
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One form field: the record column, its label and widget kind."""
+    """One form field: the record column, its label and widget kind.
+
+    `unit` ("seconds" or "%") and `column` (a shorter header) say how the field reads in the
+    record tables (components.admin_tables): "4 h" under "Target", not 14400 under
+    "Target (seconds)".
+    """
 
     name: str
     label: str
@@ -36,6 +41,8 @@ class FieldSpec:
     option_labels: Mapping[Any, str] = field(default_factory=dict)
     help: str | None = None
     default: Any = None
+    unit: Literal["seconds", "%"] | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)

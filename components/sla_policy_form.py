@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
+from analytics.time_text import EMPTY, format_datetime
 from components import cache_floor, cache_reports
-from components.exports import csv_download
+from components.admin_tables import record_table, show_record_table
 from components.record_form import (
     RecordKind,
     clean_value,
@@ -25,6 +27,7 @@ from components.record_form import (
     show_field_errors,
     show_stale,
 )
+from components.theme import format_seconds
 from queries.sla_policies import (
     SCOPE_FIELDS,
     PolicyImpact,
@@ -62,24 +65,13 @@ def clear_policy_readers() -> None:
         reader.clear()
 
 
-def policy_table(policies: pd.DataFrame, kind: RecordKind) -> None:
-    """Every policy version, with when the next version of its scope takes over."""
-    labels = {spec.name: spec.label for spec in kind.fields}
-    labels.update(
-        active_from="From (UTC)",
-        until="Until (UTC; empty = in force)",
-        version="Version",
-        updated_by="Changed by",
-    )
-    columns = [spec.name for spec in kind.fields] + ["until", "version", "updated_by"]
-    st.dataframe(
-        policies[[c for c in columns if c in policies.columns]],
-        hide_index=True,
-        key="sla_table",
-        column_config=labels,
-    )
-    shown = policies[[c for c in columns if c in policies.columns]]
-    csv_download(shown, key="sla_csv", file_name="sla-policies.csv", labels=labels)
+def policy_table(policies: pd.DataFrame, kind: RecordKind, tz: str) -> None:
+    """Every policy version, with when the next version of its scope takes over (times in
+    `tz`)."""
+    table = record_table(policies, kind.fields, tz, extra={"until": "Until"})
+    if "Until" in table.columns:
+        table["Until"] = table["Until"].replace(EMPTY, "in force")
+    show_record_table(table, key="sla", file_name="sla-policies.csv")
     st.caption(
         "A policy judges the contacts that arrive from its start until the next version of the "
         "same channel, priority and visibility starts; the earliest version also judges "
@@ -87,10 +79,21 @@ def policy_table(policies: pd.DataFrame, kind: RecordKind) -> None:
     )
 
 
-def _impact_text(impact: PolicyImpact) -> str:
+def local_moment_text(text: str, tz: str) -> datetime | str:
+    """A typed 'YYYY-MM-DD HH:MM' read as local time in `tz` (an aware datetime the policy
+    queries store in UTC); text that is no date goes on as typed, for their message."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
+
+
+def _impact_text(impact: PolicyImpact, tz: str) -> str:
     return (
         f"This change re-judges **{impact.contacts:,} contacts that already arrived** "
-        f"({impact.first_arrival:%Y-%m-%d %H:%M} – {impact.last_arrival:%Y-%m-%d %H:%M} UTC): "
+        f"({format_datetime(impact.first_arrival, tz)} – "
+        f"{format_datetime(impact.last_arrival, tz)}): "
         "their service level is counted again under the new values, so past reports change."
     )
 
@@ -102,9 +105,11 @@ def sla_policy_editor(
     engine: Any,
     actor: str,
     now: datetime,
+    tz: str,
     on_saved: OnSaved,
 ) -> None:
-    """Pick a policy (or "new"), change it in a form, save it as a new version."""
+    """Pick a policy (or "new"), change it in a form, save it as a new version (times typed
+    and shown in `tz`)."""
     rows = {
         int(r["id"]): {k: clean_value(v) for k, v in r.items()} for r in policies.to_dict("records")
     }
@@ -138,7 +143,7 @@ def sla_policy_editor(
             "Takes effect", list(EFFECTIVE), format_func=EFFECTIVE.get, key=f"sla_{slot}_effective"
         )
         back_to = st.text_input(
-            "Back-date to (UTC, YYYY-MM-DD HH:MM)",
+            f"Back-date to ({tz} time, YYYY-MM-DD HH:MM)",
             key=f"sla_{slot}_active_from",
             help="Only with 'From an earlier moment'. You will be told how many contacts "
             "that already arrived this re-judges, and asked to confirm.",
@@ -153,7 +158,7 @@ def sla_policy_editor(
         "policy_id": None if record is None else int(record["id"]),
         "version_key": version_key,
         "values": values,
-        "effective_from": None if effective == "now" else back_to,
+        "effective_from": None if effective == "now" else local_moment_text(back_to, tz),
     }
     labels = {spec.name: spec.label for spec in kind.fields} | {"active_from": "Back-date to"}
     if submitted:
@@ -170,19 +175,27 @@ def sla_policy_editor(
             show_field_errors(error, labels)
             return
         if impact.contacts == 0:
-            _save(request, engine=engine, actor=actor, now=now, labels=labels, on_saved=on_saved)
+            _save(
+                request,
+                engine=engine,
+                actor=actor,
+                now=now,
+                tz=tz,
+                labels=labels,
+                on_saved=on_saved,
+            )
             return
         st.session_state[PENDING_KEY] = {**request, "impact": impact}
     pending = st.session_state.get(PENDING_KEY)
     if pending is None or pending["slot"] != slot:
         return
     impact = pending["impact"]
-    st.warning(_impact_text(impact), icon=":material/history:")
+    st.warning(_impact_text(impact, tz), icon=":material/history:")
     confirm, cancel = st.columns(2)
     if confirm.button(
         f"Re-judge {impact.contacts:,} contacts and save", key="sla_confirm", type="primary"
     ):
-        _save(pending, engine=engine, actor=actor, now=now, labels=labels, on_saved=on_saved)
+        _save(pending, engine=engine, actor=actor, now=now, tz=tz, labels=labels, on_saved=on_saved)
     if cancel.button("Cancel", key="sla_cancel"):
         st.session_state.pop(PENDING_KEY, None)
         st.rerun()
@@ -194,6 +207,7 @@ def _save(
     engine: Any,
     actor: str,
     now: datetime,
+    tz: str,
     labels: dict[str, str],
     on_saved: OnSaved,
 ) -> None:
@@ -221,8 +235,8 @@ def _save(
     for key in [k for k in st.session_state if str(k).startswith(f"sla_{request['slot']}_")]:
         del st.session_state[key]
     st.session_state[FLASH_KEY] = (
-        f"Saved: {saved['target_seconds']} s / {saved['goal_percent']:g} % "
-        f"from {saved['active_from']:%Y-%m-%d %H:%M} UTC (policy #{saved['id']})."
+        f"Saved: {format_seconds(saved['target_seconds'])} / {saved['goal_percent']:g} % "
+        f"from {format_datetime(saved['active_from'], tz)} (policy #{saved['id']})."
     )
     on_saved(saved, recount_from)
     st.rerun()

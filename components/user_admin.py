@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from components.exports import csv_download
+from analytics.time_text import EMPTY, format_datetime
+from components.admin_tables import show_record_table, yes_no
 from components.navigation import ROLE_LABELS, ROLES
 from components.plain_text import markdown_text
 from components.record_form import show_field_errors
@@ -20,6 +22,39 @@ LABELS = {
     "password": "Password",
     "roles": "Roles",
 }
+# The create form's widgets: emptied after a user is created, kept after a refusal.
+NEW_USER_KEYS = (
+    "users_new_username",
+    "users_new_display_name",
+    "users_new_email",
+    "users_new_password",
+    "users_new_roles",
+)
+
+
+def role_names(roles: str | list[str] | None) -> str:
+    """'Supervisor, QA reviewer' for stored roles (a comma string or a list); '—' for none."""
+    names = roles.split(",") if isinstance(roles, str) else list(roles or [])
+    return ", ".join(ROLE_LABELS.get(r, r) for r in names if r) or EMPTY
+
+
+def users_table(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """The users as a reader reads them (no hash is ever in `frame`): roles by name, the lock
+    and last change in local time with the zone, '—' for empty."""
+    text = lambda v: EMPTY if v is None or pd.isna(v) or v == "" else str(v)  # noqa: E731
+    return pd.DataFrame(
+        {
+            "Username": frame["username"],
+            "Display name": frame["display_name"],
+            "Email": [text(v) for v in frame["email"]],
+            "Roles": [role_names(r) for r in frame["roles"]],
+            "Disabled": [yes_no(v) for v in frame["disabled"]],
+            "Failed sign-ins": frame["failed_logins"].astype(int),
+            "Locked until": [format_datetime(v, tz) for v in frame["locked_until"]],
+            "Changed": [format_datetime(v, tz) for v in frame["updated_at"]],
+            "Changed by": [text(v) for v in frame["updated_by"]],
+        }
+    )
 
 
 def _roles_input(key: str, current: list[str] | None = None) -> list[str]:
@@ -33,8 +68,9 @@ def _roles_input(key: str, current: list[str] | None = None) -> list[str]:
     )
 
 
-def _run(action, success: str, version_key: str | None = None) -> None:
-    """Call a user write; show the outcome; keep the form's input on failure."""
+def _run(action, success: str, version_key: str | None = None, clear: tuple[str, ...] = ()) -> None:
+    """Call a user write; show the outcome; keep the form's input on failure, empty the
+    widgets `clear` after success (a password must not stay in the form)."""
     try:
         action()
     except ValidationError as error:
@@ -47,6 +83,8 @@ def _run(action, success: str, version_key: str | None = None) -> None:
         return
     if version_key:
         st.session_state.pop(version_key, None)
+    for key in clear:
+        st.session_state.pop(key, None)
     st.session_state["users_flash"] = success
     st.rerun()
 
@@ -81,6 +119,7 @@ def _create_form(engine: Any, actor: str) -> None:
                 email=email or None,
             ),
             f"Created user {username.strip().lower()}.",
+            clear=NEW_USER_KEYS,
         )
 
 
@@ -105,13 +144,14 @@ def _edit_forms(engine: Any, actor: str, user: dict[str, Any]) -> None:
                 f"Roles of {name} saved.",
                 version_key,
             )
-    with st.form(f"users_reset_{name}", clear_on_submit=True):
+    with st.form(f"users_reset_{name}"):
         password = st.text_input("New password", type="password", key=f"users_reset_{name}_pw")
         if st.form_submit_button("Reset password", key=f"users_reset_{name}_submit"):
             _run(
                 lambda: users_q.reset_password(password=password, **common()),
                 f"Password of {name} reset.",
                 version_key,
+                clear=(f"users_reset_{name}_pw",),
             )
     left, right = st.columns(2)
     label = "Enable user" if user["disabled"] else "Disable user"
@@ -125,28 +165,12 @@ def _edit_forms(engine: Any, actor: str, user: dict[str, Any]) -> None:
         _run(lambda: users_q.unlock_user(**common()), f"{name} unlocked.", version_key)
 
 
-def users_tab(engine: Any, actor: str) -> None:
-    """List users, create one, and edit the selected one."""
+def users_tab(engine: Any, actor: str, tz: str) -> None:
+    """List users (times in `tz`), create one, and edit the selected one."""
     if flash := st.session_state.pop("users_flash", None):
         st.success(markdown_text(flash), icon=":material/check_circle:")
     frame = users_q.list_users(engine=engine)
-    shown = [
-        c
-        for c in (
-            "username",
-            "display_name",
-            "email",
-            "roles",
-            "disabled",
-            "failed_logins",
-            "locked_until",
-            "updated_at",
-            "updated_by",
-        )
-        if c in frame.columns
-    ]
-    st.dataframe(frame[shown], hide_index=True, key="users_table")
-    csv_download(frame[shown], key="users_csv", file_name="users.csv")
+    show_record_table(users_table(frame, tz), key="users", file_name="users.csv")
     left, right = st.columns(2)
     with left:
         _create_form(engine, actor)

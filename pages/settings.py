@@ -7,12 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from components import admin_records as kinds
+from components.admin_tables import record_table, show_record_table
 from components.db import app_engine, database_errors
-from components.exports import csv_download
 from components.guard import require_page
 from components.record_form import record_editor
 from components.sla_policy_form import clear_policy_readers, policy_table, sla_policy_editor
 from components.user_admin import users_tab
+from db.settings import get_settings
 from queries import admin
 from queries.channels_list import channel_ids
 from queries.rollup_jobs import recount_after_policy_change
@@ -20,20 +21,18 @@ from queries.writes import utcnow
 
 user = require_page(__file__)
 engine = app_engine()
+tz = get_settings().timezone
 st.title("Settings")
 st.caption(
     "Every change is validated, versioned and written to the audit log with your name. "
     "If someone else saved a record after you opened it, your save is refused and the "
-    "current version is shown."
+    f"current version is shown. Times are in {tz}."
 )
 
 
 def _listed(frame: pd.DataFrame, kind) -> None:
-    columns = [c for c in kinds.kind_columns(kind) if c in frame.columns]
-    labels = {spec.name: spec.label for spec in kind.fields}
-    labels.update(version="Version", updated_at="Changed at (UTC)", updated_by="Changed by")
-    st.dataframe(frame[columns], hide_index=True, key=f"{kind.key}_table", column_config=labels)
-    csv_download(frame[columns], key=f"{kind.key}_csv", file_name=f"{kind.key}.csv", labels=labels)
+    table = record_table(frame, kind.fields, tz)
+    show_record_table(table, key=kind.key, file_name=f"{kind.key}.csv")
 
 
 def _after_policy_save(policy: dict, recount_from: datetime | None) -> None:
@@ -58,35 +57,30 @@ with database_errors():
         ]
     )
     with tabs[0]:
-        users_tab(engine, user.username)
+        users_tab(engine, user.username, tz)
     with tabs[1]:
         calendars = admin.list_business_calendars(engine=engine)
         kind = kinds.sla_policy_kind(
-            channel_ids(engine=engine), dict(zip(calendars["id"], calendars["name"], strict=True))
+            channel_ids(engine=engine),
+            dict(zip(calendars["id"], calendars["name"], strict=True)),
+            tz,
         )
         policies = admin.list_sla_policies(engine=engine)
-        policy_table(policies, kind)
+        policy_table(policies, kind, tz)
         sla_policy_editor(
             kind,
             policies,
             engine=engine,
             actor=user.username,
             now=utcnow(),
+            tz=tz,
             on_saved=_after_policy_save,
         )
     with tabs[2]:
         kind = kinds.scorecard_kind()
         cards = admin.list_scorecards(engine=engine)
-        st.dataframe(
-            cards[["name", "active", "criteria_count", "version", "updated_by"]],
-            hide_index=True,
-            key="scorecard_table",
-        )
-        csv_download(
-            cards[["name", "active", "criteria_count", "version", "updated_by"]],
-            key="scorecard_csv",
-            file_name="scorecards.csv",
-        )
+        table = record_table(cards, kind.fields, tz, extra={"criteria_count": "Criteria"})
+        show_record_table(table, key="scorecard", file_name="scorecards.csv")
         full = pd.DataFrame(
             [admin.get_scorecard(engine=engine, scorecard_id=int(i)) for i in cards["id"]]
         )

@@ -122,11 +122,13 @@ def test_a_policy_change_takes_effect_from_now_and_keeps_the_old_version(app_db)
     assert abs(chat[1]["active_from"] - utcnow()) < timedelta(minutes=5)
     assert "re-judges" not in texts(at)  # nothing stored is re-judged: no question asked
     assert _chat_met(app_db) == 3  # May still judged at 60 s
-    # Both versions are listed; the old one until the new one starts.
-    shown = next(d.value for d in at.dataframe if "until" in d.value.columns)
-    versions = shown[shown["channel_id"] == "chat"].sort_values("active_from")
-    assert versions["target_seconds"].tolist() == [60, 30]
-    assert versions["until"].iloc[0] == versions["active_from"].iloc[1]
+    # Both versions are listed as a reader reads them; the old one until the new one starts.
+    shown = next(d.value for d in at.dataframe if "Until" in d.value.columns)
+    versions = shown[shown["Channel"] == "Chat"]
+    assert versions["Target"].tolist() == ["1 min", "30 s"]
+    assert versions["Goal"].tolist() == ["80 %", "80 %"]
+    assert versions["Until"].iloc[0] == versions["From"].iloc[1]
+    assert versions["Until"].iloc[1] == "in force"
 
 
 def test_back_dating_says_how_many_contacts_it_re_judges_and_asks_first(app_db):
