@@ -1,21 +1,26 @@
-"""Audit log (admin): who did what to which record and when, with filters."""
+"""Audit log (admin): who did what to which record and when, each change as "field: before →
+after" with the record's name, filtered, and exported as CSV."""
 
 from datetime import timedelta
 
 import streamlit as st
 
-from analytics.periods import day_bounds, local_today, to_local
+from analytics.periods import day_bounds, local_today
+from components.audit_view import ACTION_LABELS, TABLE_LABELS, audit_table
 from components.db import app_engine, database_errors
 from components.exports import csv_download
 from components.guard import require_page
 from db.settings import get_settings
-from queries.audit import list_audit
+from queries.audit import list_audit, record_names
 from queries.writes import utcnow
 
 require_page(__file__)
 tz = get_settings().timezone
 st.title("Audit log")
-st.caption(f"Every write and login, newest first. Times in {tz}.")
+st.caption(
+    f"Every write and sign-in, newest first. Times in {tz}. Passwords are never shown: a "
+    'change of one reads "Password: changed".'
+)
 
 today = local_today(utcnow(), tz)
 with st.form("audit_filters", enter_to_submit=True):
@@ -26,27 +31,15 @@ with st.form("audit_filters", enter_to_submit=True):
     username = c2.text_input("User", key="audit_user", placeholder="any")
     table = c3.selectbox(
         "Record kind",
-        [
-            None,
-            "users",
-            "sla_policies",
-            "scorecards",
-            "scorecard_criteria",
-            "topics",
-            "playbook_entries",
-            "stakeholders",
-            "qa_reviews",
-            "qa_samples",
-            "replies",
-        ],
+        [None, *sorted(TABLE_LABELS, key=TABLE_LABELS.get)],
         key="audit_table",
-        format_func=lambda t: "any" if t is None else t,
+        format_func=lambda t: "any" if t is None else TABLE_LABELS[t],
     )
     action = c4.selectbox(
         "Action",
-        [None, "insert", "update", "delete", "login", "login_failed", "lockout"],
+        [None, *ACTION_LABELS],
         key="audit_action",
-        format_func=lambda a: "any" if a is None else a,
+        format_func=lambda a: "any" if a is None else ACTION_LABELS[a],
     )
     st.form_submit_button("Apply filters", key="audit_filters_submit")
 
@@ -55,28 +48,28 @@ if not isinstance(period, tuple) or len(period) != 2:
     st.stop()
 start, end = day_bounds(period[0], tz)[0], day_bounds(period[1], tz)[1]
 with database_errors():
+    engine = app_engine()
     rows = list_audit(
-        engine=app_engine(),
+        engine=engine,
         start=start,
         end=end,
         username=username or None,
         table=table,
         action=action,
     )
+    names = record_names(
+        engine=engine, refs=zip(rows["table_name"], rows["record_id"], strict=True)
+    )
 if rows.empty:
-    st.info("No audit entries match these filters.")
+    st.info("No audit entries match these filters.", icon=":material/search_off:")
     st.stop()
-rows["at"] = [to_local(t.to_pydatetime(), tz).strftime("%Y-%m-%d %H:%M:%S") for t in rows["at"]]
 noun = "entry" if len(rows) == 1 else "entries"
 st.caption(f"{len(rows):,} {noun} (at most 500 are shown; narrow the filters for older ones).")
-labels = {
-    "at": "When",
-    "username": "User",
-    "action": "Action",
-    "table_name": "Record kind",
-    "record_id": "Record",
-    "before": "Before",
-    "after": "After",
-}
-st.dataframe(rows[list(labels)], hide_index=True, key="audit_table_view", column_config=labels)
-csv_download(rows[list(labels)], key="audit_csv", file_name="audit-log.csv", labels=labels)
+shown = audit_table(rows, names, tz)
+st.dataframe(
+    shown,
+    hide_index=True,
+    key="audit_table_view",
+    column_config={"Changes": st.column_config.TextColumn("Changes", width="large")},
+)
+csv_download(shown, key="audit_csv", file_name="audit-log.csv")

@@ -1,13 +1,16 @@
-"""The audit trail for the admin page: who did what to which record, newest first."""
+"""The audit trail for the admin page: who did what to which record, newest first, and the
+names of the records it refers to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from db.schema import audit_log
+from db.schema import audit_log, metadata
 from queries.frames import read_frame
 from queries.writes import as_utc_naive
 
@@ -44,3 +47,44 @@ def list_audit(
     # id breaks ties between rows written in the same microsecond (one transaction).
     statement = statement.order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(bounded)
     return read_frame(engine=engine, statement=statement)
+
+
+# The column that names a record of each table (the rest are named by their id).
+NAME_COLUMNS: dict[str, str] = {
+    "users": "username",
+    "topics": "name",
+    "scorecards": "name",
+    "scorecard_criteria": "name",
+    "stakeholders": "name",
+    "review_rules": "name",
+    "playbook_entries": "issue",
+    "import_mappings": "name",
+    "calibration_sessions": "name",
+    "weekly_reports": "week",
+    "sla_policies": "channel_id",
+}
+
+
+def record_names(
+    *, engine: Engine | Connection, refs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """{(table name, record id): the record's name now} for the `refs` whose table has a
+    NAME_COLUMNS entry and whose record still exists (one query per table)."""
+    wanted: dict[str, set[int]] = {}
+    for table_name, record_id in refs:
+        if table_name in NAME_COLUMNS and str(record_id).isdigit():
+            wanted.setdefault(table_name, set()).add(int(record_id))
+    names: dict[tuple[str, str], str] = {}
+    if not wanted:
+        return names
+    # A caller's connection is used as it is (and left open).
+    with nullcontext(engine) if isinstance(engine, Connection) else engine.connect() as conn:
+        for table_name, ids in wanted.items():
+            table = metadata.tables[table_name]
+            rows = conn.execute(
+                select(table.c.id, table.c[NAME_COLUMNS[table_name]]).where(
+                    table.c.id.in_(sorted(ids))
+                )
+            )
+            names.update({(table_name, str(rid)): str(name) for rid, name in rows})
+    return names

@@ -198,4 +198,6 @@ def test_audit_page_lists_the_writes(app_db):
     at = open_page("admin", "pages/audit.py")
     assert not at.exception
     table = at.dataframe[0].value
-    assert ((table["table_name"] == "topics") & (table["username"] == "admin")).any()
+    mine = table[(table["Record kind"] == "Topic") & (table["User"] == "admin")]
+    assert mine["Record"].tolist() == ["Audit me"]
+    assert mine["Action"].tolist() == ["Created"]

@@ -19,6 +19,18 @@ ADMIN_PAGE_CASES: dict[str, str] = {
 }
 
 ADMIN_NO_DATA_TEXT: dict[str, str] = {
+    "admin_tables.yes_no": "a word",
+    "admin_tables.cell_text": "a cell's text for a dataframe (cells are plain text)",
+    "admin_tables.record_table": "a frame for st.dataframe (cells are plain text)",
+    "admin_tables.show_record_table": "a dataframe (plain cells), CSV and a fixed empty message",
+    "user_admin.role_names": "text for a dataframe cell (plain text)",
+    "user_admin.users_table": "a frame for st.dataframe (cells are plain text)",
+    "sla_policy_form.local_moment_text": "a time, not drawn",
+    "audit_view.field_label": "text for a dataframe cell (plain text)",
+    "audit_view.value_text": "text for a dataframe cell (plain text)",
+    "audit_view.change_text": "text for a dataframe cell (plain text)",
+    "audit_view.record_name": "text for a dataframe cell (plain text)",
+    "audit_view.audit_table": "a frame for st.dataframe (cells are plain text)",
     "home_summaries.last_two_weeks": "dates",
     "home_summaries.open_assignments": "a cached reader: returns a frame, draws nothing",
 }

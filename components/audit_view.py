@@ -1,0 +1,192 @@
+"""The audit log as a reader reads it: what kind of record, which one by name, what was done,
+and for a change each field as "label: before → after" (passwords never shown), with times
+local and the zone named.
+
+The audit rows carry JSON summaries of the fields written (queries.writes.summarise, secrets
+already redacted there); `change_text` turns one row's summaries into that sentence and
+`audit_table` builds the table the page draws and exports (pure: tested without Streamlit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from analytics.time_text import EMPTY, format_datetime
+from components.navigation import ROLE_LABELS
+from components.theme import channel_label, format_seconds
+from queries.audit import NAME_COLUMNS
+
+TABLE_LABELS: dict[str, str] = {
+    "users": "User",
+    "sla_policies": "SLA policy",
+    "scorecards": "Scorecard",
+    "scorecard_criteria": "Scorecard criterion",
+    "topics": "Topic",
+    "playbook_entries": "Playbook entry",
+    "stakeholders": "Stakeholder",
+    "review_rules": "Review rule",
+    "qa_samples": "QA sample",
+    "qa_assignments": "QA assignment",
+    "qa_reviews": "QA review",
+    "qa_disputes": "QA dispute",
+    "coaching_notes": "Coaching note",
+    "coaching_note_reviews": "Coaching note review",
+    "calibration_sessions": "Calibration session",
+    "calibration_items": "Calibration item",
+    "replies": "Reply",
+    "interactions": "Contact",
+    "import_mappings": "Import mapping",
+    "weekly_reports": "Weekly report",
+    "topic_notifications": "Stakeholders told",
+}
+ACTION_LABELS: dict[str, str] = {
+    "insert": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "login": "Signed in",
+    "logout": "Signed out",
+    "login_failed": "Sign-in failed",
+    "lockout": "Locked out",
+    "assign": "Assigned",
+    "import": "Imported",
+    "freeze": "Froze",
+    "reissue": "Re-issued",
+}
+# Field labels as the forms name them; any other column reads as its words ("due_at" -> "Due at").
+FIELD_LABELS: dict[str, str] = {
+    "channel_id": "Channel",
+    "is_public": "Visibility",
+    "target_seconds": "Target",
+    "goal_percent": "Goal",
+    "business_hours": "Business hours",
+    "abandon_rule": "Abandon rule",
+    "short_abandon_seconds": "Short-abandon threshold",
+    "active_from": "Active from",
+    "display_name": "Display name",
+    "failed_logins": "Failed sign-ins",
+    "locked_until": "Locked until",
+    "password_hash": "Password",
+    "session_version": "Sign-in sessions",
+    "response_template": "Approved response",
+    "move_to_private": "Move to a private channel",
+    "max_points": "Maximum points",
+    "allow_na": "Allow N/A",
+    "criteria_count": "Criteria",
+}
+# Written by the write helpers on every save (the entry's own time and user already say them),
+# and the sign-in session counter a role or password change moves on (the change itself shows).
+MANAGED = frozenset({"version", "updated_at", "updated_by", "created_at", "id", "session_version"})
+VISIBILITY = {None: "public and private", True: "public only", False: "private only"}
+LONGEST = 80
+
+
+def field_label(name: str) -> str:
+    """The label of a record field."""
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def value_text(name: str, value: Any, tz: str) -> str:
+    """One field's value as a reader reads it (a time local with its zone, a duration, …)."""
+    if name == "is_public":
+        return VISIBILITY.get(value, str(value))
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name == "channel_id":
+        return channel_label(str(value))
+    if name == "roles":
+        return ", ".join(ROLE_LABELS.get(r, r) for r in str(value).split(",") if r) or EMPTY
+    if name.endswith("_seconds") and isinstance(value, int | float):
+        return format_seconds(value)
+    if name == "goal_percent" and isinstance(value, int | float):
+        return f"{value:g} %"
+    if isinstance(value, str) and (name.endswith(("_at", "_until", "_from")) or name == "at"):
+        try:
+            return format_datetime(datetime.fromisoformat(value), tz)
+        except ValueError:
+            pass
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"
+
+
+def _fields(summary: str | None) -> dict[str, Any]:
+    if not summary:
+        return {}
+    try:
+        fields = json.loads(summary)
+    except ValueError:
+        return {"details": summary}
+    return fields if isinstance(fields, dict) else {"details": fields}
+
+
+def change_text(action: str, before: str | None, after: str | None, tz: str) -> str:
+    """What an audit entry did, field by field: "label: before → after" for a change, "label:
+    value" for what was created (or deleted, or logged); a password only as "changed" / "set"."""
+    old, new = _fields(before), _fields(after)
+    parts = []
+    for name in [*new, *(k for k in old if k not in new)]:
+        if name in MANAGED:
+            continue
+        if name == "password_hash":
+            parts.append("Password: " + ("changed" if action == "update" else "set"))
+            continue
+        label = field_label(name)
+        if action == "update":
+            was, now = value_text(name, old.get(name), tz), value_text(name, new.get(name), tz)
+            parts.append(f"{label}: {was} → {now}")
+        else:
+            parts.append(f"{label}: {value_text(name, new.get(name, old.get(name)), tz)}")
+    return "; ".join(parts) or EMPTY
+
+
+def record_name(
+    table: str,
+    record_id: str | None,
+    before: str | None,
+    after: str | None,
+    names: Mapping[tuple[str, str], str],
+) -> str:
+    """The record's name: as it is now, else as the entry wrote it (a deleted record), else
+    its kind and number ("QA review #12")."""
+    column = NAME_COLUMNS.get(table)
+    name = names.get((table, str(record_id)))
+    if name is None and column:
+        name = {**_fields(before), **_fields(after)}.get(column)
+    number = "" if record_id is None or pd.isna(record_id) else f"#{record_id}"
+    if table == "sla_policies" and name:
+        return f"{channel_label(str(name))} policy {number}".strip()
+    if name:
+        return str(name)
+    return f"{TABLE_LABELS.get(table, table)} {number}".strip()
+
+
+def audit_table(rows: pd.DataFrame, names: Mapping[tuple[str, str], str], tz: str) -> pd.DataFrame:
+    """queries.audit.list_audit rows as the page shows and exports them."""
+    return pd.DataFrame(
+        {
+            "When": [format_datetime(t, tz, seconds=True) for t in rows["at"]],
+            "User": rows["username"],
+            "Action": [ACTION_LABELS.get(a, a) for a in rows["action"]],
+            "Record kind": [TABLE_LABELS.get(t, t) for t in rows["table_name"]],
+            "Record": [
+                record_name(t, r, b, a, names)
+                for t, r, b, a in zip(
+                    rows["table_name"],
+                    rows["record_id"],
+                    rows["before"],
+                    rows["after"],
+                    strict=True,
+                )
+            ],
+            "Changes": [
+                change_text(action, b, a, tz)
+                for action, b, a in zip(rows["action"], rows["before"], rows["after"], strict=True)
+            ],
+        }
+    )
