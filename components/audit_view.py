@@ -79,8 +79,11 @@ FIELD_LABELS: dict[str, str] = {
     "criteria_count": "Criteria",
 }
 # Written by the write helpers on every save (the entry's own time and user already say them),
-# and the sign-in session counter a role or password change moves on (the change itself shows).
-MANAGED = frozenset({"version", "updated_at", "updated_by", "created_at", "id", "session_version"})
+# the sign-in session counter a role or password change moves on (the change itself shows),
+# and a sign-in's own time.
+MANAGED = frozenset(
+    {"version", "updated_at", "updated_by", "created_at", "id", "session_version", "at"}
+)
 VISIBILITY = {None: "public and private", True: "public only", False: "private only"}
 LONGEST = 80
 
@@ -127,7 +130,8 @@ def _fields(summary: str | None) -> dict[str, Any]:
 
 def change_text(action: str, before: str | None, after: str | None, tz: str) -> str:
     """What an audit entry did, field by field: "label: before → after" for a change, "label:
-    value" for what was created (or deleted, or logged); a password only as "changed" / "set"."""
+    value" for what was created, deleted or logged ("label before: value" for the state an event
+    found); a password only as "changed" / "set"."""
     old, new = _fields(before), _fields(after)
     parts = []
     for name in [*new, *(k for k in old if k not in new)]:
@@ -140,8 +144,15 @@ def change_text(action: str, before: str | None, after: str | None, tz: str) -> 
         if action == "update":
             was, now = value_text(name, old.get(name), tz), value_text(name, new.get(name), tz)
             parts.append(f"{label}: {was} → {now}")
-        else:
-            parts.append(f"{label}: {value_text(name, new.get(name, old.get(name)), tz)}")
+        elif name in new:
+            parts.append(f"{label}: {value_text(name, new[name], tz)}")
+        else:  # what a deleted record held, or the state an event found (a sign-in's failures)
+            suffix = "" if action == "delete" else " before"
+            parts.append(f"{label}{suffix}: {value_text(name, old[name], tz)}")
+    if not parts and action == "update" and "version" in new:
+        # Only the version moved on: saved as it was (a newer version took over, or only its
+        # child rows changed, each audited on its own).
+        return f"Version: {old.get('version')} → {new['version']}"
     return "; ".join(parts) or EMPTY
 
 

@@ -34,12 +34,14 @@ with st.form("audit_filters", enter_to_submit=True):
         [None, *sorted(TABLE_LABELS, key=TABLE_LABELS.get)],
         key="audit_table",
         format_func=lambda t: "any" if t is None else TABLE_LABELS[t],
+        placeholder="any",
     )
     action = c4.selectbox(
         "Action",
         [None, *ACTION_LABELS],
         key="audit_action",
         format_func=lambda a: "any" if a is None else ACTION_LABELS[a],
+        placeholder="any",
     )
     st.form_submit_button("Apply filters", key="audit_filters_submit")
 

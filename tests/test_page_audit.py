@@ -98,9 +98,17 @@ def test_sla_policy_changes_read_as_durations_channels_and_local_times():
         "Channel: Twitter / X; Visibility: public only; Goal: 85 %; Priority: —"
     )
     assert record_name("sla_policies", "7", None, created, {}) == "Twitter / X policy #7"
+    # The version a new one replaces is saved with only its version moved on.
+    assert change_text("update", '{"version": 1}', '{"version": 2}', "UTC") == "Version: 1 → 2"
 
 
 def test_a_deleted_record_keeps_the_name_its_entry_wrote_and_unnamed_kinds_read_by_number():
     assert record_name("topics", "3", '{"name": "Old topic"}', None, {}) == "Old topic"
+    assert change_text("delete", '{"name": "Old topic", "version": 4}', None, "UTC") == (
+        "Name: Old topic"
+    )
+    # A sign-in after a failure: its own time is the entry's; the failures it reset are said.
+    signed_in = change_text("login", '{"failed_logins": 1}', '{"at": "2026-11-30T10:00"}', "UTC")
+    assert signed_in == "Failed sign-ins before: 1"
     assert record_name("topics", "3", '{"name": "Old"}', None, {("topics", "3"): "New"}) == "New"
     assert record_name("qa_reviews", "12", None, "{}", {}) == "QA review #12"
