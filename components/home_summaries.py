@@ -102,5 +102,6 @@ def review_queue_summary(username: str) -> None:
     if queue.empty:
         st.caption("Your queue is empty: samples assigned to you will show here.")
     elif len(due):
-        st.caption(f"Next due: {format_datetime(due.min(), settings.timezone)}.")
+        late = " (overdue)" if due.min() < as_of else ""
+        st.caption(f"Earliest due: {format_datetime(due.min(), settings.timezone)}{late}.")
     st.page_link("pages/qa_review.py", label="Open QA review", icon=":material/rate_review:")

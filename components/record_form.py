@@ -16,8 +16,10 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from analytics.time_text import EMPTY, format_datetime
 from components.exports import csv_download
 from components.plain_text import markdown_text
+from db.settings import get_settings
 from queries.writes import StaleWriteError, ValidationError
 
 FieldKind = Literal["text", "textarea", "int", "float", "bool", "select", "datetime", "table"]
@@ -132,12 +134,32 @@ def show_field_errors(error: ValidationError, labels: Mapping[str, str]) -> None
     st.error("Nothing was saved. Please correct:\n" + "\n".join(lines), icon=":material/error:")
 
 
+def stale_message(error: StaleWriteError, tz: str) -> str:
+    """Who saved the record after this form opened it, and when (local time in `tz`)."""
+    who = error.changed_by or "another user"
+    when = f" on {format_datetime(error.changed_at, tz)}" if error.changed_at else ""
+    return (
+        f"This record was changed by {who}{when} after you opened it. Your changes were not "
+        "saved; the current version is shown — review it and apply your changes again."
+    )
+
+
+def _shown_value(value: Any, tz: str) -> Any:
+    value = clean_value(value)
+    if isinstance(value, datetime):
+        return format_datetime(value, tz)
+    return EMPTY if value is None else value
+
+
 def show_stale(error: StaleWriteError, labels: Mapping[str, str], version_key: str) -> None:
     """Who changed the record first, and the record as it is now; the form's remembered
     version moves on, so the user's next save applies on top of what they have now seen."""
-    st.warning(markdown_text(error), icon=":material/sync_problem:")
+    tz = get_settings().timezone
+    st.warning(markdown_text(stale_message(error, tz)), icon=":material/sync_problem:")
     st.caption("The record as it is now:")
-    current = pd.DataFrame([{labels.get(k, k): v for k, v in error.current.items()}])
+    current = pd.DataFrame(
+        [{labels.get(k, k): _shown_value(v, tz) for k, v in error.current.items()}]
+    )
     st.dataframe(current, hide_index=True, key=f"{version_key}_current")
     csv_download(current, key=f"{version_key}_current_csv", file_name="current-record.csv")
     st.session_state[version_key] = error.current["version"]

@@ -11,7 +11,8 @@ from analytics.time_text import EMPTY, format_datetime
 from components.admin_tables import show_record_table, yes_no
 from components.navigation import ROLE_LABELS, ROLES
 from components.plain_text import markdown_text
-from components.record_form import show_field_errors
+from components.record_form import show_field_errors, stale_message
+from db.settings import get_settings
 from queries import users as users_q
 from queries.writes import StaleWriteError, ValidationError
 
@@ -77,7 +78,8 @@ def _run(action, success: str, version_key: str | None = None, clear: tuple[str,
         show_field_errors(error, LABELS)
         return
     except StaleWriteError as error:
-        st.warning(markdown_text(error), icon=":material/sync_problem:")
+        message = stale_message(error, get_settings().timezone)
+        st.warning(markdown_text(message), icon=":material/sync_problem:")
         if version_key:
             st.session_state[version_key] = error.current["version"]
         return

@@ -1,5 +1,6 @@
 """AppTest of Settings and Audit: admin edits validated, versioned, audited; stale saves refused."""
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -173,6 +174,10 @@ def test_a_stale_save_is_refused_and_names_who_changed_the_record(app_db):
     keywords.input("charges")
     at = _submit(at, f"topic_form_{billing['id']}")
     assert "changed by other_admin" in texts(at)
+    # When, in the centre's time and zone (the default Europe/London: GMT or BST).
+    assert re.search(
+        r"changed by other_admin on \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d (GMT|BST) ", texts(at)
+    )
     stored = next(t for t in _rows(app_db, topics) if t["id"] == billing["id"])
     assert stored["keywords"] == "bill,invoice"  # nothing silently overwritten
     assert at.text_area(key=f"topic_{billing['id']}_keywords").value == "charges"  # input kept

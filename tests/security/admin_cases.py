@@ -26,6 +26,7 @@ ADMIN_NO_DATA_TEXT: dict[str, str] = {
     "user_admin.role_names": "text for a dataframe cell (plain text)",
     "user_admin.users_table": "a frame for st.dataframe (cells are plain text)",
     "sla_policy_form.local_moment_text": "a time, not drawn",
+    "record_form.stale_message": "a sentence; show_stale draws it through markdown_text",
     "audit_view.field_label": "text for a dataframe cell (plain text)",
     "audit_view.value_text": "text for a dataframe cell (plain text)",
     "audit_view.change_text": "text for a dataframe cell (plain text)",
