@@ -208,6 +208,15 @@ def kind_columns(kind: RecordKind) -> list[str]:
 
 # The criteria columns the reviewer's form uses, editable with the weights.
 CRITERION_EXTRAS = ("description", "applies_to", "allow_na")
+CRITERION_HEADERS = {
+    "name": "Criterion",
+    "weight": "Weight",
+    "max_points": "Max points",
+    "critical": "Critical",
+    "description": "Description",
+    "applies_to": "Applies to",
+    "allow_na": "Allow N/A",
+}
 
 
 def scorecard_kind() -> RecordKind:
@@ -226,6 +235,7 @@ def scorecard_kind() -> RecordKind:
                 "Criteria",
                 "table",
                 ("id", "name", "weight", "max_points", "critical", *CRITERION_EXTRAS),
+                CRITERION_HEADERS,
                 help="Review score = Σ(weight × points/max points) / Σ weight × 100 over the "
                 "criteria rated; a failed critical criterion sets the score to 0. Description: "
                 "what the reviewer sees on the form. Applies to: `all` contacts or `public` "

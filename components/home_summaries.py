@@ -1,5 +1,6 @@
 """What each role's home shows of its pages: the floor today (supervisor), last week against the
-week before (executive), the open review queue (QA reviewer), each linking to its page.
+week before (executive), the open review queue (QA reviewer), the last week's changes and
+sign-in trouble (admin), each linking to its page.
 
 Every figure is read through the cached reader its own page uses (same keys, so the home and
 the page share one query per refresh) and drawn by that page's own tiles: the home can never
@@ -23,6 +24,8 @@ from components.floor_tiles import render_channel_tiles
 from components.theme import CHANNEL_LABELS
 from components.weekly_panels import week_tiles
 from db.settings import get_settings
+from queries import users as users_queries
+from queries.audit import action_counts
 from queries.qa_reviews import review_queue
 
 HELP_OPEN = (
@@ -105,3 +108,54 @@ def review_queue_summary(username: str) -> None:
         late = " (overdue)" if due.min() < as_of else ""
         st.caption(f"Earliest due: {format_datetime(due.min(), settings.timezone)}{late}.")
     st.page_link("pages/qa_review.py", label="Open QA review", icon=":material/rate_review:")
+
+
+WRITES = ("insert", "update", "delete")
+HELP_CHANGES = (
+    "Changes: records created, changed or deleted by anyone in the last 7 days (each is an entry "
+    "of the audit log)."
+)
+HELP_FAILED = "Failed sign-ins: sign-in attempts refused in the last 7 days, any username typed."
+HELP_LOCKED = (
+    "Locked now: accounts locked after repeated failed sign-ins whose lock has not run out; "
+    "Settings → Users can unlock one."
+)
+
+
+@st.cache_data(ttl=get_settings().cache_ttl_seconds, show_spinner=False)
+def account_overview(as_of: datetime) -> tuple[dict[str, int], int, int]:
+    """(audit entries per action since 7 days before the tick `as_of` — including the
+    seconds since it, so a change just made counts — accounts locked at `as_of`, accounts
+    disabled)."""
+    engine = app_engine()
+    counts = action_counts(engine=engine, start=as_of - timedelta(days=7))
+    people = users_queries.list_users(engine=engine)
+    locked = int((pd.to_datetime(people["locked_until"]) > as_of).sum())
+    return counts, locked, int(people["disabled"].astype(bool).sum())
+
+
+def admin_overview(_username: str) -> None:
+    """Admin: the week's changes, failed sign-ins and the accounts locked or disabled now."""
+    settings = get_settings()
+    as_of = cache_floor.snapshot_time(
+        datetime.now(UTC).replace(tzinfo=None), settings.refresh_seconds
+    )
+    counts, locked, disabled = account_overview(as_of)
+    columns = st.columns(4)
+    columns[0].metric(
+        "Changes, last 7 days", f"{sum(counts.get(a, 0) for a in WRITES):,}", help=HELP_CHANGES
+    )
+    columns[1].metric(
+        "Failed sign-ins, last 7 days", f"{counts.get('login_failed', 0):,}", help=HELP_FAILED
+    )
+    columns[2].metric("Accounts locked now", f"{locked:,}", help=HELP_LOCKED)
+    columns[3].metric(
+        "Accounts disabled",
+        f"{disabled:,}",
+        help="Disabled accounts cannot sign in until an admin enables them.",
+    )
+    left, right = st.columns(2)
+    with left:
+        st.page_link("pages/audit.py", label="Open Audit log", icon=":material/history:")
+    with right:
+        st.page_link("pages/settings.py", label="Open Settings", icon=":material/settings:")

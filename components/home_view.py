@@ -16,8 +16,7 @@ from components import home_summaries
 from components.navigation import ROLE_LABELS, ROLE_SUMMARIES, pages_for
 from components.plain_text import markdown_text
 
-# Role -> (heading, the summary drawn for a user of that username). Admin has no figures of
-# its own here: its pages are forms, listed below.
+# Role -> (heading, the summary drawn for a user of that username).
 SUMMARIES: dict[str, tuple[str, Callable[[str], None]]] = {
     "supervisor": ("The floor today", lambda _user: home_summaries.floor_today()),
     "executive": (
@@ -25,6 +24,7 @@ SUMMARIES: dict[str, tuple[str, Callable[[str], None]]] = {
         lambda _user: home_summaries.weeks_compared(),
     ),
     "qa_reviewer": ("Your review queue", home_summaries.review_queue_summary),
+    "admin": ("Changes and sign-ins", home_summaries.admin_overview),
 }
 
 
@@ -45,11 +45,6 @@ def render_home(display_name: str, username: str, roles: Iterable[str]) -> None:
                 draw(username)
         else:
             st.markdown(f"**{label}** — {ROLE_SUMMARIES.get(role, '')}")
-    if not any(role in SUMMARIES for role in roles):
-        # A summary links to its page already; without one, the first page is one click away.
-        first = pages[0]
-        if st.button(f"Open {first.label}", type="primary", key="home_open_first", icon=first.icon):
-            st.switch_page(first.path)
     st.subheader("Pages you can open")
     for spec in pages:
         with st.container(key=f"home_page_{Path(spec.path).stem}"):

@@ -94,13 +94,15 @@ def field_widget(spec: FieldSpec, key: str, value: Any) -> Any:
     if spec.kind == "table":
         # options = the columns; rows without an id are new. Extra rows can be added/deleted.
         frame = pd.DataFrame(value or [], columns=list(spec.options))
+        # option_labels: the column headers (a column without one shows its name).
+        headers = {c: spec.option_labels[c] for c in spec.options if c in spec.option_labels}
         edited = st.data_editor(
             frame,
             num_rows="dynamic",
             key=key,
             hide_index=True,
             disabled=["id"],
-            column_config={"id": None},
+            column_config={**headers, "id": None},
             width="stretch",
         )
         return [

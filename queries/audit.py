@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from db.schema import audit_log, metadata
 from queries.frames import read_frame
@@ -88,3 +88,17 @@ def record_names(
             )
             names.update({(table_name, str(rid)): str(name) for rid, name in rows})
     return names
+
+
+def action_counts(
+    *, engine: Engine | Connection, start: datetime, end: datetime | None = None
+) -> dict[str, int]:
+    """{action: number of audit entries} with start <= at (< end, when given; UTC)."""
+    statement = select(audit_log.c.action, func.count()).where(
+        audit_log.c.at >= as_utc_naive(start)
+    )
+    if end is not None:
+        statement = statement.where(audit_log.c.at < as_utc_naive(end))
+    statement = statement.group_by(audit_log.c.action)
+    with nullcontext(engine) if isinstance(engine, Connection) else engine.connect() as conn:
+        return {action: int(n) for action, n in conn.execute(statement)}

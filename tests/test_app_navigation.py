@@ -81,7 +81,7 @@ def test_page_opened_without_its_role_shows_access_message_and_no_data(app_db, s
         ("supervisor", "floor", "Supervisor: The floor today"),
         ("qa", "qa_review", "QA reviewer: Your review queue"),
         ("exec", "weekly_trends", "Executive: Last week against the week before"),
-        ("admin", None, "open every page"),
+        ("admin", "audit", "Admin: Changes and sign-ins"),
     ],
 )
 def test_every_role_lands_on_a_home_that_says_what_it_can_do(app_db, username, summary_link, says):
@@ -92,21 +92,11 @@ def test_every_role_lands_on_a_home_that_says_what_it_can_do(app_db, username, s
     assert says in shown
     pages = pages_for(ROLE_USERS[username])
     links = at.main.get("page_link")
-    if summary_link:  # the role's summary links to its page, before the list of pages
-        assert links[0].proto.page == summary_link  # the page file's name
-        assert not at.main.button  # no second "Open …" button beside the summary's link
-    else:
-        assert at.button(key="home_open_first").proto.label == f"Open {pages[0].label}"
+    # The role's summary links to its page, before the list of pages.
+    assert links[0].proto.page == summary_link
     # Then every page the user can open, in order, with one line each on what it is for.
     assert [link.proto.label for link in links][-len(pages) :] == [p.label for p in pages]
     assert all(p.summary in shown for p in pages)
-
-
-def test_the_admins_landing_button_opens_their_first_page(app_db):
-    at = logged_in_app("admin")
-    at.button(key="home_open_first").click().run()
-    assert not at.exception
-    assert "Floor (live)" in texts(at)
 
 
 def test_a_user_without_a_role_is_told_to_ask_an_admin(app_db):

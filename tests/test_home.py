@@ -111,3 +111,34 @@ def test_a_user_with_several_roles_sees_each_summary(app_db, monkeypatch):
     assert "Supervisor: The floor today" in shown and "QA reviewer: Your review queue" in shown
     assert {"Open Floor (live)", "Open QA review"} <= set(_main_links(at))
     assert _metric(at, "Open assignments").value == "0"
+
+
+def test_admin_sees_the_weeks_changes_and_sign_in_trouble(app_db):
+    from db.schema import users as users_table
+    from queries import admin
+    from queries.writes import audit
+
+    engine = make_engine(app_db)
+    admin.create_topic(
+        engine=engine, values={"name": "Refunds", "keywords": "refund"}, actor="admin"
+    )
+    with engine.begin() as conn:
+        for _ in range(2):
+            audit(conn, user="ghost", action="login_failed", table="users")
+        locked = _now() + timedelta(hours=1)
+        conn.execute(
+            update(users_table)
+            .where(users_table.c.username == "norole")
+            .values(locked_until=locked)
+        )
+        conn.execute(
+            update(users_table).where(users_table.c.username == "exec").values(disabled=True)
+        )
+    engine.dispose()
+    at = logged_in_app("admin")
+    assert not at.exception
+    assert _metric(at, "Changes, last 7 days").value == "1"
+    assert _metric(at, "Failed sign-ins, last 7 days").value == "2"
+    assert _metric(at, "Accounts locked now").value == "1"
+    assert _metric(at, "Accounts disabled").value == "1"
+    assert {"Open Audit log", "Open Settings"} <= set(_main_links(at))

@@ -16,6 +16,7 @@ ADMIN_PAGE_CASES: dict[str, str] = {
     "home_summaries.floor_today": "home of a supervisor: a hostile channel name on its tile",
     "home_summaries.weeks_compared": "home of an executive: figure labels from the weekly tiles",
     "home_summaries.review_queue_summary": "home of a QA reviewer: counts and a time",
+    "home_summaries.admin_overview": "home of an admin (the 'home' page walk): counts only",
 }
 
 ADMIN_NO_DATA_TEXT: dict[str, str] = {
@@ -34,4 +35,5 @@ ADMIN_NO_DATA_TEXT: dict[str, str] = {
     "audit_view.audit_table": "a frame for st.dataframe (cells are plain text)",
     "home_summaries.last_two_weeks": "dates",
     "home_summaries.open_assignments": "a cached reader: returns a frame, draws nothing",
+    "home_summaries.account_overview": "a cached reader: returns counts, draws nothing",
 }
