@@ -59,7 +59,7 @@ def test_admin_settings_and_audit_pages_render(served_app, page):
     page.get_by_text("SLA policy to change").wait_for()
     screenshot(page, "settings")
     open_page(page, "Audit log", "audit")
-    page.get_by_text("Every write and login").wait_for()
+    page.get_by_text("Every write and sign-in").wait_for()
     # This very login is audited, so the log is not empty (the grid itself draws on a canvas).
     page.get_by_text(re.compile(r"^\d+ (entry|entries)")).wait_for()
     page.locator('[data-testid="stDataFrame"]').wait_for()
