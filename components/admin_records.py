@@ -118,6 +118,7 @@ def topic_kind() -> RecordKind:
                 "keywords",
                 "Keywords (comma-separated)",
                 "textarea",
+                column="Keywords",
                 help="A contact whose text has a word starting with one of these keywords gets "
                 'the topic ("charge" matches "charged"; several words match in sequence).',
             ),
@@ -125,6 +126,7 @@ def topic_kind() -> RecordKind:
                 "patterns",
                 "Patterns (regular expressions, one per line)",
                 "textarea",
+                column="Patterns",
                 help="Matched case-insensitively anywhere in the text, e.g. order \\d{6}.",
             ),
             FieldSpec(
@@ -153,7 +155,12 @@ def playbook_kind(topics: list[str]) -> RecordKind:
             FieldSpec("topic", "Topic", "select", (None, *topics), {None: "any topic"}),
             FieldSpec("response_template", "Approved response", "textarea"),
             FieldSpec("escalation", "Escalation", "textarea"),
-            FieldSpec("move_to_private", "Move the conversation to a private channel", "bool"),
+            FieldSpec(
+                "move_to_private",
+                "Move the conversation to a private channel",
+                "bool",
+                column="Move to private",
+            ),
         ),
     )
 
@@ -189,13 +196,15 @@ def review_rule_kind(topics: list[str]) -> RecordKind:
                 "kind", "Kind", "select", RULE_KINDS, RULE_KIND_LABELS, default="topic",
                 help="Only public replies are reviewed; a reply caught by no rule goes out.",
             ),
-            FieldSpec("topic", "Topic (topic rules)", "select", (None, *topics), {None: "—"}),
+            FieldSpec("topic", "Topic (topic rules)", "select", (None, *topics), {None: "—"},
+                      column="Topic"),
             FieldSpec(
                 "threshold", "Threshold", "float",
                 help="negative: sentiment at or below (-1..1); reach: followers at or above; "
                 "new agent: weeks since the agent's first contact, below.",
             ),
-            FieldSpec("words", "Words (wording rules, comma-separated)", "textarea"),
+            FieldSpec("words", "Words (wording rules, comma-separated)", "textarea",
+                      column="Words"),
             FieldSpec("active", "Active", "bool", default=True),
         ),
     )  # fmt: skip

@@ -87,3 +87,52 @@ def test_a_refused_user_keeps_what_was_typed(app_db):
     assert at.text_input(key="users_new_password").value == "short"
     assert at.text_input(key="users_new_username").value == "newbie"
     assert at.multiselect(key="users_new_roles").value == ["supervisor"]
+
+
+def test_record_table_reads_each_kind_of_field():
+    import pandas as pd
+
+    from components.admin_records import review_rule_kind, sla_policy_kind
+    from components.admin_tables import record_table
+
+    policy = sla_policy_kind(["email"], {"office": "Office hours"}, "Europe/London")
+    frame = pd.DataFrame(
+        {
+            "channel_id": ["email"],
+            "priority": [None],
+            "is_public": [None],
+            "target_seconds": [14400],
+            "goal_percent": [90.0],
+            "business_hours": ["office"],
+            "abandon_rule": ["fail"],
+            "short_abandon_seconds": [5],
+            "active_from": [pd.Timestamp("2026-07-01 13:05")],
+            "version": [3],
+            "updated_at": [pd.NaT],
+            "updated_by": [None],
+        }
+    )
+    row = record_table(frame, policy.fields, "Europe/London").iloc[0].to_dict()
+    assert row == {
+        "Channel": "Email",
+        "Priority": "any priority",
+        "Visibility": "public and private",
+        "Target": "4 h",
+        "Goal": "90 %",
+        "Business hours": "Office hours",
+        "Abandon rule": "fail — every abandon is a miss",
+        "Short-abandon threshold": "5 s",
+        "From": "Wed 1 Jul 2026, 14:05 BST",
+        "Version": "3",
+        "Changed": "—",
+        "Changed by": "—",
+    }
+    rules = pd.DataFrame({"name": ["Wide reach"], "kind": ["reach"], "topic": [None],
+                          "threshold": [5000.0], "words": [""], "active": [True]})  # fmt: skip
+    rule = record_table(rules, review_rule_kind([]).fields, "UTC").iloc[0].to_dict()
+    assert (rule["Topic"], rule["Threshold"], rule["Words"], rule["Active"]) == (
+        "—",
+        "5000",
+        "—",
+        "Yes",
+    )
