@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 from analytics.time_text import EMPTY, format_datetime
 from components.navigation import ROLE_LABELS
+from components.plain_text import markdown_text
 from components.theme import channel_label, format_seconds
 from queries.audit import NAME_COLUMNS
 
@@ -93,8 +95,9 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def value_text(name: str, value: Any, tz: str) -> str:
-    """One field's value as a reader reads it (a time local with its zone, a duration, …)."""
+def value_text(name: str, value: Any, tz: str, longest: int | None = LONGEST) -> str:
+    """One field's value as a reader reads it (a time local with its zone, a duration, …),
+    text cut to `longest` characters (None: whole)."""
     if name == "is_public":
         return VISIBILITY.get(value, str(value))
     if value is None or value == "":
@@ -115,7 +118,7 @@ def value_text(name: str, value: Any, tz: str) -> str:
         except ValueError:
             pass
     text = str(value).replace("\n", " ")
-    return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"
+    return text if longest is None or len(text) <= longest else text[: longest - 1] + "…"
 
 
 def _fields(summary: str | None) -> dict[str, Any]:
@@ -128,32 +131,42 @@ def _fields(summary: str | None) -> dict[str, Any]:
     return fields if isinstance(fields, dict) else {"details": fields}
 
 
-def change_text(action: str, before: str | None, after: str | None, tz: str) -> str:
-    """What an audit entry did, field by field: "label: before → after" for a change, "label:
-    value" for what was created, deleted or logged ("label before: value" for the state an event
-    found); a password only as "changed" / "set"."""
+def change_lines(
+    action: str, before: str | None, after: str | None, tz: str, longest: int | None = LONGEST
+) -> list[str]:
+    """What an audit entry did, one line per field: "label: before → after" for a change,
+    "label: value" for what was created, deleted or logged ("label before: value" for the state
+    an event found); a password only as "changed" / "set". Values are cut to `longest`."""
     old, new = _fields(before), _fields(after)
-    parts = []
+    lines = []
     for name in [*new, *(k for k in old if k not in new)]:
         if name in MANAGED:
             continue
         if name == "password_hash":
-            parts.append("Password: " + ("changed" if action == "update" else "set"))
+            lines.append("Password: " + ("changed" if action == "update" else "set"))
             continue
         label = field_label(name)
         if action == "update":
-            was, now = value_text(name, old.get(name), tz), value_text(name, new.get(name), tz)
-            parts.append(f"{label}: {was} → {now}")
+            was, now = (
+                value_text(name, old.get(name), tz, longest),
+                value_text(name, new.get(name), tz, longest),
+            )
+            lines.append(f"{label}: {was} → {now}")
         elif name in new:
-            parts.append(f"{label}: {value_text(name, new[name], tz)}")
+            lines.append(f"{label}: {value_text(name, new[name], tz, longest)}")
         else:  # what a deleted record held, or the state an event found (a sign-in's failures)
             suffix = "" if action == "delete" else " before"
-            parts.append(f"{label}{suffix}: {value_text(name, old[name], tz)}")
-    if not parts and action == "update" and "version" in new:
+            lines.append(f"{label}{suffix}: {value_text(name, old[name], tz, longest)}")
+    if not lines and action == "update" and "version" in new:
         # Only the version moved on: saved as it was (a newer version took over, or only its
         # child rows changed, each audited on its own).
-        return f"Version: {old.get('version')} → {new['version']}"
-    return "; ".join(parts) or EMPTY
+        lines.append(f"Version: {old.get('version')} → {new['version']}")
+    return lines
+
+
+def change_text(action: str, before: str | None, after: str | None, tz: str) -> str:
+    """`change_lines` on one line ("; " between fields), '—' when there are none."""
+    return "; ".join(change_lines(action, before, after, tz)) or EMPTY
 
 
 def record_name(
@@ -201,3 +214,17 @@ def audit_table(rows: pd.DataFrame, names: Mapping[tuple[str, str], str], tz: st
             ],
         }
     )
+
+
+def render_entry(entry: pd.Series, lines: list[str]) -> None:
+    """One entry of `audit_table` in full: who did what to which record, when, and every
+    changed field on its own line (nothing cut short)."""
+    st.markdown(
+        f"**{markdown_text(entry['Action'])}** {markdown_text(str(entry['Record kind']).lower())} "
+        f"**{markdown_text(entry['Record'])}** by {markdown_text(entry['User'])}, "
+        f"{markdown_text(entry['When'])}"
+    )
+    if not lines:
+        st.caption("No fields recorded for this entry.")
+    for line in lines:
+        st.markdown(f"- {markdown_text(line)}")

@@ -6,7 +6,13 @@ from datetime import timedelta
 import streamlit as st
 
 from analytics.periods import day_bounds, local_today
-from components.audit_view import ACTION_LABELS, TABLE_LABELS, audit_table
+from components.audit_view import (
+    ACTION_LABELS,
+    TABLE_LABELS,
+    audit_table,
+    change_lines,
+    render_entry,
+)
 from components.db import app_engine, database_errors
 from components.exports import csv_download
 from components.guard import require_page
@@ -75,3 +81,17 @@ st.dataframe(
     column_config={"Changes": st.column_config.TextColumn("Changes", width="large")},
 )
 csv_download(shown, key="audit_csv", file_name="audit-log.csv")
+
+entry = st.selectbox(
+    "Entry to read in full",
+    range(len(shown)),
+    index=None,
+    format_func=lambda i: " · ".join(shown.iloc[i][["When", "User", "Action", "Record"]]),
+    key="audit_entry",
+    placeholder="pick an entry (long values are cut short in the table)",
+)
+if entry is not None:
+    row = rows.iloc[entry]
+    render_entry(
+        shown.iloc[entry], change_lines(row["action"], row["before"], row["after"], tz, None)
+    )

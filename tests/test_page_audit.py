@@ -13,7 +13,7 @@ from components.audit_view import change_text, record_name
 from db.engine import make_engine
 from queries import admin
 from queries import users as users_q
-from tests.apphelpers import PASSWORD, csv_downloads, open_page
+from tests.apphelpers import PASSWORD, csv_downloads, open_page, texts
 
 PAGE = "pages/audit.py"
 WHEN = re.compile(r"^\w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} (GMT|BST)$")
@@ -85,6 +85,25 @@ def test_the_csv_holds_exactly_the_filtered_rows_as_shown(app_db, monkeypatch):
     assert exported["Action"].tolist() == ["Changed", "Created"]  # newest first
     assert exported["Record"].tolist() == ["Refunds", "Refunds"]
     assert exported.equals(shown.astype(str))
+
+
+def test_an_entry_reads_in_full_with_every_field_on_its_own_line(app_db):
+    engine = make_engine(app_db)
+    long_keywords = ",".join(f"keyword{n}" for n in range(20))  # 179 characters
+    admin.create_topic(
+        engine=engine, values={"name": "Long", "keywords": long_keywords}, actor="admin"
+    )
+    engine.dispose()
+    at = open_page("admin", PAGE)
+    table = _table(at)
+    created = int(table.index[(table["Record"] == "Long") & (table["Action"] == "Created")][0])
+    assert "…" in table.loc[created, "Changes"]  # cut short in the table
+    at.selectbox(key="audit_entry").set_value(created).run()
+    assert not at.exception
+    shown = texts(at)
+    assert "**Created** topic **Long** by admin, " in shown
+    assert f"- Keywords: {long_keywords}" in shown  # whole
+    assert "- Name: Long" in shown
 
 
 def test_sla_policy_changes_read_as_durations_channels_and_local_times():

@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.security.test_plain_text import Shown
+import pandas as pd
 
-ADMIN_CASES: dict[str, Callable[[], Shown]] = {}
+from tests.security.test_plain_text import HOSTILE, Shown, _rendered
+
+
+def case_render_entry() -> Shown:
+    from components.audit_view import render_entry
+
+    entry = pd.Series(
+        {"Action": HOSTILE[0], "Record kind": "Topic", "Record": HOSTILE[2], "User": HOSTILE[3],
+         "When": HOSTILE[4]}
+    )  # fmt: skip
+    return _rendered(render_entry, entry, list(HOSTILE), expect=HOSTILE)
+
+
+ADMIN_CASES: dict[str, Callable[[], Shown]] = {"audit_view.render_entry": case_render_entry}
 
 # Drawn only inside a logged-in page (tests/security/test_admin_pages.py and the "home",
 # "settings" and "audit" pages of test_plain_text walk them over hostile stored data).
@@ -31,6 +44,7 @@ ADMIN_NO_DATA_TEXT: dict[str, str] = {
     "audit_view.field_label": "text for a dataframe cell (plain text)",
     "audit_view.value_text": "text for a dataframe cell (plain text)",
     "audit_view.change_text": "text for a dataframe cell (plain text)",
+    "audit_view.change_lines": "lines render_entry draws through markdown_text (walked)",
     "audit_view.record_name": "text for a dataframe cell (plain text)",
     "audit_view.audit_table": "a frame for st.dataframe (cells are plain text)",
     "home_summaries.last_two_weeks": "dates",
