@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import DateTime, Engine, bindparam, text
 
 from analytics.floor_alerts import same_hour_windows
 from analytics.periods import day_bounds, local_today
@@ -18,13 +18,14 @@ TZ = "Europe/London"
 NOW = datetime(2025, 3, 12, 12, 0, 0)  # naive UTC, noon in London
 DAY_START, DAY_END = day_bounds(local_today(NOW, TZ), TZ)
 
-# What an external system writes: only the columns it must, no ORM, no refresh afterwards.
+# What an external system writes: only the columns it must, no ORM, no refresh afterwards (the
+# timestamps typed, so SQLite stores them in the text form every other writer uses).
 EXTERNAL_INSERT = text(
     "INSERT INTO interactions (source, external_id, channel_id, direction, is_public, queue, "
     "priority, topic, sentiment, reach, created_at, status, updated_at) VALUES "
     "('crm', :external_id, :channel_id, 'inbound', :is_public, 'general', 'normal', 'billing', "
     ":sentiment, :reach, :created_at, 'open', :created_at)"
-)
+).bindparams(bindparam("created_at", type_=DateTime))
 
 
 def _floor_figures(engine: Engine, now: datetime) -> dict[str, int]:
