@@ -61,6 +61,8 @@ bench: $(STAMP)
 	$(PY) -m bench.page_timings --rows $(ROWS) --backend both
 	$(PY) -m bench.qa_quality --rows $(ROWS) --reviews $$(( $(ROWS) / 20 )) --backend postgresql
 	$(PY) -m bench.topics --rows $(ROWS) --backend both
+	$(PY) -m bench.freshness --backend both
+	$(PY) -m bench.viewers --viewers 1,50 --import-viewers 10
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
