@@ -11,7 +11,9 @@ browser contexts of one headless Debian Chromium (Playwright), each logged in an
 50 separate browsers would not fit the two cores this was built on.
 
 For each viewer count it prints the page time of each viewer's Floor (navigation until the page
-is drawn and idle: p50 / p95) and the app's statements per minute once all of them watch.
+is drawn and idle: p50 / p95) and the app's statements per minute once all of them watch: the
+figures' statements, and the login checks (every session re-checks its login in the database on
+each refresh, so those grow with the viewers by design).
 Then, with `--import-viewers` watching, it imports `--import-rows` contacts with
 `cli.py import` and prints the sustained rows/s.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import secrets
 import socket
@@ -37,7 +40,7 @@ from bench.bulk_load import PG_ADMIN_URL, postgresql_database, sqlite_database
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
 from db.reference import seed_reference_data
-from db.settings import PROJECT_ROOT
+from db.settings import PROJECT_ROOT, get_settings
 
 CHROMIUM = os.environ.get("FLOORLIGHT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -50,6 +53,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 USERNAME = "wallboard"
+COOKIE_NAME = get_settings().cookie_name
 DRAWN = "Agents by state"  # a heading the Floor draws after its figures
 
 
@@ -134,9 +138,9 @@ def _wait_healthy(base: str) -> None:
     raise TimeoutError("the app did not start")
 
 
-def _statements(count_file: Path) -> int:
+def _statements(count_file: Path) -> dict[str, int]:
     time.sleep(0.6)  # the counter is written twice a second
-    return int(count_file.read_text() or 0)
+    return json.loads(count_file.read_text())
 
 
 def open_viewer(browser, base: str, password: str) -> tuple[object, float]:
@@ -150,10 +154,21 @@ def open_viewer(browser, base: str, password: str) -> tuple[object, float]:
     page.get_by_role("textbox", name="Password").press("Enter")
     page.get_by_text("Welcome,").first.wait_for()
     _wait_idle(page)
+    # The login cookie is written by the browser after the login run; leaving the page before
+    # that would open the Floor logged out.
+    deadline = time.monotonic() + 120
+    while not any(c["name"] == COOKIE_NAME for c in context.cookies()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the login cookie was never written")
+        page.wait_for_timeout(200)
     started = time.perf_counter()
     page.goto(f"{base}/floor")
-    page.get_by_text(DRAWN, exact=True).first.wait_for()
-    _wait_idle(page)
+    try:
+        page.get_by_text(DRAWN, exact=True).first.wait_for()
+        _wait_idle(page)
+    except Exception:
+        print("The Floor did not draw; the page showed:", page.inner_text("body")[:800])
+        raise
     return context, time.perf_counter() - started
 
 
@@ -178,7 +193,8 @@ def watch(browser, base: str, password: str, count_file: Path, viewers: int, min
     time.sleep(15)  # every viewer's refresh timer running
     first = _statements(count_file)
     time.sleep(60 * minutes - 0.6)
-    per_minute = (_statements(count_file) - first) / minutes
+    last = _statements(count_file)
+    per_minute = {kind: (last[kind] - first[kind]) / minutes for kind in last}
     return contexts, times, per_minute
 
 
@@ -238,20 +254,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.backend}: demo of {args.weeks} weeks built in "
               f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
         count_file = work / "statements"
-        count_file.write_text("0")
+        count_file.write_text('{"figures": 0, "login checks": 0}')
         with (
             served_app(url, count_file, work / "streamlit.log") as (base, env),
             sync_playwright() as playwright,
         ):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            print(f"  {'viewers':>7} {'page p50 s':>10} {'page p95 s':>10} {'statements/min':>15}")
+            print(
+                f"  {'viewers':>7} {'page p50 s':>10} {'page p95 s':>10} "
+                f"{'figure statements/min':>22} {'login checks/min':>17}"
+            )
             for viewers in [int(v) for v in args.viewers.split(",")]:
                 contexts, times, per_minute = watch(
                     browser, base, password, count_file, viewers, args.minutes
                 )
                 print(
                     f"  {viewers:>7} {statistics.median(times):>10.1f} "
-                    f"{_percentile(times, 95):>10.1f} {per_minute:>15.0f}",
+                    f"{_percentile(times, 95):>10.1f} {per_minute['figures']:>22.0f} "
+                    f"{per_minute['login checks']:>17.0f}",
                     flush=True,
                 )
                 for context in contexts:
