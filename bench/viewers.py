@@ -229,7 +229,7 @@ def timed_import(env: dict[str, str], path: Path) -> tuple[float, str]:
         text=True,
         check=False,
     )
-    return time.perf_counter() - started, (done.stdout + done.stderr).strip().splitlines()[-1]
+    return time.perf_counter() - started, done.stdout.strip().splitlines()[-1]
 
 
 def main(argv: list[str] | None = None) -> int:
