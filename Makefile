@@ -27,11 +27,13 @@ $(DB): | $(STAMP)
 
 demo-db: $(DB)
 
-# Starts the live simulator in the background and the app in the foreground; Ctrl-C stops both.
+# Starts the rollup refresher and the live simulator in the background and the app in the
+# foreground; Ctrl-C stops all three.
 run: secrets demo-db
 	@echo "Demo logins: see data/demo-logins.txt (printed when the demo was built)."
-	@$(PY) cli.py simulate & SIM=$$!; \
-	trap 'kill $$SIM 2>/dev/null; wait $$SIM 2>/dev/null' EXIT INT TERM; \
+	@$(PY) cli.py refresh-rollups --follow & REFRESH=$$!; \
+	$(PY) cli.py simulate --no-refresh & SIM=$$!; \
+	trap 'kill $$SIM $$REFRESH 2>/dev/null; wait $$SIM $$REFRESH 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # Debian's Chromium for the real-browser tests (Playwright drives it; it never downloads one) and
@@ -59,6 +61,8 @@ bench: $(STAMP)
 	$(PY) -m bench.page_timings --rows $(ROWS) --backend both
 	$(PY) -m bench.qa_quality --rows $(ROWS) --reviews $$(( $(ROWS) / 20 )) --backend postgresql
 	$(PY) -m bench.topics --rows $(ROWS) --backend both
+	$(PY) -m bench.freshness --backend both
+	$(PY) -m bench.viewers --viewers 1,50 --import-viewers 10
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

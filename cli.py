@@ -94,7 +94,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from ingest.simulator import run_simulator
 
     print("Simulating the live floor; Ctrl-C stops it.")
-    run_simulator(get_engine(), tick_seconds=args.tick, verbose=args.verbose)
+    run_simulator(
+        get_engine(), tick_seconds=args.tick, verbose=args.verbose, refresh=not args.no_refresh
+    )
     return 0
 
 
@@ -138,6 +140,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from db.rollups import refresh_interval_stats
 
+    if args.follow:
+        from ingest.refresher import follow_rollups
+
+        every = args.every or get_settings().refresh_seconds
+        print(f"Refreshing the rollup every {every:g} s; Ctrl-C or SIGTERM stops it.", flush=True)
+        follow_rollups(
+            get_engine(), every_seconds=every, report=lambda line: print(line, flush=True)
+        )
+        print("Refresher stopped.", flush=True)
+        return 0
     intervals = refresh_interval_stats(get_engine(), full=args.full)
     print(f"Recomputed {intervals:,} 15-minute intervals.")
     return 0
@@ -247,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="write live floor activity for now until Ctrl-C")
     sim.add_argument("--tick", type=float, default=3.0, help="seconds between ticks")
     sim.add_argument("--verbose", action="store_true")
+    sim.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="leave the rollup to a running `refresh-rollups --follow` (as `make run` does)",
+    )
     sim.set_defaults(func=cmd_simulate)
 
     imp = sub.add_parser(
@@ -272,6 +289,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh-rollups", help="bring the 15-minute rollup up to date")
     refresh.add_argument("--full", action="store_true", help="rebuild every interval")
+    refresh.add_argument(
+        "--follow",
+        action="store_true",
+        help="keep refreshing until Ctrl-C or SIGTERM (the refresher process; safe to run next "
+        "to imports, the simulator and another refresher)",
+    )
+    refresh.add_argument(
+        "--every",
+        type=float,
+        metavar="SECONDS",
+        help="with --follow: seconds between refreshes (default: the refresh_seconds setting)",
+    )
     refresh.set_defaults(func=cmd_refresh)
 
     report = sub.add_parser(

@@ -1,9 +1,13 @@
 """Cached readers of the Floor (live) page: one query per refresh tick per filter set.
 
-Live readers are keyed on the channel filter and on `as_of`, "now" floored to the refresh
-interval (`snapshot_time`): every viewer whose fragment ticks within the same interval gets the
-same key, so a wall of supervisors' screens costs one query per reader per refresh, not one
-per viewer. History readers (previous weeks' volumes, AHT, the policy table) change slowly and
+Live readers are keyed on the channel filter and on `as_of` (`live_as_of`): the moment the
+first viewer of a refresh tick (`snapshot_time`, "now" floored to the refresh interval) asked.
+Every viewer whose fragment ticks within the same interval gets the same key, so a wall of
+supervisors' screens costs one query per reader per refresh, not one per viewer; and the tick's
+figures count every contact stored before that first read (a floored `as_of` would leave out
+the ones that arrived between the floor and the read until the next tick).
+
+History readers (previous weeks' volumes, AHT, the policy table) change slowly and
 are keyed on the day instead, with a longer TTL. The engine comes from `app_engine()` inside
 each reader, never as an argument (it would be hashed into the key).
 """
@@ -35,6 +39,20 @@ def snapshot_time(now: datetime, refresh_seconds: int) -> datetime:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     elapsed = int((now - midnight).total_seconds())
     return midnight + timedelta(seconds=elapsed - elapsed % step)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def _first_read_of_tick(tick: datetime, _now: datetime) -> datetime:
+    """`_now` of the first call for refresh tick `tick`; later calls in the tick get the same
+    value from the cache (a leading underscore keeps `_now` out of the cache key)."""
+    del tick  # cache key only
+    return _now
+
+
+def live_as_of(now: datetime, refresh_seconds: int) -> datetime:
+    """The `as_of` every live reader of this refresh tick is keyed and judged on: the `now`
+    (naive UTC) of the tick's first viewer, so all viewers of a tick share one set of reads."""
+    return _first_read_of_tick(snapshot_time(now, refresh_seconds), now)
 
 
 @st.cache_data(ttl=HISTORY_TTL, show_spinner=False)

@@ -7,13 +7,19 @@ watermark and recomputes exactly those intervals from raw rows, in one transacti
 Only thread starts are counted (db/threads.py): a customer's follow-up in a conversation is not
 another contact. A row that stops (or starts) being a thread start gets a new updated_at, so
 its interval is recounted like any other change.
+
+Refreshes may run at once (the refresher process, the simulator, an import, a policy change):
+each takes the rollup's write lock first (`_rollup_transaction`), so they run one after the
+other and the later one starts from what the earlier one committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, select, text
 
 from analytics.periods import interval_start
 from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
@@ -27,6 +33,32 @@ JOB_NAME = "interval_stats"
 INTERVAL = timedelta(minutes=15)
 # Writers commit a little after they stamp updated_at; look back this far so none is missed.
 WATERMARK_LAG = timedelta(minutes=2)
+# PostgreSQL advisory lock key of the interval_stats rewrite (any fixed bigint, ours alone).
+ROLLUP_LOCK_KEY = 7_215_001
+
+
+@contextmanager
+def _rollup_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the rollup's write lock from its first statement to its end.
+
+    Two refreshes rewriting the same intervals at once would both delete the old rows and both
+    insert new ones (PostgreSQL: a unique-key violation on interval_stats). PostgreSQL takes a
+    transaction-scoped advisory lock; SQLite takes its write lock up front (BEGIN IMMEDIATE).
+    Either way a second refresh waits (up to the statement or busy timeout) and then reads the
+    watermark the first one committed. Readers are never blocked.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # The driver would start the transaction only at the first write, after our reads.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK_KEY})
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 def _aggregate_select(
@@ -121,9 +153,10 @@ def _set_watermark(conn: Connection, watermark: datetime) -> None:
 def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
     """Recompute the intervals whose interactions changed since the last refresh.
 
-    Returns the number of 15-minute intervals recomputed (all of them on a full rebuild).
+    Returns the number of 15-minute intervals recomputed (all of them on a full rebuild). Safe
+    to run from several processes at once (`_rollup_transaction`).
     """
-    with engine.begin() as conn:
+    with _rollup_transaction(engine) as conn:
         newest_change = conn.scalar(select(func.max(interactions.c.updated_at)))
         if newest_change is None:
             conn.execute(delete(interval_stats))
@@ -175,7 +208,7 @@ def recount_channel_from(engine: Engine, *, channel_id: str, start: datetime | N
     left as they are (None: the channel's whole history). Returns the number of the channel's
     intervals recounted."""
     first = None if start is None else interval_start(start)
-    with engine.begin() as conn:
+    with _rollup_transaction(engine) as conn:
         _rebuild(conn, first, None, channel_id)
         recounted = select(func.count()).where(interval_stats.c.channel_id == channel_id)
         if first is not None:

@@ -2,16 +2,14 @@
 
 Every tick writes, in one transaction, new arrivals (at the demo's intraday rate, scaled to the
 tick), first responses to waiting contacts, abandons on phone and chat, resolutions, and agent
-state changes; then it refreshes the 15-minute rollup. Killing the process can lose at most the
-tick in flight, never half of one. Rows it writes have source 'demo', so rebuilding the demo
-with `replace=True` removes them too.
+state changes; then it refreshes the 15-minute rollup (unless a refresher process does that).
+Killing the process can lose at most the tick in flight, never half of one. Rows it writes
+have source 'demo', so rebuilding the demo with `replace=True` removes them too.
 """
 
 from __future__ import annotations
 
-import signal
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +42,7 @@ from ingest.demo import (
     utc_now,
 )
 from ingest.demo.review import simulate_reply_drafts
+from ingest.signals import stop_on_signals
 from ingest.tagging import DATA, TAXONOMY, load_taxonomy
 
 DEFAULT_TICK_SECONDS = 3.0
@@ -116,12 +115,14 @@ def run_simulator(
     rng_seed: int | None = None,
     max_ticks: int | None = None,
     verbose: bool = False,
+    refresh: bool = True,
 ) -> None:
     """Tick every `tick_seconds` until `stop` is set, `max_ticks` ran, or Ctrl-C / SIGTERM
-    (which let the current tick finish, then return)."""
+    (which let the current tick finish, then return). `refresh=False` leaves the rollup to the
+    refresher process (`cli.py refresh-rollups --follow`, which `make run` starts)."""
     stop = stop or threading.Event()
     rng = np.random.default_rng(rng_seed)
-    restore_signals = _stop_on_signals(stop)
+    restore_signals = stop_on_signals(stop)
     ticks = 0
     previous = utc_now() - timedelta(seconds=tick_seconds)
     try:
@@ -129,7 +130,8 @@ def run_simulator(
             now = utc_now()
             elapsed = min(max((now - previous).total_seconds(), 0.0), MAX_TICK_SECONDS)
             counts = run_tick(engine, now, rng, tick_seconds=elapsed)
-            refresh_interval_stats(engine)
+            if refresh:
+                refresh_interval_stats(engine)
             previous, ticks = now, ticks + 1
             if verbose:
                 print(_tick_line(now, counts), flush=True)
@@ -148,24 +150,6 @@ def _tick_line(now: datetime, counts: dict[str, int]) -> str:
         f"{counts['abandoned']} abandoned, {counts['resolved']} resolved, "
         f"{counts['state_changes']} agent state changes"
     )
-
-
-def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
-    """Turn Ctrl-C and SIGTERM into `stop.set()` so a tick is never cut in half.
-
-    Signal handlers can only be installed from the main thread; elsewhere `stop` is the way.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:
-        signal.signal(sig, lambda _signum, _frame: stop.set())
-
-    def restore() -> None:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-    return restore
 
 
 # --------------------------------------------------------------------------------------------

@@ -52,9 +52,7 @@ with mode_column:
 def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
     """Everything that refreshes: read the tick's frames, then hand them to the components."""
     require_fresh_access(__file__)
-    as_of = cache_floor.snapshot_time(
-        datetime.now(UTC).replace(tzinfo=None), settings.refresh_seconds
-    )
+    as_of = cache_floor.live_as_of(datetime.now(UTC).replace(tzinfo=None), settings.refresh_seconds)
     today = local_today(as_of, tz)
     day_start, day_end = day_bounds(today, tz)
     windows = same_hour_windows(as_of, tz, settings.spike_baseline_days)

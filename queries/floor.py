@@ -3,11 +3,12 @@ agents.
 
 Today's service level per channel is the Service level report's own read (one SLA rule, one
 route); volumes and handle times come from the 15-minute `interval_stats` rollup, so the page
-never scans history. A contact is a conversation: only inbound thread starts count
-(db/threads.py), here as in the rollup. Raw interaction rows are read only where the rollup
-cannot answer: the open, unanswered contacts (the backlog, whenever they arrived), the negative
-public social posts waiting for a reply (each with the target of the policy in force at its
-arrival), and topic counts for the spike alert.
+never scans history; intervals the rollup has not caught up with yet are counted from raw rows,
+so nothing a writer stores waits for a refresh. A contact is a conversation: only inbound
+thread starts count (db/threads.py), here as in the rollup. Raw interaction rows are read only
+where the rollup cannot answer: the open, unanswered contacts (the backlog, whenever they
+arrived), the negative public social posts waiting for a reply (each with the target of the
+policy in force at its arrival), and topic counts for the spike alert.
 
 Every function is keyword-only, takes the engine explicitly and returns a DataFrame whose
 columns exist even when nothing matched. `channel_ids=None` means every channel.
@@ -34,6 +35,7 @@ from sqlalchemy import (
 
 from analytics.sl_frames import COUNT_COLUMNS, add_rates
 from db.policies import load_policies, policy_for, policy_value_expr
+from db.rollups import INTERVAL
 from db.schema import (
     agent_skills,
     agent_states,
@@ -43,11 +45,13 @@ from db.schema import (
     interactions,
     interval_stats,
 )
+from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
 from queries.authors import author_expr
 from queries.frames import read_frame
 from queries.sentiment import is_negative
 from queries.service_level import service_level_counts
+from queries.sl_kinds import stale_intervals
 
 OPEN_STATUSES = ("open", "pending")
 TODAY_COLUMNS = [
@@ -151,22 +155,84 @@ def offered_per_interval(
     """Offered per 15-minute interval and channel (summed over queues) inside any of `ranges`.
 
     ranges: [start, end) pairs in UTC, e.g. today, or the same weekday in previous weeks.
+    From the rollup, except intervals with rows changed since its watermark, which are counted
+    from raw rows (`queries.sl_kinds.stale_intervals`, as the Service level report does): a
+    contact any writer stores shows on the next read, refreshed or not.
     Only intervals with arrivals are returned. Columns: interval_start (UTC), channel_id, offered.
     """
-    s = interval_stats.c
     columns = ["interval_start", "channel_id", "offered"]
     if not ranges:
         return pd.DataFrame(columns=columns)
-    in_ranges = or_(*[and_(s.interval_start >= lo, s.interval_start < hi) for lo, hi in ranges])
-    statement = (
-        select(s.interval_start, s.channel_id, func.sum(s.offered).label("offered"))
-        .where(in_ranges, _channel_filter(s.channel_id, channel_ids))
-        .group_by(s.interval_start, s.channel_id)
-        .order_by(s.interval_start, s.channel_id)
-    )
-    frame = read_frame(engine=engine, statement=statement)
+    with engine.connect() as conn:
+        wanted = list(channel_ids) if channel_ids is not None else _all_channel_ids(conn)
+        stale = stale_intervals(
+            conn,
+            start=min(lo for lo, _ in ranges),
+            end=max(hi for _, hi in ranges),
+            channel_ids=wanted,
+        )
+        rolled = read_frame(engine=conn, statement=_rollup_offered(ranges, wanted, stale))
+        raw = (
+            read_frame(engine=conn, statement=_raw_offered(ranges, wanted, stale))
+            if stale is None or stale
+            else None
+        )
+    parts = [part for part in (rolled, raw) if part is not None and not part.empty]
+    frame = pd.concat(parts, ignore_index=True) if parts else rolled
     frame["interval_start"] = pd.to_datetime(frame["interval_start"])
-    return frame.astype({"offered": "int64"})[columns]
+    frame["offered"] = pd.to_numeric(frame["offered"]).astype("int64")
+    frame = frame.groupby(["interval_start", "channel_id"], as_index=False)["offered"].sum()
+    return frame.sort_values(["interval_start", "channel_id"], ignore_index=True)[columns]
+
+
+def _all_channel_ids(conn) -> list[str]:
+    return list(conn.scalars(select(channels.c.id)))
+
+
+def _rollup_offered(
+    ranges: Sequence[tuple[datetime, datetime]],
+    channel_ids: Sequence[str],
+    stale: Sequence[datetime] | None,
+) -> Select:
+    """Offered per interval and channel from the rollup, leaving out the `stale` intervals
+    (all of them when None: the rollup was never built or is far behind)."""
+    s = interval_stats.c
+    in_ranges = or_(*[and_(s.interval_start >= lo, s.interval_start < hi) for lo, hi in ranges])
+    fresh = false() if stale is None else s.interval_start.not_in(list(stale)) if stale else true()
+    return (
+        select(s.interval_start, s.channel_id, func.sum(s.offered).label("offered"))
+        .where(in_ranges, fresh, _channel_filter(s.channel_id, channel_ids))
+        .group_by(s.interval_start, s.channel_id)
+    )
+
+
+def _raw_offered(
+    ranges: Sequence[tuple[datetime, datetime]],
+    channel_ids: Sequence[str],
+    stale: Sequence[datetime] | None,
+) -> Select:
+    """Offered per interval and channel counted from raw rows: the contacts (thread starts) of
+    the `stale` intervals inside `ranges` (every interval of `ranges` when None)."""
+    i = interactions.c
+    bucket = bucket_15m(i.created_at)
+    if stale is None:
+        windows = list(ranges)
+        only_stale = true()
+    else:
+        # Tight created_at bounds so the index narrows the rows before the bucket test.
+        windows = [(max(lo, min(stale)), min(hi, max(stale) + INTERVAL)) for lo, hi in ranges]
+        only_stale = bucket.in_(list(stale))
+    in_ranges = or_(*[and_(i.created_at >= lo, i.created_at < hi) for lo, hi in windows])
+    return (
+        select(bucket.label("interval_start"), i.channel_id, func.count().label("offered"))
+        .where(
+            counts_as_contact(),
+            in_ranges,
+            only_stale,
+            _channel_filter(i.channel_id, channel_ids),
+        )
+        .group_by(bucket, i.channel_id)
+    )
 
 
 def first_interval(*, engine: Engine) -> datetime | None:
