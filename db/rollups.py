@@ -22,6 +22,7 @@ from db.schema import interactions, interval_stats, job_state
 from db.sla_sql import sla_exprs
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
+from db.topic_rollup import rebuild_topic_stats
 
 JOB_NAME = "interval_stats"
 INTERVAL = timedelta(minutes=15)
@@ -108,6 +109,8 @@ def _rebuild(
     ]
     statement = _aggregate_select(load_policies(conn), start, end, channel_id)
     conn.execute(insert(interval_stats).from_select(columns, statement))
+    if channel_id is None:  # a policy change (one channel) leaves topics and journeys as they are
+        rebuild_topic_stats(conn, start, end)
 
 
 def _set_watermark(conn: Connection, watermark: datetime) -> None:

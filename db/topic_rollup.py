@@ -1,0 +1,224 @@
+"""Rollups of the Topics page and the journey figures, rebuilt with `interval_stats`.
+
+db/rollups.py calls `rebuild_topic_stats(conn, start, end)` for every run of 15-minute UTC
+intervals it recounts (start = end = None: everything), in the same transaction, so one
+watermark says how far all rollups have caught up.
+
+- `topic_stats`: contacts per local day of the centre's time zone × channel × topic × public or
+  private, with negative (sentiment below `negative_sentiment_below`) and scored counts. Local
+  days, not 15-minute intervals: at the demo's volume a quarter hour holds about as many
+  (channel, topic, visibility) groups as contacts, so a 15-minute rollup is barely smaller than
+  the raw rows. A run of intervals recounts the whole local days it touches. The time zone and
+  threshold each row was counted with are stored; when either setting changes, the next refresh
+  recounts the whole table, and until then the reads count raw rows.
+- `next_contacts`: each contact of a known customer with the seconds from its resolution to the
+  customer's next contact, and whether that one was on another channel / answered by the same
+  agent. The repeat window is applied when reading, so changing it recounts nothing. A run of
+  intervals recomputes every customer with a contact in it now or before (a handle merged into
+  another customer moves contacts between customers).
+
+Contacts are counted as everywhere else (db/threads.counts_as_contact); negativity and local
+days by the one rule each (queries/sentiment.is_negative, queries/local_buckets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select
+
+from analytics.periods import day_bounds, local_today
+from db.schema import interactions, next_contacts, topic_stats
+from db.settings import get_settings
+from db.threads import counts_as_contact
+from queries.local_buckets import epoch_seconds, period_key_expr
+from queries.sentiment import is_negative
+
+NO_TOPIC = "(no topic)"
+# Customers recomputed per statement (IN lists well under SQLite's bound-parameter limit).
+CUSTOMER_CHUNK = 500
+# Beyond this many customers in one run, recomputing everyone at once is quicker.
+FULL_JOURNEY_REBUILD = 20_000
+_EPOCH = datetime(1970, 1, 1).date()
+
+
+def rebuild_topic_stats(conn: Connection, start: datetime | None, end: datetime | None) -> None:
+    """Recount topic_stats and next_contacts for arrivals in [start, end) (naive UTC; None:
+    everything) from raw rows, in the caller's transaction."""
+    _rebuild_days(conn, start, end)
+    _rebuild_next_contacts(conn, start, end)
+
+
+# --- topic_stats ---------------------------------------------------------------------------
+
+
+def day_number(day) -> int:
+    """A local date as topic_stats.local_day (days since 1970-01-01)."""
+    return (day - _EPOCH).days
+
+
+def _rebuild_days(conn: Connection, start: datetime | None, end: datetime | None) -> None:
+    settings = get_settings()
+    tz, threshold = settings.timezone, settings.negative_sentiment_below
+    counted_with = conn.execute(
+        select(topic_stats.c.timezone, topic_stats.c.negative_below).limit(1)
+    ).first()
+    if counted_with is not None and tuple(counted_with) != (tz, threshold):
+        start = end = None  # a setting changed: every day is counted differently now
+    if start is None or end is None:
+        conn.execute(delete(topic_stats))
+        bounds = conn.execute(
+            select(func.min(interactions.c.created_at), func.max(interactions.c.created_at))
+        ).first()
+        if bounds is None or bounds[0] is None:
+            return
+        low, high = bounds[0], bounds[1] + timedelta(seconds=1)
+    else:
+        first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
+        low, high = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
+        conn.execute(
+            delete(topic_stats).where(
+                topic_stats.c.local_day >= day_number(first),
+                topic_stats.c.local_day <= day_number(last),
+            )
+        )
+    i = interactions.c
+    day = period_key_expr(i.created_at, start=low, end=high, tz=tz, granularity="day")
+    topic = func.coalesce(i.topic, NO_TOPIC)
+    counts = (
+        select(
+            day.label("local_day"),
+            i.channel_id,
+            topic.label("topic"),
+            i.is_public,
+            func.count().label("contacts"),
+            func.coalesce(func.sum(case((is_negative(), 1), else_=0)), 0).label("negative"),
+            func.count(i.sentiment).label("scored"),
+            literal(tz).label("timezone"),
+            literal(threshold).label("negative_below"),
+        )
+        .where(counts_as_contact(), i.created_at >= low, i.created_at < high)
+        .group_by(day, i.channel_id, topic, i.is_public)
+    )
+    columns = [
+        "local_day",
+        "channel_id",
+        "topic",
+        "is_public",
+        "contacts",
+        "negative",
+        "scored",
+        "timezone",
+        "negative_below",
+    ]
+    conn.execute(insert(topic_stats).from_select(columns, counts))
+
+
+# --- next_contacts -------------------------------------------------------------------------
+
+
+def next_contact_select(customer_ids: list[int] | None = None):
+    """SELECT of next_contacts rows from raw interactions (of `customer_ids`; None: all): each
+    contact of a known customer with its customer's next contact, by arrival then id."""
+    i = interactions.c
+    answered_by = case((i.first_response_at.is_not(None), i.agent_id))
+    order = (i.created_at, i.id)
+    conditions = [counts_as_contact(), i.customer_id.is_not(None)]
+    if customer_ids is not None:
+        conditions.append(i.customer_id.in_(customer_ids))
+    ahead = (
+        select(
+            i.id,
+            i.customer_id,
+            i.created_at,
+            i.channel_id,
+            i.topic,
+            i.resolved_at,
+            answered_by.label("answered_by"),
+            # Seconds from this contact's resolution to the next contact's arrival.
+            (
+                func.lead(epoch_seconds(i.created_at)).over(
+                    partition_by=i.customer_id, order_by=order
+                )
+                - epoch_seconds(i.resolved_at)
+            ).label("gap"),
+            func.lead(i.channel_id)
+            .over(partition_by=i.customer_id, order_by=order)
+            .label("next_ch"),
+            func.lead(answered_by)
+            .over(partition_by=i.customer_id, order_by=order)
+            .label("next_by"),
+        )
+        .where(*conditions)
+        .subquery("ahead")
+    )
+    a = ahead.c
+    pair = and_(a.answered_by.is_not(None), a.next_by.is_not(None))
+
+    def flag(condition):
+        return case((condition, True), else_=False)
+
+    return select(
+        a.id,
+        a.customer_id,
+        a.created_at,
+        a.channel_id,
+        a.topic,
+        flag(a.resolved_at.is_not(None)),
+        a.gap,
+        flag(and_(a.next_ch.is_not(None), a.next_ch != a.channel_id)),
+        flag(pair),
+        flag(and_(pair, a.next_by == a.answered_by)),
+    )
+
+
+NEXT_CONTACT_COLUMNS = [
+    "interaction_id",
+    "customer_id",
+    "created_at",
+    "channel_id",
+    "topic",
+    "resolved",
+    "gap_seconds",
+    "next_other_channel",
+    "answered_pair",
+    "same_agent",
+]
+
+
+def _rebuild_next_contacts(conn: Connection, start: datetime | None, end: datetime | None) -> None:
+    if start is None or end is None:
+        _recompute_customers(conn, None)
+        return
+    i, n = interactions.c, next_contacts.c
+    now = conn.scalars(
+        select(i.customer_id)
+        .where(i.created_at >= start, i.created_at < end, i.customer_id.is_not(None))
+        .distinct()
+    ).all()
+    before = conn.scalars(
+        select(n.customer_id).where(n.created_at >= start, n.created_at < end).distinct()
+    ).all()
+    customers = sorted({*now, *before})
+    if len(customers) > FULL_JOURNEY_REBUILD:
+        _recompute_customers(conn, None)
+        return
+    for chunk in _chunks(customers, CUSTOMER_CHUNK):
+        _recompute_customers(conn, chunk)
+
+
+def _recompute_customers(conn: Connection, customer_ids: list[int] | None) -> None:
+    """Replace the next_contacts rows of these customers (None: everyone's)."""
+    remove = delete(next_contacts)
+    if customer_ids is not None:
+        remove = remove.where(next_contacts.c.customer_id.in_(customer_ids))
+    conn.execute(remove)
+    conn.execute(
+        insert(next_contacts).from_select(NEXT_CONTACT_COLUMNS, next_contact_select(customer_ids))
+    )
+
+
+def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+    for first in range(0, len(values), size):
+        yield values[first : first + size]
