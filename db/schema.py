@@ -601,13 +601,15 @@ topic_stats = Table(
 
 # Each contact of a known customer with what its customer's next contact was (migration 0011,
 # db/topic_rollup.py), so journey figures are a sum, not a self-join; any repeat window can be
-# asked of gap_seconds. Recomputed per customer when any of their interactions changes.
+# asked of gap_seconds. Recomputed per customer when any of their interactions changes; all of it
+# when the time zone of topic_stats changes.
 next_contacts = Table(
     "next_contacts",
     metadata,
     Column("interaction_id", BigInteger, primary_key=True, autoincrement=False),
     Column("customer_id", BigInteger, nullable=False, index=True),
     Column("created_at", DateTime, nullable=False),
+    Column("local_day", Integer, nullable=False),  # as topic_stats.local_day, same time zone
     Column("channel_id", String(32), nullable=False),
     Column("topic", String(64)),
     Column("resolved", Boolean, nullable=False),
@@ -617,9 +619,12 @@ next_contacts = Table(
     Column("next_other_channel", Boolean, nullable=False),  # the next is on another channel
     Column("answered_pair", Boolean, nullable=False),  # both answered by an agent
     Column("same_agent", Boolean, nullable=False),  # ... by the same agent
+    # Which customers had a contact in a run of intervals (db/topic_rollup.py).
+    Index("ix_next_contacts_created_customer", "created_at", "customer_id"),
+    # Covers the journey figures' sums per day, channel and topic.
     Index(
         "ix_next_contacts_period",
-        "created_at",
+        "local_day",
         "channel_id",
         "topic",
         "resolved",
@@ -627,6 +632,7 @@ next_contacts = Table(
         "next_other_channel",
         "answered_pair",
         "same_agent",
+        "created_at",
     ),
 )
 

@@ -10,12 +10,12 @@ watermark says how far all rollups have caught up.
   (channel, topic, visibility) groups as contacts, so a 15-minute rollup is barely smaller than
   the raw rows. A run of intervals recounts the whole local days it touches. The time zone and
   threshold each row was counted with are stored; when either setting changes, the next refresh
-  recounts the whole table, and until then the reads count raw rows.
+  recounts both tables, and until then the reads count raw rows.
 - `next_contacts`: each contact of a known customer with the seconds from its resolution to the
   customer's next contact, and whether that one was on another channel / answered by the same
-  agent. The repeat window is applied when reading, so changing it recounts nothing. A run of
-  intervals recomputes every customer with a contact in it now or before (a handle merged into
-  another customer moves contacts between customers).
+  agent, and its local day. The repeat window is applied when reading, so changing it recounts
+  nothing. A run of intervals recomputes every customer with a contact in it now or before (a
+  handle merged into another customer moves contacts between customers).
 
 Contacts are counted as everywhere else (db/threads.counts_as_contact); negativity and local
 days by the one rule each (queries/sentiment.is_negative, queries/local_buckets).
@@ -24,7 +24,7 @@ days by the one rule each (queries/sentiment.is_negative, queries/local_buckets)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select
 
@@ -40,40 +40,65 @@ NO_TOPIC = "(no topic)"
 CUSTOMER_CHUNK = 500
 # Beyond this many customers in one run, recomputing everyone at once is quicker.
 FULL_JOURNEY_REBUILD = 20_000
-_EPOCH = datetime(1970, 1, 1).date()
+_EPOCH = date(1970, 1, 1)
 
 
 def rebuild_topic_stats(conn: Connection, start: datetime | None, end: datetime | None) -> None:
     """Recount topic_stats and next_contacts for arrivals in [start, end) (naive UTC; None:
-    everything) from raw rows, in the caller's transaction."""
-    _rebuild_days(conn, start, end)
-    _rebuild_next_contacts(conn, start, end)
+    everything) from raw rows, in the caller's transaction. When the time zone or the negative
+    threshold differs from what the rollups were counted with, everything is recounted."""
+    settings = get_settings()
+    wanted = (settings.timezone, settings.negative_sentiment_below)
+    counted_with = rollup_settings(conn)
+    if counted_with is not None and counted_with != wanted:
+        start = end = None
+    _rebuild_days(conn, start, end, *wanted)
+    _rebuild_next_contacts(conn, start, end, settings.timezone)
+
+
+def rollup_settings(conn: Connection) -> tuple[str, float] | None:
+    """(time zone, negative threshold) the rollups were counted with; None while empty."""
+    row = conn.execute(
+        select(topic_stats.c.timezone, topic_stats.c.negative_below).limit(1)
+    ).first()
+    return None if row is None else (row[0], float(row[1]))
+
+
+def _history_bounds(conn: Connection) -> tuple[datetime, datetime] | None:
+    """[first, last + 1 s] arrival of all interactions (the range local days are keyed over)."""
+    i = interactions.c
+    low, high = conn.execute(select(func.min(i.created_at), func.max(i.created_at))).first()
+    return None if low is None else (low, high + timedelta(seconds=1))
 
 
 # --- topic_stats ---------------------------------------------------------------------------
 
 
-def day_number(day) -> int:
+def day_number(day: date) -> int:
     """A local date as topic_stats.local_day (days since 1970-01-01)."""
     return (day - _EPOCH).days
 
 
-def _rebuild_days(conn: Connection, start: datetime | None, end: datetime | None) -> None:
-    settings = get_settings()
-    tz, threshold = settings.timezone, settings.negative_sentiment_below
-    counted_with = conn.execute(
-        select(topic_stats.c.timezone, topic_stats.c.negative_below).limit(1)
-    ).first()
-    if counted_with is not None and tuple(counted_with) != (tz, threshold):
-        start = end = None  # a setting changed: every day is counted differently now
+def whole_days(start: datetime, end: datetime, tz: str) -> tuple[date, date] | None:
+    """The first and last local day lying wholly in [start, end) (None: not one does)."""
+    first = local_today(start, tz)
+    if day_bounds(first, tz)[0] < start:
+        first += timedelta(days=1)
+    last = local_today(end - timedelta(microseconds=1), tz)
+    if day_bounds(last, tz)[1] > end:
+        last -= timedelta(days=1)
+    return None if first > last else (first, last)
+
+
+def _rebuild_days(
+    conn: Connection, start: datetime | None, end: datetime | None, tz: str, threshold: float
+) -> None:
     if start is None or end is None:
         conn.execute(delete(topic_stats))
-        bounds = conn.execute(
-            select(func.min(interactions.c.created_at), func.max(interactions.c.created_at))
-        ).first()
-        if bounds is None or bounds[0] is None:
+        bounds = _history_bounds(conn)
+        if bounds is None:
             return
-        low, high = bounds[0], bounds[1] + timedelta(seconds=1)
+        low, high = bounds
     else:
         first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
         low, high = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
@@ -118,9 +143,12 @@ def _rebuild_days(conn: Connection, start: datetime | None, end: datetime | None
 # --- next_contacts -------------------------------------------------------------------------
 
 
-def next_contact_select(customer_ids: list[int] | None = None):
+def next_contact_select(
+    customer_ids: list[int] | None, tz: str, history: tuple[datetime, datetime]
+):
     """SELECT of next_contacts rows from raw interactions (of `customer_ids`; None: all): each
-    contact of a known customer with its customer's next contact, by arrival then id."""
+    contact of a known customer with its customer's next contact, by arrival then id.
+    `history`: the range every arrival is in (for the local-day key's clock changes)."""
     i = interactions.c
     answered_by = case((i.first_response_at.is_not(None), i.agent_id))
     order = (i.created_at, i.id)
@@ -132,6 +160,9 @@ def next_contact_select(customer_ids: list[int] | None = None):
             i.id,
             i.customer_id,
             i.created_at,
+            period_key_expr(
+                i.created_at, start=history[0], end=history[1], tz=tz, granularity="day"
+            ).label("local_day"),
             i.channel_id,
             i.topic,
             i.resolved_at,
@@ -163,6 +194,7 @@ def next_contact_select(customer_ids: list[int] | None = None):
         a.id,
         a.customer_id,
         a.created_at,
+        a.local_day,
         a.channel_id,
         a.topic,
         flag(a.resolved_at.is_not(None)),
@@ -177,6 +209,7 @@ NEXT_CONTACT_COLUMNS = [
     "interaction_id",
     "customer_id",
     "created_at",
+    "local_day",
     "channel_id",
     "topic",
     "resolved",
@@ -187,9 +220,14 @@ NEXT_CONTACT_COLUMNS = [
 ]
 
 
-def _rebuild_next_contacts(conn: Connection, start: datetime | None, end: datetime | None) -> None:
-    if start is None or end is None:
-        _recompute_customers(conn, None)
+def _rebuild_next_contacts(
+    conn: Connection, start: datetime | None, end: datetime | None, tz: str
+) -> None:
+    history = _history_bounds(conn)
+    if start is None or end is None or history is None:
+        conn.execute(delete(next_contacts))
+        if history is not None:
+            _insert_next_contacts(conn, None, tz, history)
         return
     i, n = interactions.c, next_contacts.c
     now = conn.scalars(
@@ -202,21 +240,19 @@ def _rebuild_next_contacts(conn: Connection, start: datetime | None, end: dateti
     ).all()
     customers = sorted({*now, *before})
     if len(customers) > FULL_JOURNEY_REBUILD:
-        _recompute_customers(conn, None)
+        conn.execute(delete(next_contacts))
+        _insert_next_contacts(conn, None, tz, history)
         return
     for chunk in _chunks(customers, CUSTOMER_CHUNK):
-        _recompute_customers(conn, chunk)
+        conn.execute(delete(next_contacts).where(n.customer_id.in_(chunk)))
+        _insert_next_contacts(conn, chunk, tz, history)
 
 
-def _recompute_customers(conn: Connection, customer_ids: list[int] | None) -> None:
-    """Replace the next_contacts rows of these customers (None: everyone's)."""
-    remove = delete(next_contacts)
-    if customer_ids is not None:
-        remove = remove.where(next_contacts.c.customer_id.in_(customer_ids))
-    conn.execute(remove)
-    conn.execute(
-        insert(next_contacts).from_select(NEXT_CONTACT_COLUMNS, next_contact_select(customer_ids))
-    )
+def _insert_next_contacts(
+    conn: Connection, customer_ids: list[int] | None, tz: str, history: tuple[datetime, datetime]
+) -> None:
+    statement = next_contact_select(customer_ids, tz, history)
+    conn.execute(insert(next_contacts).from_select(NEXT_CONTACT_COLUMNS, statement))
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:

@@ -4,14 +4,17 @@ same-agent rate) for a period in SQL, by the rule of analytics/journey.py."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select
 
+from analytics.periods import local_today
 from db.schema import agents, customer_handles, customers, interactions, next_contacts
 from db.threads import counts_as_contact
+from db.topic_rollup import day_number, rollup_settings
 from queries.frames import read_frame
 from queries.local_buckets import epoch_seconds, period_key_expr
 from queries.rollup_freshness import changed_since_refresh
@@ -143,34 +146,49 @@ def journey_counts(
     channel and arrive after `end`. Columns: week, channel_id, topic, resolved, repeated,
     switched, answered_pairs, same_agent.
 
-    Summed from the stored next contacts (`next_contacts`, db/topic_rollup.py), except for the
-    customers with rows changed since the last refresh, who are followed in the raw rows (as
-    everyone is when the rollup is missing or far behind)."""
+    Summed from the stored next contacts (`next_contacts`, db/topic_rollup.py), less those of
+    the customers with rows changed since the last refresh, who are followed in the raw rows
+    instead (everyone is, when the rollup is missing, far behind or in another time zone)."""
     window = int(window_days * 86_400)
+    raw = functools.partial(
+        _raw_counts, start=start, end=end, tz=tz, window=window, channel_ids=channel_ids
+    )
     with engine.connect() as conn:
-        stale = _stale_customers(conn)
+        stale = _stale_customers(conn, tz)
         if stale is None:
-            frame = _raw_counts(conn, start, end, tz, window, channel_ids, None)
+            frame = raw(conn)
         else:
-            parts = [_stored_counts(conn, start, end, tz, window, channel_ids, stale)]
+            stored = functools.partial(
+                _stored_counts, start=start, end=end, tz=tz, window=window, channel_ids=channel_ids
+            )
+            parts = [stored(conn)]
             if stale:
-                parts.append(_raw_counts(conn, start, end, tz, window, channel_ids, stale))
-            frame = pd.concat([p for p in parts if not p.empty] or parts, ignore_index=True)
+                parts += [_negated(stored(conn, customer_ids=stale)), raw(conn, customer_ids=stale)]
+            frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
             frame["topic"] = frame["topic"].fillna(NO_TOPIC)
             frame = frame.groupby(["week", "channel_id", "topic"], as_index=False)[
                 JOURNEY_COUNTS
             ].sum()
+            frame = frame[frame[JOURNEY_COUNTS].ne(0).any(axis=1)]
     for column in JOURNEY_COUNTS:
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["week"] = [_FIRST_MONDAY + timedelta(weeks=int(k)) for k in frame["week"]]
     frame["topic"] = frame["topic"].fillna(NO_TOPIC)
-    return frame
+    return frame.reset_index(drop=True)
 
 
-def _stale_customers(conn: Connection) -> list[int] | None:
+def _negated(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(**{c: -pd.to_numeric(frame[c]).fillna(0) for c in JOURNEY_COUNTS})
+
+
+def _stale_customers(conn: Connection, tz: str) -> list[int] | None:
     """Customers whose stored next contacts may be out of date: those of rows changed since
     the refresh, now and as stored (a merge moves a contact from one customer to another).
-    None: follow everyone in the raw rows."""
+    None: follow everyone in the raw rows (no rollup yet, far behind, or counted in another
+    time zone)."""
+    counted_with = rollup_settings(conn)
+    if counted_with is not None and counted_with[0] != tz:
+        return None
     changed = changed_since_refresh(conn)
     if changed is None:
         return None
@@ -191,28 +209,36 @@ def _stale_customers(conn: Connection) -> list[int] | None:
 
 def _stored_counts(
     conn: Connection,
+    *,
     start: datetime,
     end: datetime,
     tz: str,
     window: int,
     channel_ids: Sequence[str] | None,
-    leave_out: list[int],
+    customer_ids: list[int] | None = None,
 ) -> pd.DataFrame:
+    """journey_counts from next_contacts (of `customer_ids` only, or everyone's)."""
     n = next_contacts.c
     repeated = n.gap_seconds <= literal(window)  # NULL (no next, unresolved): no
-    week = period_key_expr(n.created_at, start=start, end=end, tz=tz, granularity="week")
-    conditions = [n.created_at >= start, n.created_at < end]
+    first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
+    # The local-day range finds the rows by the covering index; created_at trims the edges.
+    conditions = [
+        n.local_day >= day_number(first),
+        n.local_day <= day_number(last),
+        n.created_at >= start,
+        n.created_at < end,
+    ]
     if channel_ids is not None:
         conditions.append(n.channel_id.in_(list(channel_ids)))
-    if leave_out:
-        conditions.append(n.customer_id.not_in(leave_out))
+    if customer_ids is not None:
+        conditions.append(n.customer_id.in_(customer_ids))
 
     def count_if(condition):
         return func.sum(case((condition, 1), else_=0))
 
     statement = (
         select(
-            week.label("week"),
+            n.local_day,
             n.channel_id,
             n.topic,
             count_if(n.resolved.is_(True)).label("resolved"),
@@ -222,21 +248,25 @@ def _stored_counts(
             count_if(and_(repeated, n.same_agent.is_(True))).label("same_agent"),
         )
         .where(*conditions)
-        .group_by(week, n.channel_id, n.topic)
+        .group_by(n.local_day, n.channel_id, n.topic)
     )
-    return read_frame(engine=conn, statement=statement)
+    frame = read_frame(engine=conn, statement=statement)
+    # Local days to ISO-week keys as queries.local_buckets counts them (weeks from 1970-01-05).
+    frame["week"] = (frame.pop("local_day").astype("int64") - 4) // 7
+    return frame
 
 
 def _raw_counts(
     conn: Connection,
+    *,
     start: datetime,
     end: datetime,
     tz: str,
     window: int,
     channel_ids: Sequence[str] | None,
-    customer_ids: list[int] | None,
+    customer_ids: list[int] | None = None,
 ) -> pd.DataFrame:
-    """journey_counts from raw rows: each contact's next by a window function (of
+    """journey_counts from raw rows, each contact's next found by a window function (of
     `customer_ids` only, or everyone's)."""
     i = interactions.c
     answered_by = case((i.first_response_at.is_not(None), i.agent_id)).label("answered_by")

@@ -19,7 +19,7 @@ from analytics.periods import day_bounds, local_today
 from db.schema import agents, customers, interactions, topic_stats
 from db.settings import get_settings
 from db.threads import counts_as_contact
-from db.topic_rollup import NO_TOPIC, day_number
+from db.topic_rollup import NO_TOPIC, day_number, rollup_settings, whole_days
 from queries.frames import read_frame
 from queries.local_buckets import period_key_expr
 from queries.rollup_freshness import changed_since_refresh
@@ -96,22 +96,13 @@ def _rollup_plan(
     changed = changed_since_refresh(conn)
     if changed is None:
         return None
-    counted_with = conn.execute(
-        select(topic_stats.c.timezone, topic_stats.c.negative_below).limit(1)
-    ).first()
-    if counted_with is not None and tuple(counted_with) != (
-        tz,
-        get_settings().negative_sentiment_below,
-    ):
+    counted_with = rollup_settings(conn)
+    if counted_with not in (None, (tz, get_settings().negative_sentiment_below)):
         return None
-    first = local_today(start, tz)
-    if day_bounds(first, tz)[0] < start:
-        first += timedelta(days=1)
-    last = local_today(end - timedelta(microseconds=1), tz)
-    if day_bounds(last, tz)[1] > end:
-        last -= timedelta(days=1)
-    if first > last:
+    whole = whole_days(start, end, tz)
+    if whole is None:
         return None
+    first, last = whole
     stale = sorted(
         {d for row in changed if first <= (d := local_today(row.created_at, tz)) <= last}
     )

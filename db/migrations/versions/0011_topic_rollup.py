@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("interaction_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("customer_id", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("local_day", sa.Integer(), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
         sa.Column("topic", sa.String(length=64), nullable=True),
         sa.Column("resolved", sa.Boolean(), nullable=False),
@@ -56,10 +57,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_next_contacts_customer_id", "next_contacts", ["customer_id"])
     op.create_index(
+        "ix_next_contacts_created_customer", "next_contacts", ["created_at", "customer_id"]
+    )
+    op.create_index(
         "ix_next_contacts_period",
         "next_contacts",
         [
-            "created_at",
+            "local_day",
             "channel_id",
             "topic",
             "resolved",
@@ -67,6 +71,7 @@ def upgrade() -> None:
             "next_other_channel",
             "answered_pair",
             "same_agent",
+            "created_at",
         ],
     )
     # Existing interval_stats watermark: the new rollups are empty, so rebuild all next refresh.
@@ -75,6 +80,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_next_contacts_period", table_name="next_contacts")
+    op.drop_index("ix_next_contacts_created_customer", table_name="next_contacts")
     op.drop_index("ix_next_contacts_customer_id", table_name="next_contacts")
     op.drop_table("next_contacts")
     op.drop_table("topic_stats")
