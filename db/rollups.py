@@ -22,7 +22,7 @@ from db.schema import interactions, interval_stats, job_state
 from db.sla_sql import sla_exprs
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
-from db.topic_rollup import rebuild_topic_stats
+from db.topic_rollup import rebuild_topic_stats, recount_if_settings_changed
 
 JOB_NAME = "interval_stats"
 INTERVAL = timedelta(minutes=15)
@@ -147,6 +147,7 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
             .distinct()
         ).all()
         if not touched:
+            recount_if_settings_changed(conn)  # a new time zone or negative threshold
             return 0
         # Rebuild runs of adjacent intervals, so an answer to a weeks-old email recounts its
         # interval alone rather than everything between it and today.

@@ -56,6 +56,17 @@ def rebuild_topic_stats(conn: Connection, start: datetime | None, end: datetime 
     _rebuild_next_contacts(conn, start, end, settings.timezone)
 
 
+def recount_if_settings_changed(conn: Connection) -> bool:
+    """Recount both tables when the time zone or negative threshold is not what they were
+    counted with (a refresh with no changed interactions calls this). Returns whether it did."""
+    settings = get_settings()
+    counted_with = rollup_settings(conn)
+    if counted_with in (None, (settings.timezone, settings.negative_sentiment_below)):
+        return False
+    rebuild_topic_stats(conn, None, None)
+    return True
+
+
 def rollup_settings(conn: Connection) -> tuple[str, float] | None:
     """(time zone, negative threshold) the rollups were counted with; None while empty."""
     row = conn.execute(

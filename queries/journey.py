@@ -144,7 +144,7 @@ def journey_counts(
     [start, end) on `channel_ids`, per local ISO week (its Monday), channel and topic;
     analytics.journey.rates_by sums them per any of the three. The next contact may be on any
     channel and arrive after `end`. Columns: week, channel_id, topic, resolved, repeated,
-    switched, answered_pairs, same_agent.
+    switched, answered_pairs, same_agent (groups with no resolved contact are left out).
 
     Summed from the stored next contacts (`next_contacts`, db/topic_rollup.py), less those of
     the customers with rows changed since the last refresh, who are followed in the raw rows
@@ -169,9 +169,10 @@ def journey_counts(
             frame = frame.groupby(["week", "channel_id", "topic"], as_index=False)[
                 JOURNEY_COUNTS
             ].sum()
-            frame = frame[frame[JOURNEY_COUNTS].ne(0).any(axis=1)]
     for column in JOURNEY_COUNTS:
         frame[column] = frame[column].fillna(0).astype("int64")
+    # A group none of whose contacts was resolved counts nothing (either route alike).
+    frame = frame[frame[JOURNEY_COUNTS].ne(0).any(axis=1)]
     frame["week"] = [_FIRST_MONDAY + timedelta(weeks=int(k)) for k in frame["week"]]
     frame["topic"] = frame["topic"].fillna(NO_TOPIC)
     return frame.reset_index(drop=True)
