@@ -77,8 +77,9 @@ def rollup_settings(conn: Connection) -> tuple[str, float] | None:
 
 def _history_bounds(conn: Connection) -> tuple[datetime, datetime] | None:
     """[first, last + 1 s] arrival of all interactions (the range local days are keyed over)."""
-    i = interactions.c
-    low, high = conn.execute(select(func.min(i.created_at), func.max(i.created_at))).first()
+    # Two queries: SQLite answers a lone min() or max() from the index, both at once by a scan.
+    low = conn.scalar(select(func.min(interactions.c.created_at)))
+    high = conn.scalar(select(func.max(interactions.c.created_at)))
     return None if low is None else (low, high + timedelta(seconds=1))
 
 
