@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select
+from sqlalchemy.sql.expression import ColumnElement
 
 from analytics.periods import day_bounds, local_today
 from db.schema import interactions, next_contacts, topic_stats
@@ -40,6 +41,10 @@ NO_TOPIC = "(no topic)"
 CUSTOMER_CHUNK = 500
 # Beyond this many customers in one run, recomputing everyone at once is quicker.
 FULL_JOURNEY_REBUILD = 20_000
+# A full rebuild goes in steps (of arrival time; of customer ids) so that no single statement
+# runs into the database's statement timeout on a large history.
+FULL_REBUILD_STEP = timedelta(days=28)
+CUSTOMER_ID_STEP = 20_000
 _EPOCH = date(1970, 1, 1)
 
 
@@ -105,21 +110,31 @@ def whole_days(start: datetime, end: datetime, tz: str) -> tuple[date, date] | N
 def _rebuild_days(
     conn: Connection, start: datetime | None, end: datetime | None, tz: str, threshold: float
 ) -> None:
-    if start is None or end is None:
-        conn.execute(delete(topic_stats))
-        bounds = _history_bounds(conn)
-        if bounds is None:
-            return
-        low, high = bounds
-    else:
-        first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
-        low, high = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
-        conn.execute(
-            delete(topic_stats).where(
-                topic_stats.c.local_day >= day_number(first),
-                topic_stats.c.local_day <= day_number(last),
-            )
+    if start is not None and end is not None:
+        _count_days(conn, start, end, tz, threshold)
+        return
+    conn.execute(delete(topic_stats))
+    bounds = _history_bounds(conn)
+    # Four weeks a statement, so no one statement nears the statement timeout at any size.
+    low = bounds[0] if bounds else None
+    while bounds and low < bounds[1]:
+        high = min(low + FULL_REBUILD_STEP, bounds[1])
+        _count_days(conn, low, high, tz, threshold)
+        low = high
+
+
+def _count_days(
+    conn: Connection, start: datetime, end: datetime, tz: str, threshold: float
+) -> None:
+    """Recount the whole local days that [start, end) touches."""
+    first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
+    low, high = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
+    conn.execute(
+        delete(topic_stats).where(
+            topic_stats.c.local_day >= day_number(first),
+            topic_stats.c.local_day <= day_number(last),
         )
+    )
     i = interactions.c
     day = period_key_expr(i.created_at, start=low, end=high, tz=tz, granularity="day")
     topic = func.coalesce(i.topic, NO_TOPIC)
@@ -156,17 +171,15 @@ def _rebuild_days(
 
 
 def next_contact_select(
-    customer_ids: list[int] | None, tz: str, history: tuple[datetime, datetime]
+    customers: ColumnElement[bool], tz: str, history: tuple[datetime, datetime]
 ):
-    """SELECT of next_contacts rows from raw interactions (of `customer_ids`; None: all): each
+    """SELECT of next_contacts rows from raw interactions of the `customers` condition: each
     contact of a known customer with its customer's next contact, by arrival then id.
     `history`: the range every arrival is in (for the local-day key's clock changes)."""
     i = interactions.c
     answered_by = case((i.first_response_at.is_not(None), i.agent_id))
     order = (i.created_at, i.id)
-    conditions = [counts_as_contact(), i.customer_id.is_not(None)]
-    if customer_ids is not None:
-        conditions.append(i.customer_id.in_(customer_ids))
+    conditions = [counts_as_contact(), i.customer_id.is_not(None), customers]
     ahead = (
         select(
             i.id,
@@ -236,34 +249,36 @@ def _rebuild_next_contacts(
     conn: Connection, start: datetime | None, end: datetime | None, tz: str
 ) -> None:
     history = _history_bounds(conn)
-    if start is None or end is None or history is None:
-        conn.execute(delete(next_contacts))
-        if history is not None:
-            _insert_next_contacts(conn, None, tz, history)
-        return
     i, n = interactions.c, next_contacts.c
-    now = conn.scalars(
-        select(i.customer_id)
-        .where(i.created_at >= start, i.created_at < end, i.customer_id.is_not(None))
-        .distinct()
-    ).all()
-    before = conn.scalars(
-        select(n.customer_id).where(n.created_at >= start, n.created_at < end).distinct()
-    ).all()
-    customers = sorted({*now, *before})
-    if len(customers) > FULL_JOURNEY_REBUILD:
-        conn.execute(delete(next_contacts))
-        _insert_next_contacts(conn, None, tz, history)
+    if start is not None and end is not None and history is not None:
+        now = conn.scalars(
+            select(i.customer_id)
+            .where(i.created_at >= start, i.created_at < end, i.customer_id.is_not(None))
+            .distinct()
+        ).all()
+        before = conn.scalars(
+            select(n.customer_id).where(n.created_at >= start, n.created_at < end).distinct()
+        ).all()
+        customers = sorted({*now, *before})
+        if len(customers) <= FULL_JOURNEY_REBUILD:
+            for chunk in _chunks(customers, CUSTOMER_CHUNK):
+                conn.execute(delete(next_contacts).where(n.customer_id.in_(chunk)))
+                _insert_next_contacts(conn, i.customer_id.in_(chunk), tz, history)
+            return
+    conn.execute(delete(next_contacts))
+    if history is None:
         return
-    for chunk in _chunks(customers, CUSTOMER_CHUNK):
-        conn.execute(delete(next_contacts).where(n.customer_id.in_(chunk)))
-        _insert_next_contacts(conn, chunk, tz, history)
+    lowest = conn.scalar(select(func.min(i.customer_id)))
+    highest = conn.scalar(select(func.max(i.customer_id)))
+    for first in range(lowest or 0, (highest or -1) + 1, CUSTOMER_ID_STEP):
+        ids = and_(i.customer_id >= first, i.customer_id < first + CUSTOMER_ID_STEP)
+        _insert_next_contacts(conn, ids, tz, history)
 
 
 def _insert_next_contacts(
-    conn: Connection, customer_ids: list[int] | None, tz: str, history: tuple[datetime, datetime]
+    conn: Connection, customers: ColumnElement[bool], tz: str, history: tuple[datetime, datetime]
 ) -> None:
-    statement = next_contact_select(customer_ids, tz, history)
+    statement = next_contact_select(customers, tz, history)
     conn.execute(insert(next_contacts).from_select(NEXT_CONTACT_COLUMNS, statement))
 
 
