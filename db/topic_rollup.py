@@ -41,6 +41,10 @@ NO_TOPIC = "(no topic)"
 CUSTOMER_CHUNK = 500
 # Beyond this many customers in one run, recomputing everyone at once is quicker.
 FULL_JOURNEY_REBUILD = 20_000
+# Arrivals the rollups keep (local days need dates Python and pandas can convert): a stray row
+# stamped in year 1 or 9999 by another writer is left to the raw reads, and is still a customer's
+# next contact.
+KEPT = (datetime(1900, 1, 1), datetime(2200, 1, 1))
 # A full rebuild goes in steps (of arrival time; of customer ids) so that no single statement
 # runs into the database's statement timeout on a large history.
 FULL_REBUILD_STEP = timedelta(days=28)
@@ -80,11 +84,14 @@ def rollup_settings(conn: Connection) -> tuple[str, float] | None:
     return None if row is None else (row[0], float(row[1]))
 
 
-def _history_bounds(conn: Connection) -> tuple[datetime, datetime] | None:
-    """[first, last + 1 s] arrival of all interactions (the range local days are keyed over)."""
+def _history_bounds(
+    conn: Connection, after: datetime = KEPT[0]
+) -> tuple[datetime, datetime] | None:
+    """[first, last + 1 s] arrival from `after` on, within KEPT (None: no such arrival)."""
     # Two queries: SQLite answers a lone min() or max() from the index, both at once by a scan.
-    low = conn.scalar(select(func.min(interactions.c.created_at)))
-    high = conn.scalar(select(func.max(interactions.c.created_at)))
+    created = interactions.c.created_at
+    low = conn.scalar(select(func.min(created)).where(created >= after, created < KEPT[1]))
+    high = conn.scalar(select(func.max(created)).where(created >= after, created < KEPT[1]))
     return None if low is None else (low, high + timedelta(seconds=1))
 
 
@@ -111,16 +118,18 @@ def _rebuild_days(
     conn: Connection, start: datetime | None, end: datetime | None, tz: str, threshold: float
 ) -> None:
     if start is not None and end is not None:
-        _count_days(conn, start, end, tz, threshold)
+        start, end = max(start, KEPT[0]), min(end, KEPT[1])
+        if start < end:
+            _count_days(conn, start, end, tz, threshold)
         return
     conn.execute(delete(topic_stats))
+    # Four weeks a statement, so no one statement nears the statement timeout at any size;
+    # each step starts at the next arrival, so years without any cost nothing.
     bounds = _history_bounds(conn)
-    # Four weeks a statement, so no one statement nears the statement timeout at any size.
-    low = bounds[0] if bounds else None
-    while bounds and low < bounds[1]:
-        high = min(low + FULL_REBUILD_STEP, bounds[1])
-        _count_days(conn, low, high, tz, threshold)
-        low = high
+    while bounds is not None:
+        high = min(bounds[0] + FULL_REBUILD_STEP, bounds[1])
+        _count_days(conn, bounds[0], high, tz, threshold)
+        bounds = _history_bounds(conn, after=high)
 
 
 def _count_days(
@@ -215,6 +224,7 @@ def next_contact_select(
     def flag(condition):
         return case((condition, True), else_=False)
 
+    kept = and_(a.created_at >= KEPT[0], a.created_at < KEPT[1])
     return select(
         a.id,
         a.customer_id,
@@ -227,7 +237,7 @@ def next_contact_select(
         flag(and_(a.next_ch.is_not(None), a.next_ch != a.channel_id)),
         flag(pair),
         flag(and_(pair, a.next_by == a.answered_by)),
-    )
+    ).where(kept)
 
 
 NEXT_CONTACT_COLUMNS = [
