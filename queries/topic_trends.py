@@ -4,7 +4,8 @@ contacts for the drill-down, and the first arrival (where spike baselines may st
 Days are the centre's local calendar days (queries/local_buckets.py: one period key in SQL,
 DST-correct); the page builds ISO weeks from them (analytics/topic_trends.py). Only contacts
 count (an inbound message that opens its conversation, db/threads.py); contacts without a topic
-are counted under "(no topic)".
+are counted under "(no topic)". Whole days come from the `topic_stats` rollup (db/topic_rollup.py)
+where it is up to date; the drill-down reads raw rows, at most `limit`, with the total matched.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from db.schema import interactions, job_state, next_contacts, topic_stats, topic
 from db.settings import get_settings
 from ingest.retag import retag_interactions
 from queries.journey import journey_counts
-from queries.topic_trends import daily_topic_counts
+from queries.topic_trends import daily_topic_counts, topic_contacts
 from tests.builders import insert_interactions, interaction
 from tests.test_journey import D
 from tests.test_journey import _store as store_worked_example
@@ -280,3 +280,15 @@ def test_journeys_from_the_rollup_equal_the_raw_rows_on_the_demo_and_after_chang
     with engine.connect() as conn:
         moved = conn.scalar(select(func.count()).where(next_contacts.c.customer_id == b))
     assert moved == 0
+
+
+def test_the_drill_down_is_bounded_and_says_how_many_match(engine: Engine):
+    t = datetime(2026, 6, 1, 10)
+    rows = [interaction(t + timedelta(minutes=n), topic="outage") for n in range(5)]
+    with engine.begin() as conn:
+        insert_interactions(conn, rows)
+    listed = topic_contacts(
+        engine=engine, topic="outage", start=t, end=t + timedelta(hours=1), limit=3
+    )
+    assert len(listed) == 3 and set(listed["total"]) == {5}
+    assert list(listed["created_at"]) == [t + timedelta(minutes=n) for n in (4, 3, 2)]
