@@ -89,9 +89,11 @@ def render_rising_falling(wow: pd.DataFrame, week_label: str, previous_label: st
 
 def render_topic_contacts(contacts: pd.DataFrame, *, tz: str, topic: str, period: str) -> None:
     """A topic's contacts of a period (newest first) and a journey link for the chosen one."""
+    total = int(contacts["total"].iloc[0]) if "total" in contacts and len(contacts) else 0
+    total = max(total, len(contacts))
     st.markdown(
-        f"**{len(contacts):,}** contacts of **{markdown_text(topic)}** in {markdown_text(period)}"
-        + (" (the newest 500)" if len(contacts) >= 500 else "")
+        f"**{total:,}** contacts of **{markdown_text(topic)}** in {markdown_text(period)}"
+        + (f" (the newest {len(contacts):,} shown)" if total > len(contacts) else "")
     )
     if contacts.empty:
         return

@@ -28,6 +28,7 @@ from db.schema import interactions, interval_stats, job_state
 from db.sla_sql import sla_exprs
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
+from db.topic_rollup import rebuild_topic_stats, recount_if_settings_changed
 
 JOB_NAME = "interval_stats"
 INTERVAL = timedelta(minutes=15)
@@ -140,6 +141,8 @@ def _rebuild(
     ]
     statement = _aggregate_select(load_policies(conn), start, end, channel_id)
     conn.execute(insert(interval_stats).from_select(columns, statement))
+    if channel_id is None:  # a policy change (one channel) leaves topics and journeys as they are
+        rebuild_topic_stats(conn, start, end)
 
 
 def _set_watermark(conn: Connection, watermark: datetime) -> None:
@@ -177,6 +180,7 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
             .distinct()
         ).all()
         if not touched:
+            recount_if_settings_changed(conn)  # a new time zone or negative threshold
             return 0
         # Rebuild runs of adjacent intervals, so an answer to a weeks-old email recounts its
         # interval alone rather than everything between it and today.

@@ -582,6 +582,60 @@ interval_stats = Table(
     Index("ix_interval_stats_channel_interval", "channel_id", "interval_start"),
 )
 
+# Topics page rollup (migration 0011, db/topic_rollup.py): contacts per local day of `timezone`
+# × channel × topic × public/private, with the negative count by `negative_below`. Refreshed with
+# interval_stats; a change of either setting recounts the whole table on the next refresh.
+topic_stats = Table(
+    "topic_stats",
+    metadata,
+    Column("local_day", Integer, primary_key=True),  # days since 1970-01-01 in `timezone`
+    Column("channel_id", String(32), primary_key=True),
+    Column("topic", String(64), primary_key=True),  # "(no topic)" for none
+    Column("is_public", Boolean, primary_key=True),
+    Column("contacts", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),  # sentiment below negative_below
+    Column("scored", Integer, nullable=False),  # with a sentiment
+    Column("timezone", String(64), nullable=False),
+    Column("negative_below", Float, nullable=False),
+)
+
+# Each contact of a known customer with what its customer's next contact was (migration 0011,
+# db/topic_rollup.py), so journey figures are a sum, not a self-join; any repeat window can be
+# asked of gap_seconds. Recomputed per customer when any of their interactions changes; all of it
+# when the time zone of topic_stats changes.
+next_contacts = Table(
+    "next_contacts",
+    metadata,
+    Column("interaction_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("customer_id", BigInteger, nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("local_day", Integer, nullable=False),  # as topic_stats.local_day, same time zone
+    Column("channel_id", String(32), nullable=False),
+    Column("topic", String(64)),
+    Column("resolved", Boolean, nullable=False),
+    # Whole seconds from this contact's resolution to the next contact's arrival (NULL: not
+    # resolved, or no next contact); repeated when ≤ the repeat window.
+    Column("gap_seconds", BigInteger),
+    Column("next_other_channel", Boolean, nullable=False),  # the next is on another channel
+    Column("answered_pair", Boolean, nullable=False),  # both answered by an agent
+    Column("same_agent", Boolean, nullable=False),  # ... by the same agent
+    # Which customers had a contact in a run of intervals (db/topic_rollup.py).
+    Index("ix_next_contacts_created_customer", "created_at", "customer_id"),
+    # Covers the journey figures' sums per day, channel and topic.
+    Index(
+        "ix_next_contacts_period",
+        "local_day",
+        "channel_id",
+        "topic",
+        "resolved",
+        "gap_seconds",
+        "next_other_channel",
+        "answered_pair",
+        "same_agent",
+        "created_at",
+    ),
+)
+
 # Watermarks of incremental jobs (the rollup refresh).
 job_state = Table(
     "job_state",

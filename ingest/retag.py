@@ -6,13 +6,15 @@ nothing (idempotent). Rows are read in arrival order in batches of one transacti
 each batch the arrival time reached is saved in job_state under a name tied to the taxonomy and
 `since`, so an interrupted run started again with the same taxonomy resumes there (re-reading
 at most the rows of that one instant, which tagging again leaves as they are). A finished run
-removes its mark. updated_at is not touched: topics are not in the service-level rollup.
+removes its mark. A changed row gets a new updated_at, so the next rollup refresh recounts its
+interval's topic counts and its customer's journey (db/topic_rollup.py), and the pages count it
+from raw rows until then.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, bindparam, delete, func, or_, select, update
 from tqdm import tqdm
@@ -71,7 +73,7 @@ def retag_interactions(
     change = (
         update(interactions)
         .where(i.id == bindparam("row_id"))
-        .values(topic=bindparam("new_topic"), topic_source=TAXONOMY)
+        .values(topic=bindparam("new_topic"), topic_source=TAXONOMY, updated_at=bindparam("stamp"))
     )
     read = changed = batches = 0
     last: tuple[datetime, int] | None = None
@@ -93,10 +95,11 @@ def retag_interactions(
                 conn.execute(delete(job_state).where(job_state.c.name == job))
                 break
             updates = []
+            stamp = datetime.now(UTC).replace(tzinfo=None)
             for row in rows:
                 topic = tag_topic(row.body, taxonomy)
                 if topic != row.topic or row.topic_source != TAXONOMY:
-                    updates.append({"row_id": row.id, "new_topic": topic})
+                    updates.append({"row_id": row.id, "new_topic": topic, "stamp": stamp})
             if updates:
                 conn.execute(change, updates)
             last = (rows[-1].created_at, rows[-1].id)

@@ -4,16 +4,20 @@ same-agent rate) for a period in SQL, by the rule of analytics/journey.py."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select
 
-from db.schema import agents, customer_handles, customers, interactions
+from analytics.periods import local_today
+from db.schema import agents, customer_handles, customers, interactions, next_contacts
 from db.threads import counts_as_contact
+from db.topic_rollup import day_number, rollup_settings
 from queries.frames import read_frame
 from queries.local_buckets import epoch_seconds, period_key_expr
+from queries.rollup_freshness import changed_since_refresh
 
 NO_TOPIC = "(no topic)"
 _FIRST_MONDAY = date(1970, 1, 5)
@@ -122,6 +126,11 @@ def customer_timeline(*, engine: Engine, customer_id: int, limit: int = 1000) ->
     return frame.iloc[::-1].reset_index(drop=True)
 
 
+JOURNEY_COUNTS = ["resolved", "repeated", "switched", "answered_pairs", "same_agent"]
+# More customers than this with changes since the last refresh: count everything raw.
+MAX_STALE_CUSTOMERS = 5_000
+
+
 def journey_counts(
     *,
     engine: Engine,
@@ -132,13 +141,140 @@ def journey_counts(
     channel_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Repeat contacts, channel switching and same-agent pairs of the contacts that arrived in
-    [start, end) on `channel_ids`, per local ISO week (its Monday), channel and topic — one
-    query; analytics.journey.rates_by sums them per any of the three. The next contact may be
-    on any channel and arrive after `end`. Columns: week, channel_id, topic, resolved,
-    repeated, switched, answered_pairs, same_agent."""
+    [start, end) on `channel_ids`, per local ISO week (its Monday), channel and topic;
+    analytics.journey.rates_by sums them per any of the three. The next contact may be on any
+    channel and arrive after `end`. Columns: week, channel_id, topic, resolved, repeated,
+    switched, answered_pairs, same_agent (groups with no resolved contact are left out).
+
+    Summed from the stored next contacts (`next_contacts`, db/topic_rollup.py), less those of
+    the customers with rows changed since the last refresh, who are followed in the raw rows
+    instead (everyone is, when the rollup is missing, far behind or in another time zone)."""
+    window = int(window_days * 86_400)
+    raw = functools.partial(
+        _raw_counts, start=start, end=end, tz=tz, window=window, channel_ids=channel_ids
+    )
+    with engine.connect() as conn:
+        stale = _stale_customers(conn, tz)
+        if stale is None:
+            frame = raw(conn)
+        else:
+            stored = functools.partial(
+                _stored_counts, start=start, end=end, tz=tz, window=window, channel_ids=channel_ids
+            )
+            parts = [stored(conn)]
+            if stale:
+                parts += [_negated(stored(conn, customer_ids=stale)), raw(conn, customer_ids=stale)]
+            frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+            frame["topic"] = frame["topic"].fillna(NO_TOPIC)
+            frame = frame.groupby(["week", "channel_id", "topic"], as_index=False)[
+                JOURNEY_COUNTS
+            ].sum()
+    for column in JOURNEY_COUNTS:
+        frame[column] = frame[column].fillna(0).astype("int64")
+    # A group none of whose contacts was resolved counts nothing (either route alike).
+    frame = frame[frame[JOURNEY_COUNTS].ne(0).any(axis=1)]
+    frame["week"] = [_FIRST_MONDAY + timedelta(weeks=int(k)) for k in frame["week"]]
+    frame["topic"] = frame["topic"].fillna(NO_TOPIC)
+    return frame.reset_index(drop=True)
+
+
+def _negated(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(**{c: -pd.to_numeric(frame[c]).fillna(0) for c in JOURNEY_COUNTS})
+
+
+def _stale_customers(conn: Connection, tz: str) -> list[int] | None:
+    """Customers whose stored next contacts may be out of date: those of rows changed since
+    the refresh, now and as stored (a merge moves a contact from one customer to another).
+    None: follow everyone in the raw rows (no rollup yet, far behind, or counted in another
+    time zone)."""
+    counted_with = rollup_settings(conn)
+    if counted_with is not None and counted_with[0] != tz:
+        return None
+    changed = changed_since_refresh(conn)
+    if changed is None:
+        return None
+    customers = {row.customer_id for row in changed if row.customer_id is not None}
+    ids = [row.id for row in changed]
+    for first in range(0, len(ids), 500):
+        customers.update(
+            conn.scalars(
+                select(next_contacts.c.customer_id).where(
+                    next_contacts.c.interaction_id.in_(ids[first : first + 500])
+                )
+            ).all()
+        )
+    if len(customers) > MAX_STALE_CUSTOMERS:
+        return None
+    return sorted(customers)
+
+
+def _stored_counts(
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    window: int,
+    channel_ids: Sequence[str] | None,
+    customer_ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """journey_counts from next_contacts (of `customer_ids` only, or everyone's)."""
+    n = next_contacts.c
+    repeated = n.gap_seconds <= literal(window)  # NULL (no next, unresolved): no
+    first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
+    # The local-day range finds the rows by the covering index; created_at trims the edges.
+    conditions = [
+        n.local_day >= day_number(first),
+        n.local_day <= day_number(last),
+        n.created_at >= start,
+        n.created_at < end,
+    ]
+    if channel_ids is not None:
+        conditions.append(n.channel_id.in_(list(channel_ids)))
+    if customer_ids is not None:
+        conditions.append(n.customer_id.in_(customer_ids))
+
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    statement = (
+        select(
+            n.local_day,
+            n.channel_id,
+            n.topic,
+            count_if(n.resolved.is_(True)).label("resolved"),
+            count_if(repeated).label("repeated"),
+            count_if(and_(repeated, n.next_other_channel.is_(True))).label("switched"),
+            count_if(and_(repeated, n.answered_pair.is_(True))).label("answered_pairs"),
+            count_if(and_(repeated, n.same_agent.is_(True))).label("same_agent"),
+        )
+        .where(*conditions)
+        .group_by(n.local_day, n.channel_id, n.topic)
+    )
+    frame = read_frame(engine=conn, statement=statement)
+    # Local days to ISO-week keys as queries.local_buckets counts them (weeks from 1970-01-05).
+    frame["week"] = (frame.pop("local_day").astype("int64") - 4) // 7
+    return frame
+
+
+def _raw_counts(
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    window: int,
+    channel_ids: Sequence[str] | None,
+    customer_ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """journey_counts from raw rows, each contact's next found by a window function (of
+    `customer_ids` only, or everyone's)."""
     i = interactions.c
     answered_by = case((i.first_response_at.is_not(None), i.agent_id)).label("answered_by")
     order = (i.created_at, i.id)
+    where = [counts_as_contact(), i.customer_id.is_not(None), i.created_at >= start]
+    if customer_ids is not None:
+        where.append(i.customer_id.in_(customer_ids))
     ahead = select(
         i.created_at,
         i.resolved_at,
@@ -152,9 +288,9 @@ def journey_counts(
         ).label("gap"),
         func.lead(i.channel_id).over(partition_by=i.customer_id, order_by=order).label("next_ch"),
         func.lead(answered_by).over(partition_by=i.customer_id, order_by=order).label("next_by"),
-    ).where(counts_as_contact(), i.customer_id.is_not(None), i.created_at >= start)
+    ).where(*where)
     a = ahead.subquery("ahead")
-    repeated = a.c.gap <= literal(int(window_days * 86_400))  # NULL (no next, unresolved): no
+    repeated = a.c.gap <= literal(window)  # NULL (no next, unresolved): no
     pair = and_(repeated, a.c.answered_by.is_not(None), a.c.next_by.is_not(None))
     week = period_key_expr(a.c.created_at, start=start, end=end, tz=tz, granularity="week")
     conditions = [a.c.created_at < end]
@@ -178,9 +314,4 @@ def journey_counts(
         .where(*conditions)
         .group_by(week, a.c.channel_id, a.c.topic)
     )
-    frame = read_frame(engine=engine, statement=statement)
-    for column in ("resolved", "repeated", "switched", "answered_pairs", "same_agent"):
-        frame[column] = frame[column].fillna(0).astype("int64")
-    frame["week"] = [_FIRST_MONDAY + timedelta(weeks=int(k)) for k in frame["week"]]
-    frame["topic"] = frame["topic"].fillna(NO_TOPIC)
-    return frame
+    return read_frame(engine=conn, statement=statement)
