@@ -23,7 +23,6 @@ from sqlalchemy import Connection, func, select
 from analytics.percentiles import EDGES, EXACT_MAX_CONTACTS, representative
 from db.frt_buckets import frt_bucket_expr
 from db.schema import interactions, interval_frt_hist
-from db.sqlfuncs import bucket_15m
 from queries.frames import read_frame
 from queries.sl_base import (
     group_expr,
@@ -34,6 +33,7 @@ from queries.sl_base import (
     read_columns,
     row_exprs,
 )
+from queries.sl_kinds import in_intervals
 
 FRT_COLUMNS = ("group_key", "channel_id", "frt_seconds", "n", "sum_seconds")
 HIST_COLUMNS = ("group_key", "channel_id", "bucket", "n", "sum_seconds")
@@ -77,13 +77,11 @@ def raw_histogram(
     """The same histogram counted from raw rows in SQL (only the grouped counts travel)."""
     i = interactions.c
     x = row_exprs(policies, None)
-    low, high = start, end
     conditions = []
     if intervals_in is not None:
         if not intervals_in:
             return pd.DataFrame(columns=list(HIST_COLUMNS))
-        low, high = max(start, min(intervals_in)), min(end, max(intervals_in) + _QUARTER)
-        conditions.append(bucket_15m(i.created_at).in_(list(intervals_in)))
+        conditions.append(in_intervals(i.created_at, intervals_in))
     rows = (
         select(
             group_expr(group_by).label("group_key"),
@@ -91,7 +89,7 @@ def raw_histogram(
             x.frt.label("frt"),
         )
         .select_from(raw_from(group_by))
-        .where(range_filter(low, high, channel_ids), x.answered, *conditions)
+        .where(range_filter(start, end, channel_ids), x.answered, *conditions)
         .subquery()
     )
     bucketed = select(
@@ -103,9 +101,6 @@ def raw_histogram(
         *keys, func.count().label("n"), func.sum(b.frt).label("sum_seconds")
     ).group_by(*keys)
     return read_frame(engine=conn, statement=statement)
-
-
-_QUARTER = pd.Timedelta(minutes=15).to_pytimedelta()
 
 
 def histogram_frame(hist: pd.DataFrame) -> pd.DataFrame:
