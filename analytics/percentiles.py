@@ -36,6 +36,13 @@ CHART_EDGES = (20.0, 60.0, 120.0, 300.0, 3_600.0, 4 * 3_600.0, 8 * 3_600.0, 24 *
 # values: reading that many FRTs is a few milliseconds on either backend, and small slices
 # are where a reader compares figures contact by contact.
 EXACT_MAX_CONTACTS = 5_000
+# The error bound as the metric help states it (pages and docs/metrics.md).
+PERCENTILE_NOTE = (
+    f"Exact when the selection has at most {EXACT_MAX_CONTACTS:,} answered contacts; above "
+    "that, read from a histogram of response times kept with the 15-minute rollup, within "
+    f"{RELATIVE_ERROR * 100:.0f} % of the exact value (0.5 s under one second). The mean is "
+    "always exact."
+)
 
 
 def _edges() -> tuple[float, ...]:
