@@ -580,6 +580,8 @@ interval_stats = Table(
     Column("handled", Integer, nullable=False, default=0),  # contacts with handle_seconds
     Column("public_offered", Integer, nullable=False, default=0),
     Index("ix_interval_stats_channel_interval", "channel_id", "interval_start"),
+    # The queues seen on some channels, one probe per queue (queries/sl_read.py, 0012).
+    Index("ix_interval_stats_queue_channel", "queue", "channel_id"),
 )
 
 # FRT histogram of each interval_stats row (migration 0012): answered contacts per FRT bucket
