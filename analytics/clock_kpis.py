@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analytics.distributions import LIVE_KINDS, FrtSummary, frt_summary
+from analytics.distributions import LIVE_KINDS, FrtSummary, frt_summary, frt_summary_counted
 
 CLOCKS: tuple[str, ...] = ("live", "async")
 CLOCK_LABELS: dict[str, str] = {"live": "phone & chat", "async": "email & social"}
@@ -23,12 +23,13 @@ def frt_by_clock(frt: pd.DataFrame, kinds: Mapping[str, str]) -> dict[str, FrtSu
     """FRT median, p90, mean (= ASA: answered contacts only) and n per clock, for the clocks of
     the channels in `kinds` (channel id -> kind; a clock none of them is on is left out).
 
-    frt: one row per answered contact with channel_id and frt_seconds.
+    frt: channel_id and frt_seconds, one row per answered contact, or an FRT frame with n
+    and sum_seconds (`analytics.distributions.frt_summary_counted`).
     """
     clocks = {channel: clock_of(kind) for channel, kind in kinds.items()}
     on = frt["channel_id"].map(clocks) if len(frt) else pd.Series(dtype=object)
     return {
-        clock: frt_summary(frt.loc[on == clock, "frt_seconds"] if len(frt) else [])
+        clock: frt_summary_counted(frt.loc[on == clock]) if len(frt) else frt_summary([])
         for clock in CLOCKS
         if clock in clocks.values()
     }

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.percentiles import weighted_percentile
+
 # (label, lower edge in seconds); each bucket includes its lower edge and excludes the next one's.
 ASYNC_BUCKETS: tuple[tuple[str, int], ...] = (
     ("0–1 h", 0),
@@ -64,19 +66,11 @@ def percentile(values: Iterable[float | None], q: float) -> float | None:
     Definition (Hyndman & Fan type 7, numpy's default "linear" method): sort the n values
     x[0] ≤ … ≤ x[n-1]; h = (n − 1) · q / 100; the result is
     x[⌊h⌋] + (h − ⌊h⌋) · (x[⌊h⌋ + 1] − x[⌊h⌋]). Missing values (None, NaN) are ignored;
-    returns None when no values remain.
+    returns None when no values remain. (The one rule: `analytics.percentiles`.)
     Example: values 10, 20, 30, 40 → p50 = 25, p90 = 37 (h = 2.7 → 30 + 0.7 · 10).
     """
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile q must be between 0 and 100, got {q}")
-    data = np.sort(_clean(values))
-    n = data.size
-    if n == 0:
-        return None
-    h = (n - 1) * q / 100.0
-    lower = math.floor(h)
-    upper = min(lower + 1, n - 1)
-    return float(data[lower] + (h - lower) * (data[upper] - data[lower]))
+    data = _clean(values)
+    return weighted_percentile(data, np.ones(data.size), q)
 
 
 def frt_summary(seconds: Iterable[float | None]) -> FrtSummary:
@@ -93,6 +87,28 @@ def frt_summary(seconds: Iterable[float | None]) -> FrtSummary:
         p90=percentile(data, 90),
         mean=float(data.mean()),
         n=int(data.size),
+    )
+
+
+def frt_summary_counted(frame: pd.DataFrame) -> FrtSummary:
+    """FRT summary of an FRT frame (`queries.sl_frt`): rows of frt_seconds with n contacts at
+    that value and sum_seconds their exact summed FRT (a frame without n: one contact a row).
+
+    Median and p90 by `analytics.percentiles.weighted_percentile` (exact for exact values,
+    within its stated bound for histogram values); the mean from the exact sums.
+    """
+    if "n" not in frame.columns:
+        return frt_summary(frame["frt_seconds"] if len(frame) else [])
+    counts = pd.to_numeric(frame["n"]).to_numpy(dtype=float)
+    n = int(counts.sum())
+    if n == 0:
+        return FrtSummary(median=None, p90=None, mean=None, n=0)
+    values = pd.to_numeric(frame["frt_seconds"]).to_numpy(dtype=float)
+    return FrtSummary(
+        median=weighted_percentile(values, counts, 50),
+        p90=weighted_percentile(values, counts, 90),
+        mean=float(pd.to_numeric(frame["sum_seconds"]).sum()) / n,
+        n=n,
     )
 
 
@@ -127,16 +143,26 @@ def frt_bucket(seconds: float, kind: str) -> str:
     return label
 
 
-def bucket_counts(seconds: Iterable[float | None], kind: str) -> pd.Series:
+def bucket_counts(
+    seconds: Iterable[float | None], kind: str, weights: Iterable[float] | None = None
+) -> pd.Series:
     """Number of FRTs in each bucket for a channel kind, every bucket in order, zero-filled.
 
     Returns an int Series indexed by bucket label (see `frt_bucket` for the edges); missing
-    values (unanswered) are not counted; negative FRTs count in the first bucket.
+    values (unanswered) are not counted; negative FRTs count in the first bucket. weights:
+    contacts at each value (an FRT histogram's counts; its edges include these buckets').
     """
     buckets = buckets_for(kind)
-    data = _clean(seconds)
+    if weights is None:
+        data, counted = _clean(seconds), None
+    else:
+        values = np.asarray(list(seconds) if not isinstance(seconds, np.ndarray) else seconds)
+        data = values.astype(float)
+        counted = np.asarray(list(weights) if not isinstance(weights, np.ndarray) else weights)
+        keep = ~np.isnan(data)
+        data, counted = data[keep], counted.astype(float)[keep]
     edges = np.array([lower for _, lower in buckets], dtype=float)
     # side="right": a value equal to an edge lands in the bucket that edge opens.
     positions = np.clip(np.searchsorted(edges, data, side="right") - 1, 0, len(buckets) - 1)
-    counts = np.bincount(positions, minlength=len(buckets))
+    counts = np.rint(np.bincount(positions, weights=counted, minlength=len(buckets)))
     return pd.Series(counts.astype(int), index=[label for label, _ in buckets], name="count")

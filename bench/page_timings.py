@@ -214,7 +214,7 @@ def _channels_calls(engine: Engine, now: datetime, tz: str, today: date) -> list
     ]
 
 
-def _floor_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Call]:
+def floor_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Call]:
     """The Floor page's queries, when queries/floor.py exists (another engineer's module)."""
     try:
         from queries import floor
@@ -257,7 +257,7 @@ def _floor_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Ca
     return [Call(page, name, run) for name, run in calls]
 
 
-def _size(result: Any) -> str:
+def result_size(result: Any) -> str:
     if isinstance(result, pd.DataFrame):
         return f"{len(result):,} rows"
     if isinstance(result, sl_queries.ServiceLevelReport):
@@ -286,7 +286,7 @@ def time_calls(calls: list[Call], runs: int) -> list[dict[str, Any]]:
                 "call": call.name,
                 "median_s": statistics.median(seconds) if seconds else float("nan"),
                 "max_s": max(seconds) if seconds else float("nan"),
-                "returned": error or _size(returned),
+                "returned": error or result_size(returned),
             }
         )
     return results
@@ -303,7 +303,7 @@ def run_backend(url: str, rows: int, runs: int) -> tuple[dict[str, float], list[
         calls = (
             _service_level_calls(engine, now, tz, today)
             + _channels_calls(engine, now, tz, today)
-            + _floor_calls(engine, now, tz, today)
+            + floor_calls(engine, now, tz, today)
         )
         return build, time_calls(calls, runs)
     finally:

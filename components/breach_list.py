@@ -1,25 +1,30 @@
-"""The breaches list of the Service level page: ordered table, CSV download, and a drill-down
-chosen by interaction id.
+"""The breaches list of the Service level page: one page of it at a time ("n–m of total", the
+database counts and pages), its order, a CSV of the whole list, and a drill-down chosen by
+interaction id.
 
 The drill-down is a select box keyed on the interaction id, not a table row position: the list
 refreshes (a new breach, a new cache window, another order) and the chosen interaction must stay
-the chosen one — or, when it has left the list, the choice is cleared and the page says so.
+the chosen one — or, when it has left the shown rows, the choice is cleared and the page says so.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from components import cache_reports
-from components.db import database_errors
+from components.db import app_engine, database_errors
 from components.journey_links import journey_link
 from components.sl_panels import interaction_panel
 from components.sl_tables import BREACH_SORTS, breach_csv, breach_table
+from queries.breaches import PAGE_SIZE, breaches
 
 OPEN_KEY = "sl_breach_open"
+PAGE_KEY = "sl_breach_page"
 
 
 def _labels(table: pd.DataFrame, tz: str) -> dict[int, str]:
@@ -37,19 +42,27 @@ def _labels(table: pd.DataFrame, tz: str) -> dict[int, str]:
     return dict(zip(table["ID"].astype(int), text, strict=True))
 
 
-def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -> None:
-    """Heading, order, CSV, the table, and the chosen interaction's drill-down.
+def shown_range(offset: int, rows: int, total: int) -> str:
+    """'101–200 of 1,234' (or 'none' when the list is empty)."""
+    if total == 0 or rows == 0:
+        return "none"
+    return f"{offset + 1:,}–{offset + rows:,} of {total:,}"
+
+
+def render_breaches(filters: dict[str, Any], *, tz: str, first: date, last: date) -> None:
+    """Heading, order, page, CSV, the table, and the chosen interaction's drill-down.
 
     Args:
-        missed: `queries.breaches.breaches` rows of the period.
+        filters: the Service level query filters (`ServiceLevelFilters.query`).
         tz: the centre's time zone (arrival column, drill-down times).
         first, last: the period's local dates (CSV file name).
     """
-    st.subheader(f"Breaches ({len(missed):,})")
+    heading = st.empty()
     st.caption(
         "Every contact of the period that counts as missed now: answered late, abandoned when the "
         "rule makes that a miss, closed without a reply after target, or still open past target. "
-        "Choose one below the table to see the interaction and its conversation."
+        f"{PAGE_SIZE} are shown at a time; the CSV holds the whole list. Choose one below the "
+        "table to see the interaction and its conversation."
     )
     sort = st.radio(
         "Order",
@@ -59,11 +72,40 @@ def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -
         key="sl_breach_sort",
         label_visibility="collapsed",
     )
-    table = breach_table(missed, tz=tz, sort=sort)
+    page_no = int(st.session_state.get(PAGE_KEY) or 1)
+    with database_errors():
+        page = cache_reports.breach_page(**filters, sort=sort, offset=(page_no - 1) * PAGE_SIZE)
+        pages = max(1, math.ceil(page.total / PAGE_SIZE))
+        if page_no > pages:  # the list got shorter (another filter): show its last page
+            page_no = pages
+            page = cache_reports.breach_page(**filters, sort=sort, offset=(page_no - 1) * PAGE_SIZE)
+    heading.subheader(f"Breaches ({page.total:,})")
+    table = breach_table(page.rows, tz=tz, sort=sort)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    with left:
+        st.number_input(
+            f"Page (of {pages:,})",
+            min_value=1,  # also the first value
+            max_value=pages,
+            step=1,
+            key=PAGE_KEY,
+            disabled=pages == 1,
+        )
+    with right:
+        st.caption(f"Showing {shown_range(page.offset, len(table), page.total)}")
+    file_name = f"breaches_{first:%Y%m%d}_{last:%Y%m%d}.csv"
+    if page.total <= len(table):
+        data: Any = breach_csv(table)  # the whole list is on screen
+    else:
+        # Made when the button is clicked (Streamlit runs it then), not on every rerun.
+        def data() -> bytes:
+            every = breaches(engine=app_engine(), **filters)
+            return breach_csv(breach_table(every, tz=tz, sort=sort))
+
     st.download_button(
         "Download CSV",
-        data=breach_csv(table),
-        file_name=f"breaches_{first:%Y%m%d}_{last:%Y%m%d}.csv",
+        data=data,
+        file_name=file_name,
         mime="text/csv",
         key="sl_breaches_csv",
         icon=":material/download:",
@@ -73,10 +115,11 @@ def render_breaches(missed: pd.DataFrame, *, tz: str, first: date, last: date) -
     by_id = _labels(table, tz)
     previous = st.session_state.get(OPEN_KEY)
     if previous is not None and previous not in by_id:
-        # Out of the list since it was chosen (another period or channel, no longer a miss):
-        # clear the choice rather than show another interaction in its place.
+        # Out of the rows shown since it was chosen (another period or channel, no longer a
+        # miss, another page): clear the choice rather than show another interaction instead.
         st.session_state[OPEN_KEY] = None
-        st.info(f"Interaction #{previous} is no longer in this list; the selection was cleared.")
+        where = "this list" if pages == 1 else "this page of the list"
+        st.info(f"Interaction #{previous} is no longer in {where}; the selection was cleared.")
     chosen = st.selectbox(
         "Open a breach",
         options=list(by_id),

@@ -103,6 +103,34 @@ def breaches(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def breach_page(
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    channels: tuple[str, ...],
+    abandon_rule: str | None,
+    business_hours: bool,
+    now: datetime,
+    sort: str,
+    offset: int,
+) -> breach_queries.BreachPage:
+    """queries.breaches.breach_page, cached (one page of the list and its total)."""
+    return breach_queries.breach_page(
+        engine=app_engine(),
+        start=start,
+        end=end,
+        tz=tz,
+        now=now,
+        channels=list(channels),
+        abandon_rule=abandon_rule,
+        business_hours=business_hours,
+        sort=sort,
+        offset=offset,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def interaction_detail(interaction_id: int, tz: str) -> dict[str, Any] | None:
     """queries.breaches.interaction_detail, cached."""
     return breach_queries.interaction_detail(

@@ -11,6 +11,7 @@ import streamlit as st
 
 from analytics.clock_kpis import CLOCK_LABELS
 from analytics.distributions import FrtSummary
+from analytics.percentiles import PERCENTILE_NOTE
 from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.sl_tables import csat_text
@@ -248,13 +249,13 @@ def clock_tiles(
             "median",
             "Median first response time (first agent response − arrival; for a thread, from "
             f"the customer's first message, one figure per conversation) of the {figures.n:,} "
-            "answered contacts; percentiles by linear interpolation.",
+            f"answered contacts; percentiles by linear interpolation. {PERCENTILE_NOTE}",
         ),
         (
             "FRT p90",
             "p90",
             "90th percentile of first response time: nine in ten answered contacts got their "
-            f"first reply within this (n = {figures.n:,}).",
+            f"first reply within this (n = {figures.n:,}). {PERCENTILE_NOTE}",
         ),
     )
     for column, (label, field, text) in zip(columns[1:], tiles, strict=True):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from analytics.percentiles import PERCENTILE_NOTE
 from analytics.weekly import change
 from components.exports import csv_download
 from components.plain_text import markdown_text
@@ -22,7 +23,7 @@ DEFINITIONS: dict[str, str] = {
     "channel's policy in force at arrival, with that policy's abandon rule; n = met + missed.",
     "frt": "First response time: first agent response − arrival. Median and p90 of the "
     "answered contacts, phone and chat (seconds) apart from email and social (hours): never one "
-    "figure over both; n = answered contacts.",
+    f"figure over both; n = answered contacts. {PERCENTILE_NOTE}",
     "abandonment": "Abandonment rate = abandoned ÷ (answered + abandoned); n = answered + "
     "abandoned.",
     "csat": "CSAT = share of ratings 4–5 among rated contacts; unrated contacts are not in it; "

@@ -23,8 +23,9 @@ from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, 
 
 from analytics.periods import interval_start
 from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
+from db.frt_buckets import frt_bucket_expr
 from db.policies import Policy, load_policies
-from db.schema import interactions, interval_stats, job_state
+from db.schema import interactions, interval_frt_hist, interval_stats, job_state
 from db.sla_sql import sla_exprs
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
@@ -113,17 +114,56 @@ def _aggregate_select(
     return query
 
 
+def _histogram_select(
+    policies: list[Policy],
+    start: datetime | None,
+    end: datetime | None,
+    channel_id: str | None = None,
+):
+    """SELECT producing interval_frt_hist rows (answered contacts per FRT bucket) for arrivals
+    in [start, end): the same contacts and FRT as `_aggregate_select`'s sum_frt_seconds."""
+    i = interactions.c
+    sla = sla_exprs(policies, now=None)
+    # FRT in a subquery, its bucket in the next: the grouping is over plain labelled columns.
+    answered = select(
+        bucket_15m(i.created_at).label("interval_start"),
+        i.channel_id.label("channel_id"),
+        i.queue.label("queue"),
+        sla.waited["answered"].label("frt"),
+    ).where(counts_as_contact(), sla.state["answered"])
+    if start is not None:
+        answered = answered.where(i.created_at >= start)
+    if end is not None:
+        answered = answered.where(i.created_at < end)
+    if channel_id is not None:
+        answered = answered.where(i.channel_id == channel_id)
+    a = answered.subquery()
+    bucketed = select(
+        a.c.interval_start,
+        a.c.channel_id,
+        a.c.queue,
+        frt_bucket_expr(a.c.frt).label("bucket"),
+        a.c.frt,
+    ).subquery()
+    b = bucketed.c
+    keys = [b.interval_start, b.channel_id, b.queue, b.bucket]
+    return select(*keys, func.count().label("n"), func.sum(b.frt).label("sum_seconds")).group_by(
+        *keys
+    )
+
+
 def _rebuild(
     conn: Connection, start: datetime | None, end: datetime | None, channel_id: str | None = None
 ) -> None:
-    stats_delete = delete(interval_stats)
-    if channel_id is not None:
-        stats_delete = stats_delete.where(interval_stats.c.channel_id == channel_id)
-    if start is not None:
-        stats_delete = stats_delete.where(interval_stats.c.interval_start >= start)
-    if end is not None:
-        stats_delete = stats_delete.where(interval_stats.c.interval_start < end)
-    conn.execute(stats_delete)
+    for table in (interval_stats, interval_frt_hist):
+        stats_delete = delete(table)
+        if channel_id is not None:
+            stats_delete = stats_delete.where(table.c.channel_id == channel_id)
+        if start is not None:
+            stats_delete = stats_delete.where(table.c.interval_start >= start)
+        if end is not None:
+            stats_delete = stats_delete.where(table.c.interval_start < end)
+        conn.execute(stats_delete)
     columns = [
         "interval_start",
         "channel_id",
@@ -139,8 +179,15 @@ def _rebuild(
         "handled",
         "public_offered",
     ]
-    statement = _aggregate_select(load_policies(conn), start, end, channel_id)
+    policies = load_policies(conn)
+    statement = _aggregate_select(policies, start, end, channel_id)
     conn.execute(insert(interval_stats).from_select(columns, statement))
+    histogram = _histogram_select(policies, start, end, channel_id)
+    conn.execute(
+        insert(interval_frt_hist).from_select(
+            ["interval_start", "channel_id", "queue", "bucket", "n", "sum_seconds"], histogram
+        )
+    )
     if channel_id is None:  # a policy change (one channel) leaves topics and journeys as they are
         rebuild_topic_stats(conn, start, end)
 
@@ -163,6 +210,7 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
         newest_change = conn.scalar(select(func.max(interactions.c.updated_at)))
         if newest_change is None:
             conn.execute(delete(interval_stats))
+            conn.execute(delete(interval_frt_hist))
             return 0
         watermark = (
             None

@@ -580,6 +580,22 @@ interval_stats = Table(
     Column("handled", Integer, nullable=False, default=0),  # contacts with handle_seconds
     Column("public_offered", Integer, nullable=False, default=0),
     Index("ix_interval_stats_channel_interval", "channel_id", "interval_start"),
+    # The queues seen on some channels, one probe per queue (queries/sl_read.py, 0012).
+    Index("ix_interval_stats_queue_channel", "queue", "channel_id"),
+)
+
+# FRT histogram of each interval_stats row (migration 0012): answered contacts per FRT bucket
+# (analytics.percentiles.EDGES), with their summed FRT, so p50/p90 of any slice are merged from
+# the rollup instead of reading every contact's FRT. Refreshed with interval_stats.
+interval_frt_hist = Table(
+    "interval_frt_hist",
+    metadata,
+    Column("interval_start", DateTime, primary_key=True),
+    Column("channel_id", String(32), primary_key=True),
+    Column("queue", String(64), primary_key=True),
+    Column("bucket", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+    Column("sum_seconds", Float, nullable=False),
 )
 
 # Topics page rollup (migration 0011, db/topic_rollup.py): contacts per local day of `timezone`

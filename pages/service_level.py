@@ -50,7 +50,6 @@ with database_errors():
     report = cache_reports.service_level_report(
         **filters, granularity=granularity, group_by=group_by
     )
-    missed = cache_reports.breaches(**filters)
     before = cache_reports.service_level_report(
         **picked.previous_query(tz=tz, now=now), granularity="day", group_by="channel"
     )
@@ -117,7 +116,7 @@ csv_download(
     key="sl_group_csv",
     file_name=f"service-level-by-{group_by}.csv",
 )
-render_breaches(missed, tz=tz, first=picked.first, last=picked.last)
+render_breaches(filters, tz=tz, first=picked.first, last=picked.last)
 
 st.subheader("Customer journeys", help=JOURNEY_HELP.format(days=window))
 # On request: following every customer of a long period reads much more than the figures above.

@@ -10,18 +10,22 @@ counts, so its length is the report's `missed`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, String, literal, or_, select
+from sqlalchemy import Engine, Select, String, and_, case, false, func, literal, or_, select
+from sqlalchemy.sql.expression import ColumnElement
 
+from analytics.service_level import ABANDON_RULES, KINDS, STATES, outcome_of
 from analytics.sl_frames import TIMESTAMP_COLUMNS, classify_rows
 from db.policies import load_policies, policy_value_expr
 from db.schema import agents, customers, interactions
 from db.schema import channels as channel_table
 from queries.frames import read_frame
 from queries.sl_base import (
+    RowExprs,
     approx_seconds_between,
     channel_ids_for,
     check_abandon_rule,
@@ -44,12 +48,43 @@ BREACH_COLUMNS: tuple[str, ...] = (
     "target_seconds",
     "missed_by_seconds",
 )
+# Rows of the breaches list shown at a time (the total is counted, not fetched).
+PAGE_SIZE = 100
 BREACH_STATUSES: dict[str, str] = {
     "answered": "Answered late",
     "abandoned": "Abandoned",
     "closed": "Closed without reply",
     "open": "Open, past target",
 }
+
+
+def _row_select(policies, abandon_rule: str | None, *, business_hours: bool) -> Select:
+    """The columns `classify_rows` and the list need, agent name joined."""
+    i = interactions.c
+    x = row_exprs(policies, abandon_rule)
+    calendar = (
+        policy_value_expr(policies, "business_hours") if business_hours else literal(None, String)
+    )
+    return select(
+        i.id,
+        *[raw_timestamp(i[name]) for name in TIMESTAMP_COLUMNS],
+        i.channel_id,
+        i.queue,
+        agents.c.name.label("agent"),
+        x.target.label("target_seconds"),
+        x.short.label("short_abandon_seconds"),
+        x.rule.label("abandon_rule"),
+        calendar.label("calendar_id"),
+    ).select_from(interactions.outerjoin(agents, agents.c.id == i.agent_id))
+
+
+def _may_be_missed(x: RowExprs) -> ColumnElement:
+    """Only rows that can be a miss: unanswered, or answered later than the target on the wall
+    clock (business hours only shorten times). A cheap FRT with a second of margin narrows the
+    rows before the exact decision (`classify_rows`, or `_missed_expr` in SQL)."""
+    i = interactions.c
+    late = approx_seconds_between(i.created_at, i.first_response_at) > x.target - 1
+    return or_(i.first_response_at.is_(None), late)
 
 
 def breaches(
@@ -80,33 +115,25 @@ def breaches(
         names = dict(conn.execute(select(channel_table.c.id, channel_table.c.name)).all())
         policies = load_policies(conn)
         calendars = load_calendars(conn) if business_hours else {}
-        x = row_exprs(policies, abandon_rule)
-        # Only rows that can be a miss: unanswered, or answered later than the target on the
-        # wall clock (business hours only shorten times). A cheap FRT with a second of margin
-        # narrows the rows; classify_rows below decides exactly.
-        late = approx_seconds_between(i.created_at, i.first_response_at) > x.target - 1
-        calendar = (
-            policy_value_expr(policies, "business_hours")
-            if business_hours
-            else literal(None, String)
-        )
         statement = (
-            select(
-                i.id,
-                *[raw_timestamp(i[name]) for name in TIMESTAMP_COLUMNS],
-                i.channel_id,
-                i.queue,
-                agents.c.name.label("agent"),
-                x.target.label("target_seconds"),
-                x.short.label("short_abandon_seconds"),
-                x.rule.label("abandon_rule"),
-                calendar.label("calendar_id"),
-            )
-            .select_from(interactions.outerjoin(agents, agents.c.id == i.agent_id))
-            .where(range_filter(start, end, channel_ids), or_(i.first_response_at.is_(None), late))
+            _row_select(policies, abandon_rule, business_hours=business_hours)
+            .where(range_filter(start, end, channel_ids), _may_be_missed(row_exprs(policies, None)))
             .order_by(i.id)
         )
         rows = read_columns(conn, statement)
+    return _breach_frame(rows, now=now, tz=tz, names=names, calendars=calendars)
+
+
+def _breach_frame(
+    rows: pd.DataFrame,
+    *,
+    now: datetime,
+    tz: str,
+    names: dict[str, str],
+    calendars: dict[str, dict[str, Any]],
+) -> pd.DataFrame:
+    """The missed contacts among `rows` (read with `_row_select`) as BREACH_COLUMNS, newest
+    arrival first."""
     if rows.empty:
         return pd.DataFrame(columns=list(BREACH_COLUMNS))
     classified = classify_rows(rows, now=now, calendars=calendars)
@@ -131,6 +158,114 @@ def breaches(
         }
     )
     return out.sort_values(["arrival_local", "id"], ascending=[False, False]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class BreachPage:
+    """One page of the breaches list: `rows` (BREACH_COLUMNS, in the order asked), `total`
+    missed contacts in the whole list, and the `offset` of the first row shown."""
+
+    rows: pd.DataFrame
+    total: int
+    offset: int
+
+
+def _missed_expr(x: RowExprs) -> ColumnElement:
+    """SQL: the contact counts as missed (each kind sent where `outcome_of` says, under the
+    row's abandon rule) — the condition `classify_rows` decides in pandas."""
+    parts = []
+    for kind in KINDS:
+        rules = [r for r in ABANDON_RULES if outcome_of(kind, r) == "missed"]
+        if not rules:
+            continue
+        condition = x.sla.kind[kind]
+        parts.append(
+            condition if len(rules) == len(ABANDON_RULES) else and_(condition, x.rule.in_(rules))
+        )
+    return or_(false(), *parts)
+
+
+def _missed_by_expr(x: RowExprs) -> ColumnElement:
+    """SQL: seconds past target (the wait of the contact's state − target), NULL when not past
+    it (an abandon before the target)."""
+    value = case(*[(x.sla.state[s], x.sla.waited[s]) for s in STATES if s in x.sla.state])
+    return case((value > x.target, value - x.target), else_=None)
+
+
+def breach_page(
+    *,
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    now: datetime,
+    channels: Sequence[str] | None = None,
+    abandon_rule: str | None = None,
+    business_hours: bool = False,
+    sort: str = "newest",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> BreachPage:
+    """`limit` rows of the breaches list from `offset` on, and how many there are in all.
+
+    Same contacts, columns and figures as `breaches` (arguments alike); sort "newest" (arrival,
+    newest first) or "late" (most seconds past target first, abandons before target last).
+    On the wall clock the database picks, counts and pages the missed contacts (only the page
+    travels); with business hours, where the clock is applied in pandas, the list is read
+    whole and cut.
+    """
+    if sort not in ("newest", "late"):
+        raise ValueError(f"sort must be newest or late; got {sort!r}")
+    offset = max(int(offset), 0)
+    if business_hours:
+        full = breaches(
+            engine=engine,
+            start=start,
+            end=end,
+            tz=tz,
+            now=now,
+            channels=channels,
+            abandon_rule=abandon_rule,
+            business_hours=True,
+        )
+        if sort == "late":
+            full = full.sort_values(
+                ["missed_by_seconds", "arrival_local", "id"],
+                ascending=[False, False, False],
+                na_position="last",
+            )
+        page = full.iloc[offset : offset + limit].reset_index(drop=True)
+        return BreachPage(page, len(full), offset)
+    check_abandon_rule(abandon_rule)
+    i = interactions.c
+    with engine.connect() as conn:
+        channel_ids = channel_ids_for(conn, channels)
+        names = dict(conn.execute(select(channel_table.c.id, channel_table.c.name)).all())
+        policies = load_policies(conn)
+        x = row_exprs(policies, abandon_rule, now)
+        where = [range_filter(start, end, channel_ids), _may_be_missed(x), _missed_expr(x)]
+        newest = [i.created_at.desc(), i.id.desc()]
+        order = newest if sort == "newest" else [_missed_by_expr(x).desc().nulls_last(), *newest]
+        # The total rides on every row of the page (one pass over the missed contacts).
+        statement = (
+            _row_select(policies, abandon_rule, business_hours=False)
+            .add_columns(func.count().over().label("total"))
+            .where(*where)
+        )
+        rows = read_columns(conn, statement.order_by(*order).offset(offset).limit(limit))
+        if len(rows):
+            total = int(rows["total"].iloc[0])
+        else:  # past the end (or nothing missed): count on its own
+            count = select(func.count()).select_from(interactions).where(*where)
+            total = int(conn.scalar(count) or 0)
+    frame = _breach_frame(rows, now=now, tz=tz, names=names, calendars={})
+    if sort == "late":
+        frame = frame.sort_values(
+            ["missed_by_seconds", "arrival_local", "id"],
+            ascending=[False, False, False],
+            na_position="last",
+        ).reset_index(drop=True)
+    return BreachPage(frame, total, offset)
 
 
 def interaction_detail(*, engine: Engine, interaction_id: int, tz: str) -> dict[str, Any] | None:

@@ -9,15 +9,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.distributions import bucket_counts, frt_summary
+from analytics.distributions import bucket_counts, frt_summary_counted
 from analytics.sl_frames import COUNT_COLUMNS, RATE_COLUMNS, add_rates
 
+_EMPTY_FRT = pd.DataFrame({"frt_seconds": [], "n": [], "sum_seconds": []})
 
-def _values_by(frt: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
-    """FRT seconds split by a key column in one pass (not one comparison sweep per key)."""
+
+def _frames_by(frt: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
+    """The FRT frame split by a key column in one pass (not one comparison sweep per key)."""
     if frt.empty:
         return {}
-    return {key: group.to_numpy() for key, group in frt.groupby(column, sort=False)["frt_seconds"]}
+    return {key: group for key, group in frt.groupby(column, sort=False)}
 
 
 def totals_by_group(counts: pd.DataFrame, frt: pd.DataFrame) -> pd.DataFrame:
@@ -29,10 +31,10 @@ def totals_by_group(counts: pd.DataFrame, frt: pd.DataFrame) -> pd.DataFrame:
     order = counts.drop_duplicates("group_key")[["group_key", "group_label"]]
     summed = counts.groupby("group_key", sort=False)[list(COUNT_COLUMNS)].sum().reset_index()
     out = add_rates(order.merge(summed, on="group_key", how="left"))
-    by_key = _values_by(frt, "group_key")
+    by_key = _frames_by(frt, "group_key")
     stats = []
     for key in out["group_key"]:
-        summary = frt_summary(by_key.get(key, []))
+        summary = frt_summary_counted(by_key.get(key, _EMPTY_FRT))
         stats.append(
             {
                 "frt_median": summary.median,
@@ -54,7 +56,7 @@ def overall_totals(counts: pd.DataFrame, frt: pd.DataFrame) -> dict[str, Any]:
     """
     sums = {name: counts[name].sum() if not counts.empty else 0 for name in COUNT_COLUMNS}
     row = add_rates(pd.DataFrame([sums])).iloc[0]
-    summary = frt_summary(frt["frt_seconds"] if not frt.empty else [])
+    summary = frt_summary_counted(frt if not frt.empty else _EMPTY_FRT)
     totals: dict[str, Any] = {}
     for name in COUNT_COLUMNS:
         totals[name] = float(sums[name]) if name.startswith("sum_") else int(sums[name])
@@ -77,13 +79,18 @@ def frt_bucket_table(frt: pd.DataFrame, policies: pd.DataFrame) -> pd.DataFrame:
     still get their zero rows. Columns: channel_id, channel, family ("live" / "async"),
     bucket, bucket_order, count. Each bucket includes its lower edge.
     """
-    by_channel = _values_by(frt, "channel_id")
+    by_channel = _frames_by(frt, "channel_id")
     rows = []
     for channel in policies.itertuples():
-        values = by_channel.get(channel.channel_id, [])
+        values = by_channel.get(channel.channel_id, _EMPTY_FRT)
         family = "live" if channel.kind in ("voice", "chat") else "async"
         kind = "voice" if family == "live" else "async"
-        counts = bucket_counts(values, kind)
+        weights = values["n"] if "n" in values.columns else np.ones(len(values))
+        counts = bucket_counts(
+            pd.to_numeric(values["frt_seconds"]).to_numpy(dtype=float),
+            kind,
+            pd.to_numeric(pd.Series(weights)).to_numpy(dtype=float),
+        )
         for order, (bucket, count) in enumerate(counts.items()):
             rows.append(
                 {

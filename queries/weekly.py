@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
-from analytics.distributions import LIVE_KINDS, frt_summary
+from analytics.distributions import LIVE_KINDS, frt_summary_counted
 from analytics.periods import week_bounds
 from analytics.sl_frames import COUNT_COLUMNS, add_rates
 from analytics.weekly import rising_topics, week_label, window_open
@@ -145,7 +145,7 @@ def _frt_rows(frt: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
     rows = []
     family = frt["channel_id"].map(lambda c: "live" if kinds.get(c) in LIVE_KINDS else "async")
     for name, described in FAMILIES.items():
-        summary = frt_summary(frt.loc[family == name, "frt_seconds"])
+        summary = frt_summary_counted(frt.loc[family == name])
         for figure, value in (("median", summary.median), ("p90", summary.p90)):
             rows.append(
                 _row(

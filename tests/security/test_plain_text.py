@@ -1818,3 +1818,8 @@ QA_PAGES = {
 @pytest.mark.parametrize("name", sorted(QA_PAGES))
 def test_qa_pages_show_stored_hostile_text(hostile_qa_db, name):
     _assert_page_plain(QA_PAGES[name])
+
+
+from tests.security.breach_cases import BREACH_NO_DATA_TEXT  # noqa: E402
+
+NO_DATA_TEXT.update(BREACH_NO_DATA_TEXT)
