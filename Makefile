@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DB := data/floorlight.db
 PORT ?= 8501
 
-.PHONY: run test venv secrets demo-db browser lint format bench clean
+.PHONY: run test test-replica replica-start replica-stop venv secrets demo-db browser lint format bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -49,8 +49,21 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# The read-replica tests need a hot standby of the local PostgreSQL (.ci/replica.sh, port 5433):
+# `make test` starts one for the run and stops it after; without one they are skipped, saying so.
 test: $(STAMP) browser lint
-	$(PY) -m pytest -n 2 --dist loadfile
+	@$(MAKE) --no-print-directory replica-start
+	$(PY) -m pytest -n 2 --dist loadfile; status=$$?; $(MAKE) --no-print-directory replica-stop; exit $$status
+
+test-replica: $(STAMP)
+	@$(MAKE) --no-print-directory replica-start
+	$(PY) -m pytest tests/test_replica.py tests/test_partitions.py; status=$$?; $(MAKE) --no-print-directory replica-stop; exit $$status
+
+replica-start:
+	@.ci/replica.sh start || echo "No hot standby could be started: tests/test_replica.py will be skipped."
+
+replica-stop:
+	@.ci/replica.sh stop
 
 # Benchmarks print figures; they are not tests. ROWS=100000 for a quicker look.
 ROWS ?= 1000000

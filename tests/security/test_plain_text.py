@@ -1808,3 +1808,8 @@ QA_PAGES = {
 @pytest.mark.parametrize("name", sorted(QA_PAGES))
 def test_qa_pages_show_stored_hostile_text(hostile_qa_db, name):
     _assert_page_plain(QA_PAGES[name])
+
+
+from tests.security.replica_cases import REPLICA_NO_DATA_TEXT  # noqa: E402
+
+NO_DATA_TEXT.update(REPLICA_NO_DATA_TEXT)
