@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, 
 
 from analytics.periods import interval_start
 from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
+from db.partitions import ensure_months_ahead
 from db.policies import Policy, load_policies
 from db.schema import interactions, interval_stats, job_state
 from db.sla_sql import sla_exprs
@@ -123,6 +124,7 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
 
     Returns the number of 15-minute intervals recomputed (all of them on a full rebuild).
     """
+    ensure_months_ahead(engine)  # PostgreSQL: new months get their partition before their rows
     with engine.begin() as conn:
         newest_change = conn.scalar(select(func.max(interactions.c.updated_at)))
         if newest_change is None:
