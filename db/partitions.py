@@ -4,8 +4,9 @@ Each calendar month (UTC, by created_at) has its partition, interactions_yYYYYmM
 month without one land in interactions_default, the safety net. `ensure_month_partitions`
 creates the partitions of a span of months — moving any rows of those months out of the
 default partition first, since PostgreSQL refuses a new partition whose rows sit in the default —
-and is run by `cli.py partitions` (maintenance, e.g. daily from cron), before every rollup
-refresh, and by the simulator at start, so the current and next months always exist.
+and is run by `cli.py partitions` (maintenance, e.g. daily from cron) and before every rollup
+refresh (the simulator's ticks, imports, the demo), so the current and next months exist and
+imported history moves into its months' partitions.
 
 Pages need nothing from here: their created_at ranges let the planner skip every partition
 outside the period (partition pruning).
@@ -98,13 +99,22 @@ def ensure_month_partitions(
 
 
 def ensure_months_ahead(engine: Engine, now: datetime | None = None) -> list[str]:
-    """Partitions for the current month and MONTHS_AHEAD after it; returns those created."""
-    today = month_start(now or datetime.now(UTC))
-    last = today
+    """Partitions for the current month, MONTHS_AHEAD after it and every month with rows
+    waiting in the default partition (history imported before its months existed); returns
+    those created."""
+    first = month_start(now or datetime.now(UTC))
+    last = first
     for _ in range(MONTHS_AHEAD):
         last = next_month(last)
     with engine.begin() as conn:
-        return ensure_month_partitions(conn, today, last)
+        if not is_partitioned(conn):
+            return []
+        oldest, newest = conn.execute(
+            text(f"SELECT min(created_at), max(created_at) FROM {DEFAULT_PARTITION}")
+        ).one()
+        if oldest is not None:
+            first, last = min(first, month_start(oldest)), max(last, month_start(newest))
+        return ensure_month_partitions(conn, first, last)
 
 
 def _create_month(conn: Connection, month: date) -> None:

@@ -93,7 +93,9 @@ def test_a_new_months_partition_takes_the_rows_that_arrived_before_it(pg_engine)
     assert _where(pg_engine) == {"far": "interactions_y2031m05"}
 
 
-def test_a_refresh_creates_the_months_ahead(pg_engine) -> None:
+def test_a_refresh_creates_the_months_ahead_and_those_of_imported_history(pg_engine) -> None:
+    with pg_engine.begin() as conn:
+        insert_interactions(conn, [interaction(datetime(2019, 3, 5), external_id="old")])
     refresh_interval_stats(pg_engine)
     now = datetime.now()
     ahead = now.replace(day=1) + timedelta(days=95)  # three months on
@@ -108,6 +110,7 @@ def test_a_refresh_creates_the_months_ahead(pg_engine) -> None:
         )
     assert f"interactions_y{now:%Y}m{now:%m}" in names
     assert f"interactions_y{ahead:%Y}m{ahead:%m}" in names
+    assert _where(pg_engine) == {"old": "interactions_y2019m03"}
 
 
 def _partitions_read(engine: Engine, call) -> set[str]:
