@@ -16,6 +16,10 @@ REPLICA_PORT=${REPLICA_PORT:-5433}
 REPLICA_DIR=${REPLICA_DIR:-/tmp/floorlight-replica-$REPLICA_PORT}
 PG_VERSION=${PG_VERSION:-$(ls /usr/lib/postgresql | sort -V | tail -1)}
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
+# The primary keeps the WAL the standby has not received yet in this slot, so a standby that
+# falls behind a busy primary (or is stopped for an outage test) catches up instead of being
+# left behind; `stop` drops it, or the primary would keep WAL forever.
+SLOT=floorlight_standby_$REPLICA_PORT
 
 as_postgres() {
   if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
@@ -40,6 +44,7 @@ start() {
     return
   fi
   allow_replication
+  drop_slot
   rm -rf "$REPLICA_DIR"
   install -d -o postgres -g postgres -m 700 "$REPLICA_DIR"
   # -R writes standby.signal and primary_conninfo; -X stream copies the WAL the backup needs.
@@ -47,7 +52,8 @@ start() {
   local attempt
   for attempt in 1 2; do
     as_postgres "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres \
-      -D "$REPLICA_DIR/data" -R -X stream -c fast && break
+      -D "$REPLICA_DIR/data" -R -X stream -c fast -C -S "$SLOT" && break
+    drop_slot
     [ "$attempt" = 2 ] && return 1
   done
   # Debian keeps the primary's postgresql.conf and pg_hba.conf outside its data directory, so
@@ -78,11 +84,24 @@ CONF
   as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REPLICA_PORT"
 }
 
+drop_slot() {
+  # The stopped standby's WAL sender may take a moment to let go of the slot.
+  for _ in $(seq 1 20); do
+    [ -z "$(psql_primary "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$SLOT'")" ] && return
+    psql_primary "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                  WHERE slot_name = '$SLOT' AND NOT active" >/dev/null
+    sleep 0.5
+  done
+  echo "replication slot $SLOT is still in use" >&2
+  return 1
+}
+
 stop() {
   if [ -d "$REPLICA_DIR/data" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
   rm -rf "$REPLICA_DIR"
+  drop_slot
 }
 
 case "${1:-}" in

@@ -39,7 +39,7 @@ def next_month(month: date) -> date:
 
 def partition_name(month: date) -> str:
     """interactions_y2026m11 for November 2026."""
-    return f"{TABLE}_y{month:%Y}m{month:%m}"
+    return f"{TABLE}_y{month.year:04d}m{month.month:02d}"
 
 
 def is_partitioned(conn: Connection) -> bool:
@@ -83,38 +83,43 @@ def ensure_month_partitions(
     Rows of such a month already in the default partition are moved into the new partition in
     the same transaction. Does nothing (returns []) when `interactions` is not partitioned.
     """
-    if not is_partitioned(conn):
-        return []
-    # Two maintainers at once (the simulator's refresh, cron) would both create a month.
-    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('floorlight month partitions'))"))
-    have = existing_months(conn)
-    created = []
+    months = []
     month, end = month_start(first), month_start(last)
     while month <= end:
-        if month not in have:
-            _create_month(conn, month)
-            created.append(partition_name(month))
+        months.append(month)
         month = next_month(month)
-    return created
+    return _ensure(conn, months)
 
 
 def ensure_months_ahead(engine: Engine, now: datetime | None = None) -> list[str]:
     """Partitions for the current month, MONTHS_AHEAD after it and every month with rows
     waiting in the default partition (history imported before its months existed); returns
     those created."""
-    first = month_start(now or datetime.now(UTC))
-    last = first
+    months = [month_start(now or datetime.now(UTC))]
     for _ in range(MONTHS_AHEAD):
-        last = next_month(last)
+        months.append(next_month(months[-1]))
     with engine.begin() as conn:
         if not is_partitioned(conn):
             return []
-        oldest, newest = conn.execute(
-            text(f"SELECT min(created_at), max(created_at) FROM {DEFAULT_PARTITION}")
-        ).one()
-        if oldest is not None:
-            first, last = min(first, month_start(oldest)), max(last, month_start(newest))
-        return ensure_month_partitions(conn, first, last)
+        waiting = conn.execute(
+            text(f"SELECT DISTINCT date_trunc('month', created_at) FROM {DEFAULT_PARTITION}")
+        ).scalars()
+        # December 9999 has no end to give a partition: such rows stay in the default.
+        months += [month_start(m) for m in waiting if (m.year, m.month) != (9999, 12)]
+        return _ensure(conn, months)
+
+
+def _ensure(conn: Connection, months: list[date]) -> list[str]:
+    if not is_partitioned(conn):
+        return []
+    # Two maintainers at once (the simulator's refresh, cron) would both create a month.
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('floorlight month partitions'))"))
+    have = existing_months(conn)
+    created = []
+    for month in sorted(set(months) - have):
+        _create_month(conn, month)
+        created.append(partition_name(month))
+    return created
 
 
 def _create_month(conn: Connection, month: date) -> None:

@@ -5,8 +5,9 @@ Revises: 0010
 Create Date: 2026-11-30 11:10:00
 
 On PostgreSQL `interactions` becomes a declaratively partitioned table, RANGE (created_at), one
-partition per calendar month (UTC) named interactions_yYYYYmMM, plus interactions_default for
-rows of a month that has no partition yet (db/partitions.py creates months ahead and moves such
+partition per calendar month (UTC) named interactions_yYYYYmMM — for every month that has rows,
+this month and the next three — plus interactions_default for rows of a month that has no
+partition yet (db/partitions.py creates months ahead and moves such
 rows out). SQLite is left as it is: this revision does nothing there.
 
 The table is rebuilt from what the live table has at this point, reflected, never from a column
@@ -130,20 +131,22 @@ def _free_names(shape: dict, table: str) -> None:
 
 
 def _create_partitions(source: str) -> None:
-    """A partition per month from the oldest row to MONTHS_AHEAD past now, and the default."""
-    this_month = _month(datetime.now(UTC))
-    oldest, newest = _rows(f"SELECT min({KEY}), max({KEY}) FROM {source}")[0]
-    month = _month(oldest) if oldest is not None else this_month
-    last = max(_month(newest) if newest is not None else this_month, this_month)
+    """A partition per month that has rows, for this month and MONTHS_AHEAD more; the default.
+
+    Only months with rows: a stray far-off date must not create a partition per month between.
+    """
+    months = {_month(datetime.now(UTC))}
     for _ in range(MONTHS_AHEAD):
-        last = _next_month(last)
-    while month <= last:
+        months.add(_next_month(max(months)))
+    stored = _rows(f"SELECT DISTINCT date_trunc('month', {KEY}) FROM {source}")
+    # December 9999 has no end to give a partition: its rows go to the default.
+    months |= {_month(m) for (m,) in stored if (m.year, m.month) != (9999, 12)}
+    for month in sorted(months):
         following = _next_month(month)
         op.execute(
-            f"CREATE TABLE {TABLE}_y{month:%Y}m{month:%m} PARTITION OF {TABLE} "
+            f"CREATE TABLE {TABLE}_y{month.year:04d}m{month.month:02d} PARTITION OF {TABLE} "
             f"FOR VALUES FROM ('{month.isoformat()}') TO ('{following.isoformat()}')"
         )
-        month = following
     op.execute(f"CREATE TABLE {DEFAULT_PARTITION} PARTITION OF {TABLE} DEFAULT")
 
 
