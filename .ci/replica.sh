@@ -76,7 +76,8 @@ CONF
   : >"$REPLICA_DIR/data/pg_ident.conf"
   chown postgres:postgres "$REPLICA_DIR/data/postgresql.conf" "$REPLICA_DIR/data/pg_hba.conf" \
     "$REPLICA_DIR/data/pg_ident.conf"
-  as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR/data" -l "$REPLICA_DIR/standby.log" -w -t 30 start >/dev/null
+  # Up to 120 s: on a busy primary the new standby first replays the WAL written meanwhile.
+  as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR/data" -l "$REPLICA_DIR/standby.log" -w -t 120 start >/dev/null
   for _ in $(seq 1 30); do
     as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REPLICA_PORT" -q && break
     sleep 1
