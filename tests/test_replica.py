@@ -266,3 +266,26 @@ def test_without_a_standby_every_read_uses_the_primary(pg_primary) -> None:
     router.note_write("0/10")
     assert router.engine() is pg_primary
     assert router.note_failure() is False
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_page_shows_its_figures_from_the_primary_when_the_replica_is_down(
+    db_url, monkeypatch
+) -> None:
+    from tests.apphelpers import add_role_users, app_environment, logged_in_app, texts
+
+    add_role_users(db_url)
+    with app_environment(db_url):
+        monkeypatch.setenv(
+            "FLOORLIGHT_DB_READ_URL", "postgresql+psycopg2://postgres@127.0.0.1:9/nowhere"
+        )
+        get_settings.cache_clear()
+        st.cache_resource.clear()
+        at = logged_in_app("supervisor")
+        at.switch_page("pages/channels.py").run()
+        assert not at.exception
+        assert "database is not reachable" not in texts(at)
+        assert at.metric
+        from components.db import read_router
+
+        assert read_router().standby_down
