@@ -1,112 +1,120 @@
 #!/usr/bin/env bash
-# A throwaway hot standby of the local PostgreSQL primary, for the read-replica tests.
+# A throwaway primary and its hot standby, for the read-replica tests.
 #
-#   .ci/replica.sh start   pg_basebackup -R the primary into a scratch directory, start it as a
-#                          hot standby on REPLICA_PORT and wait until it accepts connections
-#   .ci/replica.sh stop    stop it and delete the scratch directory
+#   .ci/replica.sh start   initdb a primary of its own on REPLICA_PRIMARY_PORT (5434), pg_basebackup
+#                          -R it into a hot standby on REPLICA_PORT (5433), wait until both accept
+#                          connections
+#   .ci/replica.sh stop    stop both and delete their scratch directories
 #
-# Runs as root (pg commands then run as the postgres OS user) or as postgres. The primary must
-# accept replication connections from 127.0.0.1: if its pg_hba.conf has no such line, one
-# (trust, like the test connections) is added once and the configuration reloaded.
+# The machine's own PostgreSQL server (5432) is neither copied nor reconfigured: a base backup of
+# a tiny new cluster takes a second, where one of a shared server takes as long as its databases
+# are big. `start` first removes what a killed earlier run left behind, so it can always be rerun.
+# Runs as root (pg commands then run as the postgres OS user) or as postgres.
 set -euo pipefail
 
-PRIMARY_HOST=${PRIMARY_HOST:-127.0.0.1}
-PRIMARY_PORT=${PRIMARY_PORT:-5432}
+REPLICA_PRIMARY_PORT=${REPLICA_PRIMARY_PORT:-5434}
 REPLICA_PORT=${REPLICA_PORT:-5433}
 REPLICA_DIR=${REPLICA_DIR:-/tmp/floorlight-replica-$REPLICA_PORT}
 PG_VERSION=${PG_VERSION:-$(ls /usr/lib/postgresql | sort -V | tail -1)}
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
-# The primary keeps the WAL the standby has not received yet in this slot, so a standby that
-# falls behind a busy primary (or is stopped for an outage test) catches up instead of being
-# left behind; `stop` drops it, or the primary would keep WAL forever.
-SLOT=floorlight_standby_$REPLICA_PORT
+PRIMARY_DATA=$REPLICA_DIR/primary
+STANDBY_DATA=$REPLICA_DIR/standby
+# The primary keeps the WAL the standby has not received yet in this slot, so a standby paused or
+# stopped by an outage test catches up instead of being left behind.
+SLOT=floorlight_standby
 
 as_postgres() {
   if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
 }
 
-psql_primary() {
-  as_postgres psql -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d postgres -Atqc "$1"
+# fail MESSAGE [LOG]: the message, then the end of the log that says why.
+fail() {
+  echo "replica.sh: $1" >&2
+  if [ -n "${2:-}" ] && [ -f "$2" ]; then tail -n 5 "$2" | sed 's/^/  /' >&2; fi
+  exit 1
 }
 
-allow_replication() {
-  local hba
-  hba=$(psql_primary "SHOW hba_file")
-  if ! grep -Eq "^[[:space:]]*host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32" "$hba"; then
-    printf '\n# Local hot standbys (Floorlight read-replica tests).\nhost replication all 127.0.0.1/32 trust\n' >>"$hba"
-    psql_primary "SELECT pg_reload_conf()" >/dev/null
+ready() {
+  as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$1" -q
+}
+
+wait_ready() {
+  for _ in $(seq 1 50); do
+    ready "$1" && return
+    sleep 0.2
+  done
+  fail "nothing accepts connections on 127.0.0.1:$1" "$2"
+}
+
+stop_cluster() {
+  if [ -f "$1/postmaster.pid" ]; then
+    # Immediate: the data is thrown away next, so nothing needs flushing.
+    as_postgres "$PG_BIN/pg_ctl" -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
   fi
-}
-
-start() {
-  if as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REPLICA_PORT" -q; then
-    echo "standby already running on port $REPLICA_PORT"
-    return
-  fi
-  allow_replication
-  drop_slot
-  rm -rf "$REPLICA_DIR"
-  install -d -o postgres -g postgres -m 700 "$REPLICA_DIR"
-  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL the backup needs.
-  # A second try when a busy shared primary drops the copy's connection midway.
-  local attempt
-  for attempt in 1 2; do
-    as_postgres "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres \
-      -D "$REPLICA_DIR/data" -R -X stream -c fast -C -S "$SLOT" && break
-    drop_slot
-    [ "$attempt" = 2 ] && return 1
-  done
-  # Debian keeps the primary's postgresql.conf and pg_hba.conf outside its data directory, so
-  # the copy gets its own: a port, a socket directory it can write, trust from this machine, and
-  # the limits a hot standby must not set below the primary's.
-  local limits=""
-  for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions \
-    max_locks_per_transaction; do
-    limits+="$name = $(psql_primary "SHOW $name")"$'\n'
-  done
-  cat >"$REPLICA_DIR/data/postgresql.conf" <<CONF
-port = $REPLICA_PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$REPLICA_DIR'
-hot_standby = on
-hot_standby_feedback = on
-$limits
-CONF
-  printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$REPLICA_DIR/data/pg_hba.conf"
-  : >"$REPLICA_DIR/data/pg_ident.conf"
-  chown postgres:postgres "$REPLICA_DIR/data/postgresql.conf" "$REPLICA_DIR/data/pg_hba.conf" \
-    "$REPLICA_DIR/data/pg_ident.conf"
-  # Up to 120 s: on a busy primary the new standby first replays the WAL written meanwhile.
-  as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR/data" -l "$REPLICA_DIR/standby.log" -w -t 120 start >/dev/null
-  for _ in $(seq 1 30); do
-    as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REPLICA_PORT" -q && break
-    sleep 1
-  done
-  as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REPLICA_PORT"
-}
-
-drop_slot() {
-  # The stopped standby's WAL sender may take a moment to let go of the slot.
-  for _ in $(seq 1 20); do
-    [ -z "$(psql_primary "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$SLOT'")" ] && return
-    psql_primary "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
-                  WHERE slot_name = '$SLOT' AND NOT active" >/dev/null
-    sleep 0.5
-  done
-  echo "replication slot $SLOT is still in use" >&2
-  return 1
 }
 
 stop() {
-  if [ -d "$REPLICA_DIR/data" ]; then
-    as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  stop_cluster "$STANDBY_DATA"
+  stop_cluster "$PRIMARY_DATA"
   rm -rf "$REPLICA_DIR"
-  drop_slot
+}
+
+start() {
+  [ -x "$PG_BIN/initdb" ] || fail "no PostgreSQL server binaries in $PG_BIN"
+  stop
+  for port in "$REPLICA_PRIMARY_PORT" "$REPLICA_PORT"; do
+    ! ready "$port" || fail "port $port is taken by another server; set REPLICA_PRIMARY_PORT/REPLICA_PORT"
+  done
+  install -d -o postgres -g postgres -m 700 "$REPLICA_DIR"
+
+  # -N: no fsync of the new files, the cluster lives for one test run.
+  as_postgres "$PG_BIN/initdb" -D "$PRIMARY_DATA" -U postgres --auth=trust -N -E UTF8 \
+    --locale=C.UTF-8 >"$REPLICA_DIR/initdb.log" 2>&1 ||
+    fail "initdb failed" "$REPLICA_DIR/initdb.log"
+  # Later lines of postgresql.conf win, so appending is enough. fsync off: a crash loses only a
+  # throwaway cluster. Small shared memory: it shares the machine with the real server.
+  cat >>"$PRIMARY_DATA/postgresql.conf" <<CONF
+
+# .ci/replica.sh
+port = $REPLICA_PRIMARY_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$REPLICA_DIR'
+wal_level = replica
+max_wal_senders = 4
+max_replication_slots = 4
+hot_standby = on
+hot_standby_feedback = on
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 32MB
+max_connections = 50
+CONF
+  printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n' \
+    >"$PRIMARY_DATA/pg_hba.conf"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PRIMARY_DATA" -l "$REPLICA_DIR/primary.log" -w -t 30 start \
+    >/dev/null || fail "the primary did not start" "$REPLICA_DIR/primary.log"
+  wait_ready "$REPLICA_PRIMARY_PORT" "$REPLICA_DIR/primary.log"
+
+  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL the backup needs;
+  # -C -S creates the slot the standby then streams from. The copy has the primary's settings
+  # and pg_hba.conf; only its port differs.
+  as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$REPLICA_PRIMARY_PORT" -U postgres \
+    -D "$STANDBY_DATA" -R -X stream -c fast -C -S "$SLOT" --no-sync \
+    >"$REPLICA_DIR/basebackup.log" 2>&1 ||
+    fail "pg_basebackup failed" "$REPLICA_DIR/basebackup.log"
+  printf 'port = %s\n' "$REPLICA_PORT" >>"$STANDBY_DATA/postgresql.conf"
+  as_postgres "$PG_BIN/pg_ctl" -D "$STANDBY_DATA" -l "$REPLICA_DIR/standby.log" -w -t 30 start \
+    >/dev/null || fail "the standby did not start" "$REPLICA_DIR/standby.log"
+  wait_ready "$REPLICA_PORT" "$REPLICA_DIR/standby.log"
+  echo "primary on 127.0.0.1:$REPLICA_PRIMARY_PORT, hot standby on 127.0.0.1:$REPLICA_PORT"
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
 esac
