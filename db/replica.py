@@ -10,7 +10,9 @@
 
 Read-your-writes: `track_writes(primary, router)` hooks the primary engine. A transaction that
 changed something (PostgreSQL gave it a transaction id) records, once committed, the primary's
-WAL write position (`pg_current_wal_lsn()`): the commit record is written by then. Until the
+WAL insert position (`pg_current_wal_insert_lsn()`), which is past its commit record even with
+`synchronous_commit = off`, when the commit may still sit in the WAL buffers and the write
+position (`pg_current_wal_lsn()`) would be short of it. Until the
 standby's `pg_last_wal_replay_lsn()` reaches the highest position recorded, every read of this
 process goes to the primary. There is no time bound after which a lagging standby is read
 again: a standby far behind costs primary load, never a save that seems lost. The pin is per
@@ -143,7 +145,7 @@ def track_writes(primary: Engine, router: ReadRouter) -> None:
             return
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
             router.note_write(cursor.fetchone()[0])
         finally:
             cursor.close()
