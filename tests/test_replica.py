@@ -1,8 +1,12 @@
 """Pages read a PostgreSQL hot standby; a user's own save is read back at once; lag only delays.
 
-Needs a streaming standby of the test primary on 127.0.0.1:5433 (FLOORLIGHT_TEST_REPLICA_PORT):
-`make test` starts one with `.ci/replica.sh start` (pg_basebackup -R) and stops it afterwards.
-Without it, the standby tests are skipped with that reason; the router's fallback tests run anyway.
+The standby tests need a primary and its streaming hot standby of their own, not the shared test
+server: `.ci/replica.sh start` makes them (a throwaway primary on 127.0.0.1:5434, its
+pg_basebackup standby on 5433; URLs in FLOORLIGHT_TEST_REPLICA_PRIMARY / _STANDBY), and the tests
+create their databases on that primary, which replicates them. `make test` starts the pair, sets
+FLOORLIGHT_REQUIRE_REPLICA=1 so that a pair that could not start fails these tests with the
+script's message, and stops it afterwards; plain pytest without it skips them, saying how to start
+it. The router's fallback tests need no standby and run on the shared test server anyway.
 Lag is made real, not mocked: replay is paused on the standby (pg_wal_replay_pause), rows are
 committed on the primary, and replay resumed.
 """
@@ -10,11 +14,13 @@ committed on the primary, and replay resumed.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -25,34 +31,51 @@ from db.engine import make_engine
 from db.replica import ReadRouter, lsn_value
 from db.schema import customers
 from db.settings import get_settings
-from tests.conftest import _pg_url
+from tests.conftest import _migrate_and_seed
 
-REPLICA_PORT = int(os.environ.get("FLOORLIGHT_TEST_REPLICA_PORT", "5433"))
-NO_STANDBY = (
-    f"no hot standby on 127.0.0.1:{REPLICA_PORT}: start one with `.ci/replica.sh start` "
-    "(`make test` does)"
+PRIMARY_ADMIN_URL = os.environ.get(
+    "FLOORLIGHT_TEST_REPLICA_PRIMARY", "postgresql+psycopg2://postgres@127.0.0.1:5434/postgres"
+)
+STANDBY_ADMIN_URL = os.environ.get(
+    "FLOORLIGHT_TEST_REPLICA_STANDBY", "postgresql+psycopg2://postgres@127.0.0.1:5433/postgres"
 )
 # Long enough for a loaded CI machine to replay a few commits; the tests poll, never sleep this.
 CATCH_UP_SECONDS = 30
 
 
-def _standby_url(name: str) -> str:
-    return _pg_url(name).replace(":5432/", f":{REPLICA_PORT}/")
+def _on(admin_url: str, name: str) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _standby_admin() -> Engine:
-    return create_engine(_standby_url("postgres"), isolation_level="AUTOCOMMIT")
+    return create_engine(STANDBY_ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
-def _standby_reachable() -> bool:
-    engine = _standby_admin()
+def _answers(url: str, recovering: bool) -> bool:
+    """True when `url` accepts connections and is (or is not) a standby in recovery."""
+    engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return bool(conn.execute(text("SELECT pg_is_in_recovery()")).scalar_one())
+            return bool(conn.execute(text("SELECT pg_is_in_recovery()")).scalar_one()) is recovering
     except OperationalError:
         return False
     finally:
         engine.dispose()
+
+
+def missing_pair_reason() -> str | None:
+    """Why the standby tests cannot run, or None when the primary and its standby answer."""
+    if _answers(PRIMARY_ADMIN_URL, False) and _answers(STANDBY_ADMIN_URL, True):
+        return None
+    reason = (
+        "no primary and hot standby for the replica tests at "
+        f"{PRIMARY_ADMIN_URL.rsplit('@', 1)[-1]} and {STANDBY_ADMIN_URL.rsplit('@', 1)[-1]}: "
+        "start them with `.ci/replica.sh start` (`make test` does)"
+    )
+    start_log = os.environ.get("FLOORLIGHT_REPLICA_START_LOG")
+    if start_log and Path(start_log).is_file():
+        reason += "; `.ci/replica.sh start` said:\n" + Path(start_log).read_text()
+    return reason
 
 
 def _until(condition, what: str) -> None:
@@ -63,31 +86,46 @@ def _until(condition, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def replica_urls(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    """(primary URL, standby URL) of a fresh migrated database, once the standby has it."""
-    if not _standby_reachable():
-        pytest.skip(NO_STANDBY)
-    template = request.getfixturevalue("pg_template")
-    name = f"floorlight_replica_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    standby_url = _standby_url(name)
-
-    def standby_has_it() -> bool:
-        probe = create_engine(standby_url)
-        try:
-            with probe.connect():
-                return True
-        except OperationalError:
-            return False
-        finally:
-            probe.dispose()
-
-    _until(standby_has_it, "the standby did not replay CREATE DATABASE")
+def _standby_has(name: str) -> bool:
+    probe = create_engine(_on(STANDBY_ADMIN_URL, name))
     try:
-        yield _pg_url(name), standby_url
+        with probe.connect():
+            return True
+    except OperationalError:
+        return False
+    finally:
+        probe.dispose()
+
+
+@pytest.fixture(scope="module")
+def replica_template() -> Iterator[str]:
+    """A migrated, seeded template database on the replica tests' own primary."""
+    reason = missing_pair_reason()
+    if reason is not None:
+        if os.environ.get("FLOORLIGHT_REQUIRE_REPLICA") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    name = f"floorlight_tmpl_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PRIMARY_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _migrate_and_seed(_on(PRIMARY_ADMIN_URL, name))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def replica_urls(replica_template: str) -> Iterator[tuple[str, str]]:
+    """(primary URL, standby URL) of a fresh migrated database, once the standby has it."""
+    name = f"floorlight_replica_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PRIMARY_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{replica_template}"'))
+    _until(lambda: _standby_has(name), "the standby did not replay CREATE DATABASE")
+    try:
+        yield _on(PRIMARY_ADMIN_URL, name), _on(STANDBY_ADMIN_URL, name)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -289,3 +327,20 @@ def test_a_page_shows_its_figures_from_the_primary_when_the_replica_is_down(
         from components.db import read_router
 
         assert read_router().standby_down
+
+
+def test_without_the_pair_the_reason_says_how_to_start_it_and_what_the_script_said(
+    monkeypatch, tmp_path
+) -> None:
+    start_log = tmp_path / "replica-start.log"
+    start_log.write_text("replica.sh: pg_basebackup failed\n")
+    monkeypatch.setenv("FLOORLIGHT_REPLICA_START_LOG", str(start_log))
+    # Nothing listens on port 9.
+    monkeypatch.setattr(
+        sys.modules[__name__], "PRIMARY_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:9/x"
+    )
+    reason = missing_pair_reason()
+    assert reason is not None
+    assert "127.0.0.1:9/x" in reason
+    assert "`.ci/replica.sh start`" in reason
+    assert reason.endswith("said:\nreplica.sh: pg_basebackup failed\n")
