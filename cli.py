@@ -1,5 +1,5 @@
 """Floorlight's one command-line entry: init-db, demo, simulate, import, retag, users,
-refresh-rollups, report.
+refresh-rollups, partitions, report.
 
 Every command works on the configured database (FLOORLIGHT_DB_URL, else .streamlit/secrets.toml,
 else the SQLite file under data/).
@@ -155,6 +155,21 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_partitions(_args: argparse.Namespace) -> int:
+    """PostgreSQL: this month's partition of interactions and the next ones (db/partitions.py)."""
+    from db.partitions import MONTHS_AHEAD, ensure_months_ahead, is_partitioned
+
+    engine = get_engine()
+    with engine.connect() as conn:
+        if not is_partitioned(conn):
+            print("interactions is not partitioned in this database (SQLite): nothing to do.")
+            return 0
+    created = ensure_months_ahead(engine)
+    done = f"Created {', '.join(created)}." if created else "Nothing to create."
+    print(f"{done} Partitions exist up to {MONTHS_AHEAD} months ahead.")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Freeze a week's report (idempotent: a week frozen before is kept, never changed)."""
     from datetime import UTC, datetime
@@ -302,6 +317,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --follow: seconds between refreshes (default: the refresh_seconds setting)",
     )
     refresh.set_defaults(func=cmd_refresh)
+
+    sub.add_parser(
+        "partitions",
+        help="PostgreSQL: create the coming months' partitions of interactions (run daily)",
+    ).set_defaults(func=cmd_partitions)
 
     report = sub.add_parser(
         "report",

@@ -8,7 +8,7 @@ figures count every contact stored before that first read (a floored `as_of` wou
 the ones that arrived between the floor and the read until the next tick).
 
 History readers (previous weeks' volumes, AHT, the policy table) change slowly and
-are keyed on the day instead, with a longer TTL. The engine comes from `app_engine()` inside
+are keyed on the day instead, with a longer TTL. The engine comes from `read_engine()` inside
 each reader, never as an argument (it would be hashed into the key).
 """
 
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from components.db import app_engine
+from components.db import read_engine
 from db.settings import get_settings
 from queries import floor
 
@@ -58,7 +58,7 @@ def live_as_of(now: datetime, refresh_seconds: int) -> datetime:
 @st.cache_data(ttl=HISTORY_TTL, show_spinner=False)
 def channel_catalogue() -> pd.DataFrame:
     """queries.floor.channel_catalogue, cached."""
-    return floor.channel_catalogue(engine=app_engine())
+    return floor.channel_catalogue(engine=read_engine())
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -67,7 +67,7 @@ def todays_service_level(
 ) -> pd.DataFrame:
     """queries.floor.todays_service_level for [start, end) judged at the refresh tick `as_of`."""
     return floor.todays_service_level(
-        engine=app_engine(), start=start, end=end, tz=tz, now=as_of, channel_ids=channel_ids
+        engine=read_engine(), start=start, end=end, tz=tz, now=as_of, channel_ids=channel_ids
     )
 
 
@@ -78,7 +78,7 @@ def todays_intervals(
     """Offered per 15-minute interval and channel in [start, end), cached per refresh tick."""
     del as_of  # cache key only
     return floor.offered_per_interval(
-        engine=app_engine(), ranges=[(start, end)], channel_ids=channel_ids
+        engine=read_engine(), ranges=[(start, end)], channel_ids=channel_ids
     )
 
 
@@ -87,47 +87,47 @@ def reference_intervals(
     channel_ids: ChannelIds, ranges: tuple[tuple[datetime, datetime], ...]
 ) -> pd.DataFrame:
     """Offered per interval and channel on the reference days of the expected curve."""
-    return floor.offered_per_interval(engine=app_engine(), ranges=ranges, channel_ids=channel_ids)
+    return floor.offered_per_interval(engine=read_engine(), ranges=ranges, channel_ids=channel_ids)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def first_interval(as_of: datetime) -> datetime | None:
     """When the rollup's history starts (a fresh database gains its first rows any time)."""
     del as_of  # cache key only
-    return floor.first_interval(engine=app_engine())
+    return floor.first_interval(engine=read_engine())
 
 
 @st.cache_data(ttl=HISTORY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def handle_time(channel_ids: ChannelIds, start: datetime, end: datetime) -> pd.DataFrame:
     """AHT per channel over [start, end) from the rollup."""
     return floor.handle_time_by_channel(
-        engine=app_engine(), start=start, end=end, channel_ids=channel_ids
+        engine=read_engine(), start=start, end=end, channel_ids=channel_ids
     )
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def channel_policies(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """The policy each channel is judged by at `as_of` (an admin's edit shows on the next tick)."""
-    return floor.channel_policies(engine=app_engine(), at=as_of, channel_ids=channel_ids)
+    return floor.channel_policies(engine=read_engine(), at=as_of, channel_ids=channel_ids)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def open_unanswered(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """The open, unanswered contacts at `as_of` with their targets."""
-    return floor.open_unanswered(engine=app_engine(), now=as_of, channel_ids=channel_ids)
+    return floor.open_unanswered(engine=read_engine(), now=as_of, channel_ids=channel_ids)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def negative_public_posts(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """Unanswered negative public social posts at `as_of`, widest reach first."""
-    return floor.negative_public_posts(engine=app_engine(), now=as_of, channel_ids=channel_ids)
+    return floor.negative_public_posts(engine=read_engine(), now=as_of, channel_ids=channel_ids)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def agent_states(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """Each active agent's state at `as_of`, skills and current contacts."""
     return floor.latest_agent_states(
-        engine=app_engine(),
+        engine=read_engine(),
         now=as_of,
         channel_ids=channel_ids,
         current_window=timedelta(minutes=get_settings().current_contact_minutes),
@@ -140,5 +140,5 @@ def topic_counts(
 ) -> pd.DataFrame:
     """Arrivals per topic in each window (the windows move with the refresh tick)."""
     return floor.topic_counts_in_windows(
-        engine=app_engine(), windows=windows, channel_ids=channel_ids
+        engine=read_engine(), windows=windows, channel_ids=channel_ids
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.db import app_engine
+from components.db import read_engine
 from db.settings import get_settings
 from queries import qa_disputes, qa_people, qa_quality
 from queries.channels_list import channel_ids
@@ -23,19 +23,19 @@ TTL = get_settings().cache_ttl_seconds
 @st.cache_data(ttl=TTL, show_spinner=False)
 def agent_options() -> pd.DataFrame:
     """queries.qa_people.agent_options, cached."""
-    return qa_people.agent_options(engine=app_engine())
+    return qa_people.agent_options(engine=read_engine())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def reviewer_names() -> list[str]:
     """queries.qa_people.reviewer_names, cached."""
-    return qa_people.reviewer_names(engine=app_engine())
+    return qa_people.reviewer_names(engine=read_engine())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def channel_list() -> list[str]:
     """queries.channels_list.channel_ids, cached."""
-    return channel_ids(engine=app_engine())
+    return channel_ids(engine=read_engine())
 
 
 def _scope(
@@ -50,7 +50,7 @@ def quality_scores(
 ) -> pd.DataFrame:
     """queries.qa_quality.quality_scores, cached."""
     scope = _scope(start, end, teams, channels)
-    return qa_quality.quality_scores(engine=app_engine(), scope=scope, by=by)
+    return qa_quality.quality_scores(engine=read_engine(), scope=scope, by=by)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -64,7 +64,7 @@ def weekly_trend(
 ) -> pd.DataFrame:
     """queries.qa_quality.weekly_trend, cached."""
     scope = _scope(start, end, teams, channels)
-    return qa_quality.weekly_trend(engine=app_engine(), scope=scope, tz=tz, by=by)
+    return qa_quality.weekly_trend(engine=read_engine(), scope=scope, tz=tz, by=by)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -73,7 +73,7 @@ def criterion_breakdown(
 ) -> pd.DataFrame:
     """queries.qa_quality.criterion_breakdown, cached."""
     scope = _scope(start, end, teams, channels)
-    return qa_quality.criterion_breakdown(engine=app_engine(), scope=scope, by=by)
+    return qa_quality.criterion_breakdown(engine=read_engine(), scope=scope, by=by)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -82,19 +82,19 @@ def review_scores(
 ) -> pd.DataFrame:
     """queries.qa_quality.review_scores (the drill-down rows), cached."""
     scope = _scope(start, end, teams, channels)
-    return qa_quality.review_scores(engine=app_engine(), scope=scope)
+    return qa_quality.review_scores(engine=read_engine(), scope=scope)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def coaching_notes(agent_id: int) -> pd.DataFrame:
     """queries.qa_disputes.coaching_notes_for, cached."""
-    return qa_disputes.coaching_notes_for(engine=app_engine(), agent_id=agent_id)
+    return qa_disputes.coaching_notes_for(engine=read_engine(), agent_id=agent_id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def disputes(agent_id: int) -> pd.DataFrame:
     """queries.qa_disputes.list_disputes of one agent, cached."""
-    return qa_disputes.list_disputes(engine=app_engine(), agent_id=agent_id)
+    return qa_disputes.list_disputes(engine=read_engine(), agent_id=agent_id)
 
 
 def clear_quality_readers() -> None:

@@ -1,7 +1,7 @@
 """Cached readers of the Reply review, Playbook and Floor pages.
 
 The queue and the waiting count are live (short TTL); a decision clears exactly the readers it
-changes (`clear_after_decision`). The engine comes from `app_engine()` inside each reader.
+changes (`clear_after_decision`). The engine comes from `read_engine()` inside each reader.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.db import app_engine
+from components.db import read_engine
 from db.settings import get_settings
 from queries import replies_read, replies_stats
 from queries.review_rules import list_review_rules
@@ -24,40 +24,40 @@ ANALYTICS_TTL = max(TTL, 60)
 @st.cache_data(ttl=TTL, show_spinner=False)
 def review_queue() -> pd.DataFrame:
     """queries.replies_read.review_queue, cached."""
-    return replies_read.review_queue(engine=app_engine())
+    return replies_read.review_queue(engine=read_engine())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def waiting_replies(as_of: datetime) -> tuple[int, datetime | None]:
     """How many replies wait for review and the oldest submission, per Floor refresh tick."""
-    return replies_read.waiting_replies(engine=app_engine())
+    return replies_read.waiting_replies(engine=read_engine())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def reply_context(reply_id: int) -> dict[str, Any] | None:
     """One reply with its post, thread, the customer's other contacts and playbook."""
-    return replies_read.reply_context(engine=app_engine(), reply_id=reply_id)
+    return replies_read.reply_context(engine=read_engine(), reply_id=reply_id)
 
 
 @st.cache_data(ttl=ANALYTICS_TTL, show_spinner=False)
 def reviewed_replies(start: datetime, end: datetime) -> pd.DataFrame:
-    return replies_stats.reviewed_replies(engine=app_engine(), start=start, end=end)
+    return replies_stats.reviewed_replies(engine=read_engine(), start=start, end=end)
 
 
 @st.cache_data(ttl=ANALYTICS_TTL, show_spinner=False)
 def public_social_frt(start: datetime, end: datetime) -> pd.DataFrame:
-    return replies_stats.public_social_frt(engine=app_engine(), start=start, end=end)
+    return replies_stats.public_social_frt(engine=read_engine(), start=start, end=end)
 
 
 @st.cache_data(ttl=ANALYTICS_TTL, show_spinner=False)
 def playbook() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every playbook entry and stakeholder (the Playbook page)."""
-    return replies_read.playbook_with_stakeholders(engine=app_engine())
+    return replies_read.playbook_with_stakeholders(engine=read_engine())
 
 
 @st.cache_data(ttl=ANALYTICS_TTL, show_spinner=False)
 def review_rules() -> pd.DataFrame:
-    return list_review_rules(engine=app_engine())
+    return list_review_rules(engine=read_engine())
 
 
 def clear_after_decision() -> None:

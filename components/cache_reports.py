@@ -1,6 +1,6 @@
 """Cached readers of the report pages (Service level, Channels): one database round per TTL per
 filter set, shared by every viewer. Keys are the filter values themselves (dates as UTC bounds,
-channels as a sorted tuple); the engine comes from `app_engine()` inside each reader.
+channels as a sorted tuple); the engine comes from `read_engine()` inside each reader.
 
 `now` is part of the key on purpose: open contacts become breaches as time passes. Pages take it
 from `report_now()`, floored to the TTL, so the same `now` serves the KPIs and the breaches list
@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.db import app_engine
+from components.db import read_engine
 from db.settings import get_settings
 from queries import breaches as breach_queries
 from queries import channels as channel_queries
@@ -35,19 +35,19 @@ def report_now() -> datetime:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def offered_by_channel(start: datetime, end: datetime) -> pd.DataFrame:
     """queries.volume.offered_by_channel, cached."""
-    return volume_queries.offered_by_channel(engine=app_engine(), start=start, end=end)
+    return volume_queries.offered_by_channel(engine=read_engine(), start=start, end=end)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def arrival_span(now: datetime) -> tuple[datetime | None, datetime | None]:
     """queries.volume.arrival_span, cached per TTL window (`now` from `report_now`)."""
-    return volume_queries.arrival_span(engine=app_engine())
+    return volume_queries.arrival_span(engine=read_engine())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def channel_policies(at: datetime) -> pd.DataFrame:
     """queries.sl_base.channel_policies, cached."""
-    return sl_queries.channel_policies(engine=app_engine(), at=at)
+    return sl_queries.channel_policies(engine=read_engine(), at=at)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Counting service level…")
@@ -65,7 +65,7 @@ def service_level_report(
 ) -> sl_queries.ServiceLevelReport:
     """queries.service_level.service_level_report, cached."""
     return sl_queries.service_level_report(
-        engine=app_engine(),
+        engine=read_engine(),
         start=start,
         end=end,
         tz=tz,
@@ -91,7 +91,7 @@ def breaches(
 ) -> pd.DataFrame:
     """queries.breaches.breaches, cached."""
     return breach_queries.breaches(
-        engine=app_engine(),
+        engine=read_engine(),
         start=start,
         end=end,
         tz=tz,
@@ -134,7 +134,7 @@ def breach_page(
 def interaction_detail(interaction_id: int, tz: str) -> dict[str, Any] | None:
     """queries.breaches.interaction_detail, cached."""
     return breach_queries.interaction_detail(
-        engine=app_engine(), interaction_id=interaction_id, tz=tz
+        engine=read_engine(), interaction_id=interaction_id, tz=tz
     )
 
 
@@ -142,7 +142,7 @@ def interaction_detail(interaction_id: int, tz: str) -> dict[str, Any] | None:
 def channel_mix(start: datetime, end: datetime, tz: str, granularity: str) -> pd.DataFrame:
     """queries.channels.channel_mix, cached."""
     return channel_queries.channel_mix(
-        engine=app_engine(), start=start, end=end, tz=tz, granularity=granularity
+        engine=read_engine(), start=start, end=end, tz=tz, granularity=granularity
     )
 
 
@@ -150,5 +150,5 @@ def channel_mix(start: datetime, end: datetime, tz: str, granularity: str) -> pd
 def channel_comparison(start: datetime, end: datetime, tz: str, now: datetime) -> pd.DataFrame:
     """queries.channels.channel_comparison, cached."""
     return channel_queries.channel_comparison(
-        engine=app_engine(), start=start, end=end, tz=tz, now=now
+        engine=read_engine(), start=start, end=end, tz=tz, now=now
     )

@@ -1,4 +1,10 @@
-"""The app's engine (one per server process) and the friendly handling of database outages."""
+"""The app's engines (one set per server process) and the friendly handling of database outages.
+
+`app_engine()` is the primary: every write, logins, and the form pages' reads (a form must show
+the current version of what it edits). `read_engine()` is for the cached readers of every page:
+the hot standby of `db_read_url` when one is configured, else the primary — db/replica.py decides
+per read (read-your-writes, fallback to the primary when the standby is down).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from db.engine import make_engine
+from db.replica import ReadRouter, track_writes
 from db.settings import get_settings
 
 # Set by the page run that met the outage; the retry fragment's first (inline) run takes it.
@@ -17,9 +24,28 @@ _RETRY_ARMED_KEY = "db_retry_armed"
 
 
 @st.cache_resource(show_spinner=False)
+def read_router() -> ReadRouter:
+    """The process-wide primary engine and, with `db_read_url`, the standby's and the router."""
+    settings = get_settings()
+    primary = make_engine(settings.db_url)
+    standby = None
+    if settings.db_read_url and primary.dialect.name == "postgresql":
+        standby = make_engine(settings.db_read_url)
+    router = ReadRouter(primary, standby, retry_seconds=settings.refresh_seconds)
+    if standby is not None:
+        track_writes(primary, router)
+    return router
+
+
 def app_engine() -> Engine:
-    """The process-wide engine for the configured database."""
-    return make_engine(get_settings().db_url)
+    """The primary: writes, logins and the reads of forms."""
+    return read_router().primary
+
+
+def read_engine() -> Engine:
+    """The engine for a page's cached read: the standby when it is up and caught up with this
+    process's writes, else the primary."""
+    return read_router().engine()
 
 
 def _rerun_page_on_each_tick() -> None:
@@ -50,6 +76,9 @@ def database_errors() -> Iterator[None]:
     try:
         yield
     except (OperationalError, DBAPIError) as exc:
+        if read_router().note_failure():
+            # The read replica is down: the rerun reads the primary instead.
+            st.rerun()
         app_engine().dispose()
         every = get_settings().refresh_seconds
         st.error(

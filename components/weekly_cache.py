@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from components.db import app_engine
+from components.db import read_engine
 from db.settings import get_settings
 from queries import weekly as weekly_queries
 from queries import weekly_report as report_queries
@@ -26,7 +26,7 @@ def weekly_figures(
 ) -> weekly_queries.WeeklyFigures:
     """queries.weekly.weekly_figures, cached."""
     return weekly_queries.weekly_figures(
-        engine=app_engine(), tz=tz, mondays=list(mondays), now=now, options=weekly_options()
+        engine=read_engine(), tz=tz, mondays=list(mondays), now=now, options=weekly_options()
     )
 
 
@@ -34,5 +34,5 @@ def weekly_figures(
 def report_view(tz: str, week: str, now: datetime) -> report_queries.ReportView:
     """queries.weekly_report.report_view, cached (cleared after a freeze or re-issue)."""
     return report_queries.report_view(
-        engine=app_engine(), tz=tz, week=week, now=now, options=weekly_options()
+        engine=read_engine(), tz=tz, week=week, now=now, options=weekly_options()
     )

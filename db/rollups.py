@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, 
 from analytics.periods import interval_start
 from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
 from db.frt_buckets import frt_bucket_expr
+from db.partitions import ensure_months_ahead
 from db.policies import Policy, load_policies
 from db.schema import interactions, interval_frt_hist, interval_stats, job_state
 from db.sla_sql import sla_exprs
@@ -206,6 +207,7 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
     Returns the number of 15-minute intervals recomputed (all of them on a full rebuild). Safe
     to run from several processes at once (`_rollup_transaction`).
     """
+    ensure_months_ahead(engine)  # PostgreSQL: new months get their partition before their rows
     with _rollup_transaction(engine) as conn:
         newest_change = conn.scalar(select(func.max(interactions.c.updated_at)))
         if newest_change is None:

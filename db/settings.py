@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOORLIGHT_", env_ignore_empty=True, frozen=True)
 
     db_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    # Optional PostgreSQL hot standby for the pages' reads; writes always go to db_url
+    # (db/replica.py: read-your-writes, fallback to the primary when it is unreachable).
+    db_read_url: str | None = None
     timezone: str = "Europe/London"
     refresh_seconds: int = 10
     cookie_key: str = ""

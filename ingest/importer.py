@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
+from db.partitions import dedupe_keys
 from db.schema import agents, channels, customer_handles, customers, interactions
 from db.threads import mark_thread_starts
 from ingest import twcs
@@ -637,7 +638,7 @@ def _insert_new_interactions(conn: Connection, rows: list[dict[str, Any]]) -> in
     """Insert rows whose (source, external_id) is new; returns how many were inserted."""
     if not rows:
         return 0
-    statement = _insert_ignoring_conflicts(conn, interactions, ["source", "external_id"])
+    statement = _insert_ignoring_conflicts(conn, interactions, dedupe_keys(conn))
     return len(conn.execute(statement.returning(interactions.c.id), rows).all())
 
 

@@ -224,6 +224,24 @@ def _check_columns(table: Table, values: Mapping[str, Any], *, what: str) -> Non
         raise ValueError(f"{table.name}: {sorted(managed)} are set by the write helpers")
 
 
+def _check_interactions_exist(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
+    """Refuse a reference to an interaction that does not exist.
+
+    On PostgreSQL `interactions` is partitioned (migration 0014) and no foreign key can point at
+    it, so this check is what refuses, say, a review of an unknown interaction there.
+    """
+    errors = {}
+    for key in table.foreign_keys:
+        column = key.parent.key
+        target = key.column
+        if target.table.name != "interactions" or values.get(column) is None:
+            continue
+        if conn.execute(select(target).where(target == values[column])).first() is None:
+            errors[column] = f"there is no interaction {values[column]}"
+    if errors:
+        raise ValidationError(errors)
+
+
 def fetch_record(
     conn: Connection, table: Table, record_id: Any, *, for_update: bool = False
 ) -> dict[str, Any] | None:
@@ -316,6 +334,8 @@ def insert_record(
             existing = stored_by_key(conn, table, idempotency_key)
             if existing is not None:
                 return public_row(existing)
+        _check_interactions_exist(conn, table, row_values)
+        if idempotency_key is not None:
             # A twin submit may commit between the check and the insert: let the unique key
             # decide without raising, so neither transaction is aborted.
             statement = upsert(conn, table).on_conflict_do_nothing(
@@ -386,6 +406,7 @@ def _update(
     if versioned:
         new_values["version"] = table.c.version + 1
     with transaction(engine) as conn:
+        _check_interactions_exist(conn, table, changes)
         statement = update(table).values(new_values)
         current = _guarded_write(conn, table, record_id, expected_version, statement)
         stored = require_record(conn, table, record_id)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.exc import SAWarning
 
 from db.engine import make_engine
+from db.partitions import include_object
 from db.schema import metadata
 from db.settings import get_settings
 
@@ -33,7 +34,14 @@ def run_migrations() -> None:
 
 def _run(connection) -> None:
     # render_as_batch lets ALTERs work on SQLite too.
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    # include_object: autogenerate must not try to drop the month partitions of interactions
+    # on PostgreSQL or re-add what migration 0013 replaced there (db/partitions.py).
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

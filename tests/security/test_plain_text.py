@@ -1823,3 +1823,7 @@ def test_qa_pages_show_stored_hostile_text(hostile_qa_db, name):
 from tests.security.breach_cases import BREACH_NO_DATA_TEXT  # noqa: E402
 
 NO_DATA_TEXT.update(BREACH_NO_DATA_TEXT)
+
+from tests.security.replica_cases import REPLICA_NO_DATA_TEXT  # noqa: E402
+
+NO_DATA_TEXT.update(REPLICA_NO_DATA_TEXT)
