@@ -227,7 +227,7 @@ def _check_columns(table: Table, values: Mapping[str, Any], *, what: str) -> Non
 def _check_interactions_exist(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
     """Refuse a reference to an interaction that does not exist.
 
-    On PostgreSQL `interactions` is partitioned (migration 0014) and no foreign key can point at
+    On PostgreSQL `interactions` is partitioned (migration 0013) and no foreign key can point at
     it, so this check is what refuses, say, a review of an unknown interaction there.
     """
     errors = {}
