@@ -117,7 +117,7 @@ def breach_page(
 ) -> breach_queries.BreachPage:
     """queries.breaches.breach_page, cached (one page of the list and its total)."""
     return breach_queries.breach_page(
-        engine=app_engine(),
+        engine=read_engine(),
         start=start,
         end=end,
         tz=tz,
