@@ -1,15 +1,32 @@
-"""One place for channel colours, labels, state colours and number formats used by every chart."""
+"""One place for channel colours, labels, state colours and number formats used by every chart.
+
+Channel colours are the Okabe–Ito palette, chosen to stay apart under the common colour-vision
+deficiencies; queues, teams and agents get Paul Tol's "muted" palette, which shares no colour
+with the channels, so a queue line never reads as a channel (tests/test_theme.py measures both).
+"""
 
 from __future__ import annotations
 
 CHANNEL_COLOURS: dict[str, str] = {
-    "phone": "#1f77b4",
-    "chat": "#2ca02c",
-    "email": "#9467bd",
-    "twitter": "#17becf",
-    "facebook": "#3b5998",
-    "instagram": "#e1306c",
+    "phone": "#0072B2",  # blue
+    "chat": "#009E73",  # bluish green
+    "email": "#E69F00",  # orange
+    "twitter": "#56B4E9",  # sky blue
+    "facebook": "#CC79A7",  # reddish purple
+    "instagram": "#D55E00",  # vermillion
 }
+# Queues, teams and agents: never a channel colour (a queue is not a channel).
+GROUP_PALETTE: tuple[str, ...] = (
+    "#332288",  # indigo
+    "#88CCEE",  # cyan
+    "#44AA99",  # teal
+    "#117733",  # green
+    "#999933",  # olive
+    "#DDCC77",  # sand
+    "#CC6677",  # rose
+    "#882255",  # wine
+    "#AA4499",  # purple
+)
 CHANNEL_LABELS: dict[str, str] = {
     "phone": "Phone",
     "chat": "Chat",
