@@ -72,10 +72,8 @@ def pattern_heatmap(pattern: pd.DataFrame, *, title: str, goal: float | None) ->
         row=1,
         col=1,
     )
-    measured = [
-        [int(m + x) for m, x in zip(met, missed, strict=True)]
-        for met, missed in zip(_matrix(pattern, "met"), _matrix(pattern, "missed"), strict=True)
-    ]
+    measured = _matrix(pattern.assign(n=pattern["met"] + pattern["missed"]), "n")
+    measured = [[0 if v is None else int(v) for v in row] for row in measured]
     fig.add_heatmap(
         z=_matrix(pattern, "service_level_percent"),
         x=list(HOURS),
