@@ -21,12 +21,10 @@ MODE_LABELS = {"share": "Share %", "count": "Count"}
 
 def _kept_radio(column, key: str, label: str, labels: dict[str, str], default: str) -> str:
     options = list(labels)
-    kept_options(key, options)
+    kept_options(key, options, default=default)  # the widget's value is in session state
     return column.radio(
         label,
         options,
-        # With a kept or current value in session state, that value is the widget's.
-        index=None if key in st.session_state else options.index(default),
         format_func=labels.get,
         horizontal=True,
         key=key,

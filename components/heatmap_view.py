@@ -38,15 +38,17 @@ def _matrix(pattern: pd.DataFrame, column: str) -> list[list[float | None]]:
 
 
 def pattern_heatmap(pattern: pd.DataFrame, *, title: str, goal: float | None) -> go.Figure:
-    """Two heatmaps, weekday (rows) × local hour (columns): offered contacts, and service level
-    % with its n (met + missed) in the hover; a cell with nothing met or missed is blank.
+    """Two heatmaps, weekday (rows) × local hour (columns): mean offered per hour (the total
+    and the number of such hours in the hover; blank for an hour that has not come yet), and
+    service level % with its n (met + missed) in the hover (blank when nothing was met or
+    missed).
 
     Args:
-        pattern: `weekly_pattern` rows (weekday 0 = Monday, hour, offered, met, missed,
-            pending, service_level_percent).
+        pattern: `weekly_pattern` rows (weekday 0 = Monday, hour, hours, offered,
+            offered_per_hour, met, missed, pending, service_level_percent).
         title: metric and period.
         goal: the goal %, where the service level colours turn from red to blue (white at it);
-            None: 50 %.
+            with several goals, the page passes the lowest. None: 50 %.
     """
     if pattern.empty or pattern["offered"].sum() == 0:
         return empty_figure(title)
@@ -56,19 +58,29 @@ def pattern_heatmap(pattern: pd.DataFrame, *, title: str, goal: float | None) ->
         shared_xaxes=True,
         vertical_spacing=0.12,
         subplot_titles=(
-            "Offered (contacts, total over the period)",
+            "Offered per hour (contacts, mean over the period's hours)",
             "Service level (%) = met ÷ (met + missed)",
         ),
     )
-    offered = _matrix(pattern, "offered")
+    totals = [
+        [0 if t is None else int(t) for t in total]
+        for total in _matrix(pattern.assign(n=pattern["offered"]), "n")
+    ]
+    hours = [[0 if h is None else int(h) for h in row] for row in _matrix(pattern, "hours")]
     fig.add_heatmap(
-        z=offered,
+        z=_matrix(pattern, "offered_per_hour"),
         x=list(HOURS),
         y=list(WEEKDAYS),
+        customdata=[
+            [[t, h] for t, h in zip(trow, hrow, strict=True)]
+            for trow, hrow in zip(totals, hours, strict=True)
+        ],
         colorscale=OFFERED_SCALE,
         zmin=0,
-        colorbar={"title": {"text": "Offered"}, "y": 0.79, "len": 0.42},
-        hovertemplate="%{y} %{x}: %{z:,} offered<extra></extra>",
+        colorbar={"title": {"text": "Per hour"}, "y": 0.79, "len": 0.42},
+        hovertemplate="%{y} %{x}: %{z:.1f} offered per hour (%{customdata[0]:,} in "
+        "%{customdata[1]} hours)<extra></extra>",
+        hoverongaps=False,
         row=1,
         col=1,
     )
@@ -82,7 +94,12 @@ def pattern_heatmap(pattern: pd.DataFrame, *, title: str, goal: float | None) ->
         colorscale=service_level_scale(goal),
         zmin=0,
         zmax=100,
-        colorbar={"title": {"text": "SL %"}, "y": 0.21, "len": 0.42, "ticksuffix": " %"},
+        colorbar={
+            "title": {"text": "SL %" if goal is None else f"SL %<br>white:<br>{goal:g} %"},
+            "y": 0.21,
+            "len": 0.42,
+            "ticksuffix": " %",
+        },
         hovertemplate="%{y} %{x}: %{z:.1f} % (n = %{customdata:,} met or missed)<extra></extra>",
         hoverongaps=False,
         row=2,

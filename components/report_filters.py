@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import streamlit as st
 
@@ -130,17 +131,21 @@ def remember(key: str, shared: str | None = None) -> None:
     st.session_state[_copy_key(key, shared)] = st.session_state[key]
 
 
-def kept_options(key: str, options: Sequence, *, shared: str | None = None) -> None:
-    """`keep` for a select widget, dropping a kept value that is no longer an option."""
+def kept_options(key: str, options: Sequence, *, default: Any, shared: str | None = None) -> None:
+    """Before drawing select widget `key` (drawn without its own index or default): give it the
+    value the user last set when that is still a valid choice, else keep its current value, else
+    `default`. (A select box given index=None could be cleared to nothing.)"""
     copy = _copy_key(key, shared)
     value = st.session_state.get(copy)
-    if value is None:
-        return
     values = value if isinstance(value, list | tuple) else [value]
-    if all(v in options for v in values):
+    if value is not None and all(v in options for v in values):
         st.session_state[key] = value
-    else:
-        del st.session_state[copy]
+        return
+    st.session_state.pop(copy, None)
+    current = st.session_state.get(key)
+    current_values = current if isinstance(current, list | tuple) else [current]
+    if current is None or not all(v in options for v in current_values):
+        st.session_state[key] = default
 
 
 # --- The period filter --------------------------------------------------------------------------

@@ -79,11 +79,10 @@ def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> Se
         period: the period row's choice (`report_filters.report_period`).
     """
     row = st.columns([2, 2, 5])
-    kept_options("sl_granularity", GRANULARITIES)
+    kept_options("sl_granularity", GRANULARITIES, default="day")
     granularity = row[0].selectbox(
         "Granularity",
         GRANULARITIES,
-        index=None if "sl_granularity" in st.session_state else GRANULARITIES.index("day"),
         format_func=GRANULARITY_LABELS.get,
         key="sl_granularity",
         on_change=remember,
@@ -92,11 +91,10 @@ def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> Se
         "23 or 25 hours. 15 minutes is for periods of up to "
         f"{MAX_INTERVAL_DAYS} days.",
     )
-    kept_options("sl_group_by", GROUP_BY_OPTIONS)
+    kept_options("sl_group_by", GROUP_BY_OPTIONS, default=GROUP_BY_OPTIONS[0])
     group_by = row[1].selectbox(
         "Group by",
         GROUP_BY_OPTIONS,
-        index=None if "sl_group_by" in st.session_state else 0,
         format_func=GROUP_BY_LABELS.get,
         key="sl_group_by",
         on_change=remember,
@@ -104,22 +102,20 @@ def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> Se
         help=AGENT_GROUPING.replace("**", ""),
     )
     channel_ids = policies["channel_id"].tolist()
-    kept_options("sl_channels", channel_ids)
+    kept_options("sl_channels", channel_ids, default=channel_ids)
     selected = row[2].multiselect(
         "Channels",
         channel_ids,
-        default=None if "sl_channels" in st.session_state else channel_ids,
         format_func=channel_label,
         key="sl_channels",
         on_change=remember,
         args=("sl_channels",),
     )
     row = st.columns([5, 4, 3])
-    kept_options("sl_abandon_rule", ABANDON_RULE_OPTIONS)
+    kept_options("sl_abandon_rule", ABANDON_RULE_OPTIONS, default="policy")
     rule_choice = row[0].selectbox(
         "Abandon rule",
         ABANDON_RULE_OPTIONS,
-        index=None if "sl_abandon_rule" in st.session_state else 0,
         format_func=ABANDON_RULE_LABELS.get,
         key="sl_abandon_rule",
         on_change=remember,

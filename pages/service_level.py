@@ -120,7 +120,7 @@ st.plotly_chart(
     pattern_heatmap(
         pattern,
         title=f"Offered and service level by hour and weekday — {label} ({tz}, 24/7 clock)",
-        goal=float(goals[0]) if len(goals) == 1 else None,
+        goal=float(min(goals)) if len(goals) else None,  # red: below every goal
     ),
     key="sl_pattern_chart",
 )

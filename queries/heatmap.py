@@ -21,7 +21,9 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PATTERN_COLUMNS: tuple[str, ...] = (
     "weekday",
     "hour",
+    "hours",
     "offered",
+    "offered_per_hour",
     "met",
     "missed",
     "pending",
@@ -40,9 +42,11 @@ def weekly_pattern(
     abandon_rule: str | None = None,
 ) -> pd.DataFrame:
     """One row per weekday (0 = Monday) × local hour (0–23), all 168, over arrivals in
-    [start, end) (naive UTC): offered, met, missed, pending and service_level_percent
-    (met ÷ (met + missed) × 100; NaN where nothing was met or missed). Wall clock; open
-    contacts judged at `now`; abandons under each policy's rule or `abandon_rule`.
+    [start, end) (naive UTC): hours (how many times that local hour began in the period
+    before `now`), offered, offered_per_hour (offered ÷ hours; NaN when the hour never came),
+    met, missed, pending and service_level_percent (met ÷ (met + missed) × 100; NaN where
+    nothing was met or missed). Wall clock; open contacts judged at `now`; abandons under each
+    policy's rule or `abandon_rule`.
     """
     counts = service_level_counts(
         engine=engine,
@@ -56,11 +60,12 @@ def weekly_pattern(
         abandon_rule=abandon_rule,
     )
     stamps = pd.to_datetime(counts["period_start"])
-    folded = (
-        counts.assign(weekday=stamps.dt.weekday, hour=stamps.dt.hour)
-        .groupby(["weekday", "hour"])[list(COUNT_COLUMNS)]
-        .sum()
-    )
+    placed = counts.assign(weekday=stamps.dt.weekday, hour=stamps.dt.hour)
+    folded = placed.groupby(["weekday", "hour"])[list(COUNT_COLUMNS)].sum()
+    began = placed[pd.to_datetime(counts["period_start"], utc=True) < pd.Timestamp(now, tz="UTC")]
+    folded["hours"] = began.groupby(["weekday", "hour"])["period_key"].nunique()
     week = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
-    grid = folded.reindex(week, fill_value=0).reset_index()
+    grid = folded.reindex(week).fillna(0).astype("int64").reset_index()
+    hours = grid["hours"].astype(float)
+    grid["offered_per_hour"] = grid["offered"] / hours.where(hours > 0)
     return add_rates(grid)[list(PATTERN_COLUMNS)]

@@ -54,9 +54,24 @@ def test_weekly_pattern_by_local_hour_and_weekday(march):
     monday_9 = _cell(pattern, 0, 9)
     assert (monday_9["offered"], monday_9["met"], monday_9["missed"]) == (2, 1, 1)
     assert monday_9["service_level_percent"] == 50.0
+    # Mondays 2, 9, 16, 23 and 30 March: 5 of them, 2 contacts -> 0.4 an hour.
+    assert (monday_9["hours"], monday_9["offered_per_hour"]) == (5, 0.4)
+    # Sundays 1, 8, 15, 22, 29: 01:00 never began on the 29th (clocks went to 02:00).
+    assert (_cell(pattern, 6, 1)["hours"], _cell(pattern, 6, 2)["hours"]) == (4, 5)
     assert _cell(pattern, 0, 8)["offered"] == 0
     tuesday_14 = _cell(pattern, 1, 14)
     assert (tuesday_14["offered"], tuesday_14["service_level_percent"]) == (1, 100.0)
+    assert tuesday_14["hours"] == 5  # Tuesdays 3, 10, 17, 24 and 31 March
+    # Seen at noon on Tuesday 31 March, that day's 14:00 has not come: 4 hours, 0.25 an hour;
+    # Wednesday 1 April lies outside March: Wednesdays 4–25, 4 hours.
+    at_noon = weekly_pattern(
+        engine=march, start=start, end=end, tz=LONDON, now=datetime(2026, 3, 31, 11, 0)
+    )
+    assert (_cell(at_noon, 1, 14)["hours"], _cell(at_noon, 1, 14)["offered_per_hour"]) == (
+        4,
+        0.25,
+    )
+    assert _cell(at_noon, 2, 14)["hours"] == 4
     sunday_2 = _cell(pattern, 6, 2)
     assert (sunday_2["offered"], sunday_2["missed"], sunday_2["service_level_percent"]) == (
         1,
@@ -84,7 +99,8 @@ def test_pattern_heatmap_draws_both_grids_with_n(march):
     fig = json.loads(pattern_heatmap(pattern, title="Pattern — March", goal=80.0).to_json())
     offered, level = fig["data"]
     assert offered["y"][0] == "Mon" and offered["x"][9] == "09:00"
-    assert offered["z"][0][9] == 2 and offered["z"][1][14] == 1
+    assert offered["z"][0][9] == 0.4 and offered["z"][1][14] == 0.2  # 2 in 5, 1 in 5 hours
+    assert offered["customdata"][0][9] == [2, 5]  # the total and the hours in the hover
     assert level["z"][0][9] == 50.0 and level["z"][6][2] == 0.0
     assert level["z"][2][9] is None  # blank, not 0 %
     assert level["customdata"][0][9] == 2  # n = met + missed
@@ -95,8 +111,8 @@ def test_pattern_heatmap_draws_both_grids_with_n(march):
 
 def test_pattern_heatmap_without_data_says_so():
     empty = pd.DataFrame(
-        {"weekday": [0], "hour": [0], "offered": [0], "met": [0], "missed": [0]}
-    ).assign(pending=0, service_level_percent=float("nan"))
+        {"weekday": [0], "hour": [0], "hours": [1], "offered": [0], "met": [0], "missed": [0]}
+    ).assign(offered_per_hour=0.0, pending=0, service_level_percent=float("nan"))
     fig = pattern_heatmap(empty, title="Pattern", goal=None)
     assert "No interactions in this period" in fig.to_json()
     assert service_level_scale(None)[2] == [0.5, "#f7f7f7"]

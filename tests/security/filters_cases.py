@@ -51,8 +51,8 @@ def case_pattern_heatmap() -> Shown:
     from components.heatmap_view import pattern_heatmap
 
     pattern = pd.DataFrame(
-        {"weekday": [0], "hour": [9], "offered": [3], "met": [2], "missed": [1], "pending": [0]}
-    ).assign(service_level_percent=200 / 3)
+        {"weekday": [0], "hour": [9], "hours": [1], "offered": [3], "offered_per_hour": [3.0]}
+    ).assign(met=2, missed=1, pending=0, service_level_percent=200 / 3)
     # Axes and hover are fixed weekday and hour names; the title is the page's (code).
     return Shown(figures=[_figure(pattern_heatmap(pattern, title="t", goal=80.0))])
 
