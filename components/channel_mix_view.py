@@ -11,7 +11,7 @@ import streamlit as st
 
 from components.exports import csv_download
 from components.mix_charts import channel_mix_chart
-from components.report_filters import ReportPeriod, kept_options, remember
+from components.report_filters import ReportPeriod, kept_value, remember
 from components.sl_tables import mix_table
 from queries.channels import mix_totals
 
@@ -21,10 +21,10 @@ MODE_LABELS = {"share": "Share %", "count": "Count"}
 
 def _kept_radio(column, key: str, label: str, labels: dict[str, str], default: str) -> str:
     options = list(labels)
-    kept_options(key, options, default=default)  # the widget's value is in session state
     return column.radio(
         label,
         options,
+        index=options.index(kept_value(key, options, default=default)),
         format_func=labels.get,
         horizontal=True,
         key=key,

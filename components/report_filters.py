@@ -107,9 +107,12 @@ def week_to_date(today: date) -> tuple[date, date]:
 
 # --- Filters kept across pages ----------------------------------------------------------------
 # Streamlit drops a widget's state on a run that does not draw it (another page), so each filter
-# the user sets is also copied to a plain session key, which is never dropped, and given back to
-# the widget before it is drawn. The period, its preset and the comparison are shared by the
-# report pages (one copy, "report.<name>"); the other filters are kept per page.
+# the user sets is also copied (by its on_change callback) to a plain session key, which is never
+# dropped, and the widget opens on that copy when it is drawn again. The copy goes in as the
+# widget's index / default / value — never written into the widget's own state before it is
+# drawn: a widget given a value that way loses it when a rerun interrupts the run that set it.
+# The period, its preset and the comparison are shared by the report pages ("report.<name>");
+# the other filters are kept per page ("kept.<key>").
 SHARED_PREFIX = "report."
 KEPT_PREFIX = "kept."
 
@@ -118,34 +121,20 @@ def _copy_key(key: str, shared: str | None) -> str:
     return SHARED_PREFIX + shared if shared else KEPT_PREFIX + key
 
 
-def keep(key: str, *, shared: str | None = None) -> None:
-    """Before drawing widget `key`: give it the value the user last set (on this page, or on
-    any report page when `shared` names a shared filter). Nothing when the user set none."""
-    copy = _copy_key(key, shared)
-    if copy in st.session_state:
-        st.session_state[key] = st.session_state[copy]
-
-
 def remember(key: str, shared: str | None = None) -> None:
-    """A widget's on_change callback: copy its new value where `keep` finds it."""
+    """A widget's on_change callback: copy its new value where `kept_value` finds it."""
     st.session_state[_copy_key(key, shared)] = st.session_state[key]
 
 
-def kept_options(key: str, options: Sequence, *, default: Any, shared: str | None = None) -> None:
-    """Before drawing select widget `key` (drawn without its own index or default): give it the
-    value the user last set when that is still a valid choice, else keep its current value, else
-    `default`. (A select box given index=None could be cleared to nothing.)"""
-    copy = _copy_key(key, shared)
-    value = st.session_state.get(copy)
+def kept_value(key: str, options: Sequence, *, default: Any, shared: str | None = None) -> Any:
+    """The value widget `key` opens on: the one the user last set (on this page, or on any
+    report page for a `shared` filter) while it is still among `options` (every item, for a
+    list), else `default`. Streamlit uses it only when the widget has no state of its own."""
+    value = st.session_state.get(_copy_key(key, shared))
     values = value if isinstance(value, list | tuple) else [value]
     if value is not None and all(v in options for v in values):
-        st.session_state[key] = value
-        return
-    st.session_state.pop(copy, None)
-    current = st.session_state.get(key)
-    current_values = current if isinstance(current, list | tuple) else [current]
-    if current is None or not all(v in options for v in current_values):
-        st.session_state[key] = default
+        return value
+    return default
 
 
 # --- The period filter --------------------------------------------------------------------------
@@ -172,14 +161,17 @@ class ReportPeriod:
         return period_label(*self.previous)
 
 
-def _preset_changed(preset_key: str, dates_key: str) -> None:
+def _preset_changed(preset_key: str, dates_key: str, today: date) -> None:
     picked = st.session_state[preset_key]
     st.session_state[SHARED_PREFIX + "preset"] = picked
     if picked == CUSTOM:  # start from the dates on screen
         st.session_state[SHARED_PREFIX + "period"] = _as_dates(st.session_state.get(dates_key))
+    else:
+        st.session_state[dates_key] = preset_range(picked, today)
 
 
 def _dates_changed(preset_key: str, dates_key: str) -> None:
+    st.session_state[preset_key] = CUSTOM
     st.session_state[SHARED_PREFIX + "preset"] = CUSTOM
     st.session_state[SHARED_PREFIX + "period"] = _as_dates(st.session_state[dates_key])
 
@@ -206,32 +198,39 @@ def report_period(
     choice = period_choice(span, tz=tz, today=today, default=preset_range(default_preset, today))
     shared = st.session_state.get(SHARED_PREFIX + "preset")
     note = None
-    if shared is None:
+    if shared is None:  # the page's default, unless it holds no arrival at all
         preset = CUSTOM if choice.moved else default_preset
-        dates = choice.default
+        dates = choice.default if choice.moved else preset_range(default_preset, today)
         note = opening_note(choice, usual="the " + PRESETS[default_preset].lower())
     elif shared == CUSTOM:
         preset = CUSTOM
         dates = _as_dates(st.session_state.get(SHARED_PREFIX + "period")) or choice.default
     else:
         preset, dates = shared, preset_range(shared, today)
+    if st.session_state.get(preset_key, CUSTOM) != CUSTOM:
+        # A preset's dates move with the calendar (a page left open past midnight).
+        wanted = preset_range(st.session_state[preset_key], today)
+        if _as_dates(st.session_state.get(dates_key)) != wanted:
+            st.session_state[dates_key] = wanted
+    shown = _as_dates(st.session_state.get(dates_key)) or dates
     # A preset or kept range may reach past the data (e.g. the previous month): allow it.
-    low, high = min(choice.min_value, dates[0]), max(choice.max_value, dates[-1])
-    st.session_state[preset_key] = preset
-    st.session_state[dates_key] = dates
-    st.session_state[compare_key] = st.session_state.get(SHARED_PREFIX + "compare", True)
+    low = min(choice.min_value, dates[0], shown[0])
+    high = max(choice.max_value, dates[-1], shown[-1])
+    options = [*PRESETS, CUSTOM]
     row = st.columns([2, 3, 3])
-    row[0].selectbox(
+    preset = row[0].selectbox(
         "Period",
-        [*PRESETS, CUSTOM],
+        options,
+        index=options.index(preset),
         format_func={**PRESETS, CUSTOM: "Custom range"}.get,
         key=preset_key,
         on_change=_preset_changed,
-        args=(preset_key, dates_key),
+        args=(preset_key, dates_key, today),
         help=PRESET_HELP,
     )
     picked = row[1].date_input(
         "Dates",
+        value=dates,
         min_value=low,
         max_value=high,
         key=dates_key,
@@ -243,6 +242,7 @@ def report_period(
     )
     compare = row[2].toggle(
         "Compare with previous period",
+        value=kept_value(compare_key, (True, False), default=True, shared="compare"),
         key=compare_key,
         on_change=remember,
         args=(compare_key, "compare"),

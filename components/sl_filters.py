@@ -13,8 +13,7 @@ import streamlit as st
 from analytics.date_presets import previous_period
 from components.report_filters import (
     ReportPeriod,
-    keep,
-    kept_options,
+    kept_value,
     period_label,
     remember,
     utc_bounds,
@@ -79,10 +78,10 @@ def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> Se
         period: the period row's choice (`report_filters.report_period`).
     """
     row = st.columns([2, 2, 5])
-    kept_options("sl_granularity", GRANULARITIES, default="day")
     granularity = row[0].selectbox(
         "Granularity",
         GRANULARITIES,
+        index=GRANULARITIES.index(kept_value("sl_granularity", GRANULARITIES, default="day")),
         format_func=GRANULARITY_LABELS.get,
         key="sl_granularity",
         on_change=remember,
@@ -91,10 +90,12 @@ def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> Se
         "23 or 25 hours. 15 minutes is for periods of up to "
         f"{MAX_INTERVAL_DAYS} days.",
     )
-    kept_options("sl_group_by", GROUP_BY_OPTIONS, default=GROUP_BY_OPTIONS[0])
     group_by = row[1].selectbox(
         "Group by",
         GROUP_BY_OPTIONS,
+        index=GROUP_BY_OPTIONS.index(
+            kept_value("sl_group_by", GROUP_BY_OPTIONS, default=GROUP_BY_OPTIONS[0])
+        ),
         format_func=GROUP_BY_LABELS.get,
         key="sl_group_by",
         on_change=remember,
@@ -102,29 +103,31 @@ def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> Se
         help=AGENT_GROUPING.replace("**", ""),
     )
     channel_ids = policies["channel_id"].tolist()
-    kept_options("sl_channels", channel_ids, default=channel_ids)
     selected = row[2].multiselect(
         "Channels",
         channel_ids,
+        default=kept_value("sl_channels", channel_ids, default=channel_ids),
         format_func=channel_label,
         key="sl_channels",
         on_change=remember,
         args=("sl_channels",),
     )
     row = st.columns([5, 4, 3])
-    kept_options("sl_abandon_rule", ABANDON_RULE_OPTIONS, default="policy")
     rule_choice = row[0].selectbox(
         "Abandon rule",
         ABANDON_RULE_OPTIONS,
+        index=ABANDON_RULE_OPTIONS.index(
+            kept_value("sl_abandon_rule", ABANDON_RULE_OPTIONS, default="policy")
+        ),
         format_func=ABANDON_RULE_LABELS.get,
         key="sl_abandon_rule",
         on_change=remember,
         args=("sl_abandon_rule",),
         help="By default each channel uses its SLA policy's rule; picking one applies it to all.",
     )
-    keep("sl_business_hours")
     business_hours = row[1].toggle(
         "Business-hours FRT",
+        value=kept_value("sl_business_hours", (True, False), default=False),
         key="sl_business_hours",
         on_change=remember,
         args=("sl_business_hours",),

@@ -117,11 +117,13 @@ def test_social_split_and_channels_side_by_side(app_db):
 def test_weekly_granularity(app_db):
     _seed(app_db)
     at = open_page("supervisor", "pages/channels.py")
+    at.radio(key="ch_granularity").set_value("day").run()
     at.radio(key="ch_granularity").set_value("week").run()
     assert not at.exception
+    # The last 4 weeks: this week so far and the 3 before it, all listed (zero-filled).
     figure = _chart(at, "Channel mix — share of offered per week")
-    bars = [t for t in figure["data"] if t["type"] == "bar"]
-    assert all(len(_values(t["y"])) == 1 for t in bars)
+    bars = [t for t in figure["data"] if t["type"] == "bar" and " (n = " in t["name"]]
+    assert all(len(_values(t["y"])) == 4 for t in bars)
 
 
 def test_channels_page_with_no_data_says_so(app_db):

@@ -62,9 +62,8 @@ FILTERS_CASES = {
     "heatmap_view.pattern_heatmap": case_pattern_heatmap,
 }
 FILTERS_NO_DATA_TEXT = {
-    "report_filters.keep": "no text: session state",
     "report_filters.remember": "no text: session state",
-    "report_filters.kept_options": "no text: session state",
+    "report_filters.kept_value": "no text: session state",
     "report_filters.report_period": "widgets labelled by code; options are fixed preset names",
     "channel_mix_view.mix_controls": "radios labelled by code",
     "channel_mix_view.mix_caption": "a fixed sentence",
