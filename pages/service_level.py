@@ -18,7 +18,7 @@ from components.sl_filters import service_level_filters
 from components.sl_groups import render_group_table
 from components.sl_panels import clock_description, kpi_tiles, rule_description
 from db.settings import get_settings
-from queries.service_level import GROUP_BY_LABELS
+from queries.service_level import GROUP_BY_LABELS, NO_AGENT_KEY
 
 require_page(__file__)
 PER_PERIOD = {"interval": "15 minutes", "hour": "hour", "day": "day", "week": "week"}
@@ -99,7 +99,8 @@ st.plotly_chart(
     ),
     key="sl_over_time_chart",
 )
-shown_groups = report.series.loc[report.series["offered"] > 0, "group_key"].nunique()
+drawn = (report.series["offered"] > 0) & (report.series["group_key"] != NO_AGENT_KEY)
+shown_groups = report.series.loc[drawn, "group_key"].nunique()
 if shown_groups > MAX_LINES:
     st.caption(
         f"The chart shows the {MAX_LINES} busiest of {shown_groups} {group_name}s; all are below."
