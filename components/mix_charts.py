@@ -14,7 +14,13 @@ from plotly.subplots import make_subplots
 from components.charts import LAYOUT, empty_figure, legend_swatch, local_naive, local_time_axis
 from components.plain_text import plotly_text
 from components.sl_charts import legend_below, partial_periods
-from components.theme import NEUTRAL, channel_colour, channel_label, format_seconds
+from components.theme import (
+    NEUTRAL,
+    channel_colour,
+    channel_label,
+    format_seconds,
+    text_colour_on,
+)
 
 MIX_MODES: tuple[str, ...] = ("share", "count")
 # Log-axis ticks that read as durations (FRT spans seconds on phone to hours on email).
@@ -188,7 +194,7 @@ def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
         textposition="inside",
         insidetextanchor="start",
         textangle=0,
-        textfont={"color": "white"},
+        textfont={"color": [text_colour_on(c) for c in colours]},
         constraintext="none",
         cliponaxis=False,
         showlegend=False,

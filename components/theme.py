@@ -61,6 +61,17 @@ def channel_colour(channel_id: str) -> str:
     return CHANNEL_COLOURS.get(channel_id, OTHER_COLOUR)
 
 
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever has the higher WCAG contrast ratio on `background`
+    ('#rrggbb'): black when its relative luminance is above 0.179, where the two ratios meet."""
+    linear = []
+    for i in (1, 3, 5):
+        c = int(background[i : i + 2], 16) / 255
+        linear.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
 def channel_label(channel_id: str) -> str:
     """The display name of a channel."""
     return CHANNEL_LABELS.get(channel_id, channel_id.title())

@@ -59,3 +59,15 @@ def test_groups_never_wear_a_channel_colour():
     )
     # Grouped by channel, a channel keeps its own colour.
     assert group_colours(["phone"], "channel") == {"phone": CHANNEL_COLOURS["phone"]}
+
+
+def test_bar_labels_are_dark_on_light_channel_colours():
+    from components.theme import text_colour_on
+
+    # Sky blue: relative luminance 0.405, contrast 9.1 with black vs 2.3 with white.
+    assert text_colour_on(CHANNEL_COLOURS["twitter"]) == "#000000"
+    # Reddish purple (0.293): 6.9 with black vs 3.1 with white.
+    assert text_colour_on(CHANNEL_COLOURS["facebook"]) == "#000000"
+    # Blue (0.152): 5.2 with white vs 4.0 with black.
+    assert text_colour_on(CHANNEL_COLOURS["phone"]) == "#ffffff"
+    assert text_colour_on("#000000") == "#ffffff" and text_colour_on("#ffffff") == "#000000"

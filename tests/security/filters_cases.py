@@ -72,4 +72,5 @@ FILTERS_NO_DATA_TEXT = {
     "sl_groups.split_no_agent": "frames, not drawn",
     "sl_groups.render_group_table": "frames for st.dataframe (plain cells) and a fixed caption",
     "sl_tables.mix_table": "a frame for st.dataframe (cells are plain text)",
+    "theme.text_colour_on": "a colour",
 }
