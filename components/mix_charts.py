@@ -169,7 +169,7 @@ def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
     labels = [plotly_text(channel_label(c)) for c in table["channel_id"]]
     if "offered" in table:  # n under each channel's name
         labels = [
-            f"{name}<br>n = {int(n):,}" if pd.notna(n) else name
+            f"{name}<br>n={int(n):,}" if pd.notna(n) else name
             for name, n in zip(labels, table["offered"], strict=True)
         ]
     colours = [channel_colour(c) for c in table["channel_id"]]
@@ -262,6 +262,8 @@ def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
         col=2,
     )
     fig.update_yaxes(rangemode="tozero", row=1, col=3)
+    # Two-line channel labels (name, n) stay level: rotated they read sideways.
+    fig.update_xaxes(tickangle=0, tickfont={"size": 10})
     fig.update_layout(
         title=title,
         **{

@@ -201,7 +201,7 @@ def test_channel_comparison_chart_and_table():
     assert shown["FRT n (answered)"].tolist() == [10, 0]
     assert "Service level % (previous)" not in shown.columns
     # n under each channel's name on the chart.
-    assert list(fig.data[0].x) == ["Phone<br>n = 10", "Email<br>n = 0"]
+    assert list(fig.data[0].x) == ["Phone<br>n=10", "Email<br>n=0"]
     # Against a previous period where phone was at 75 % over 8 offered and email absent.
     before = table.iloc[[0]].assign(offered=8, service_level_percent=75.0)
     compared = comparison_table(table, before)
