@@ -19,6 +19,7 @@ from components.db import read_engine
 from db.settings import get_settings
 from queries import breaches as breach_queries
 from queries import channels as channel_queries
+from queries import heatmap as heatmap_queries
 from queries import service_level as sl_queries
 from queries import volume as volume_queries
 
@@ -151,4 +152,26 @@ def channel_comparison(start: datetime, end: datetime, tz: str, now: datetime) -
     """queries.channels.channel_comparison, cached."""
     return channel_queries.channel_comparison(
         engine=read_engine(), start=start, end=end, tz=tz, now=now
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner="Counting the weekly pattern…")
+def weekly_pattern(
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    channels: tuple[str, ...],
+    abandon_rule: str | None,
+    now: datetime,
+) -> pd.DataFrame:
+    """queries.heatmap.weekly_pattern, cached."""
+    return heatmap_queries.weekly_pattern(
+        engine=read_engine(),
+        start=start,
+        end=end,
+        tz=tz,
+        now=now,
+        channels=list(channels),
+        abandon_rule=abandon_rule,
     )

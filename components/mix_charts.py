@@ -5,6 +5,7 @@ a title stating metric and period, axis units, channel colours and an empty stat
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,40 +13,75 @@ from plotly.subplots import make_subplots
 
 from components.charts import LAYOUT, empty_figure, legend_swatch, local_naive, local_time_axis
 from components.plain_text import plotly_text
-from components.sl_charts import legend_below
-from components.theme import NEUTRAL, channel_colour, channel_label, format_seconds
+from components.sl_charts import legend_below, partial_periods
+from components.theme import (
+    NEUTRAL,
+    channel_colour,
+    channel_label,
+    format_seconds,
+    text_colour_on,
+)
 
 MIX_MODES: tuple[str, ...] = ("share", "count")
 # Log-axis ticks that read as durations (FRT spans seconds on phone to hours on email).
 _DURATION_TICKS = [1, 10, 60, 600, 3600, 4 * 3600, 86_400, 7 * 86_400]
 
 
-def channel_mix_chart(mix: pd.DataFrame, *, mode: str, granularity: str, title: str) -> go.Figure:
-    """Stacked bars per period: each channel's share of offered (%) or its offered count.
+RUNNING_PATTERN = "/"  # hatching of a period still running
+
+
+def channel_mix_chart(
+    mix: pd.DataFrame,
+    *,
+    mode: str,
+    granularity: str,
+    title: str,
+    now: datetime | None = None,
+) -> go.Figure:
+    """Stacked bars per period: each channel's share of offered (%) or its offered count; each
+    legend entry carries the channel's n (offered over the whole range).
 
     Args:
-        mix: `channel_mix` rows (period_start, channel_id, offered, share_percent).
+        mix: `channel_mix` rows (period_start, period_end, channel_id, offered, share_percent).
         mode: "share" (bars of a period add up to 100 %) or "count".
         granularity: "day" or "week" (x-axis title).
         title: metric and period, e.g. "Channel mix — share of offered per day, 24–30 Nov 2026".
+        now: naive UTC; a period ending after it (today, this week) is hatched: not final.
     """
     if mode not in MIX_MODES:
         raise ValueError(f"mode must be one of {', '.join(MIX_MODES)}; got {mode!r}")
     if mix.empty or mix["offered"].sum() == 0:
         return empty_figure(title)
     column = "share_percent" if mode == "share" else "offered"
+    running = partial_periods(mix, now)
     fig = go.Figure()
     for channel_id, rows in mix.groupby("channel_id", sort=False):
         label = plotly_text(channel_label(str(channel_id)))
+        still = running.loc[rows.index]
         fig.add_bar(
             x=local_naive(rows["period_start"]),
             y=rows[column],
-            name=label,
-            marker={"color": channel_colour(str(channel_id))},
+            name=f"{label} (n = {int(rows['offered'].sum()):,})",
+            marker={
+                "color": channel_colour(str(channel_id)),
+                "pattern": {"shape": [RUNNING_PATTERN if s else "" for s in still]},
+            },
             customdata=rows[["offered", "share_percent"]].to_numpy(),
             hovertemplate=(
                 f"{label}: %{{customdata[0]:,}} offered · %{{customdata[1]:.1f}} %<extra></extra>"
             ),
+        )
+    if running.any():
+        fig.add_bar(
+            x=[None],
+            y=[None],
+            name="Hatched: still running (not final)",
+            marker={
+                "color": "white",
+                "line": {"color": NEUTRAL, "width": 1},
+                "pattern": {"shape": RUNNING_PATTERN, "fgcolor": NEUTRAL},
+            },
+            hoverinfo="skip",
         )
     fig.update_layout(title=title, barmode="stack", bargap=0.25, **{**LAYOUT, "height": 420})
     legend_below(fig, margin_bottom=100)
@@ -119,17 +155,23 @@ def social_split_chart(split: pd.DataFrame, *, title: str) -> go.Figure:
 
 def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
     """Three panels per channel: service level % (goal as a marker), FRT median (p90 as a marker,
-    log scale so seconds and hours both read) and AHT in minutes.
+    log scale so seconds and hours both read) and AHT in minutes; each channel's name carries
+    its n (offered) when the table has it.
 
     Args:
         table: `channel_comparison` rows (channel_id, service_level_percent, goal_percent,
-            frt_median, frt_p90, aht_seconds; NaN = no data, no bar).
+            frt_median, frt_p90, aht_seconds, offered; NaN = no data, no bar).
         title: metric and period.
     """
     measured = table[["service_level_percent", "frt_median", "aht_seconds"]].notna().any(axis=1)
     if table.empty or not measured.any():
         return empty_figure(title)
     labels = [plotly_text(channel_label(c)) for c in table["channel_id"]]
+    if "offered" in table:  # n under each channel's name
+        labels = [
+            f"{name}<br>n={int(n):,}" if pd.notna(n) else name
+            for name, n in zip(labels, table["offered"], strict=True)
+        ]
     colours = [channel_colour(c) for c in table["channel_id"]]
     fig = make_subplots(
         rows=1,
@@ -152,7 +194,7 @@ def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
         textposition="inside",
         insidetextanchor="start",
         textangle=0,
-        textfont={"color": "white"},
+        textfont={"color": [text_colour_on(c) for c in colours]},
         constraintext="none",
         cliponaxis=False,
         showlegend=False,
@@ -220,6 +262,8 @@ def channel_comparison_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
         col=2,
     )
     fig.update_yaxes(rangemode="tozero", row=1, col=3)
+    # Two-line channel labels (name, n) stay level: rotated they read sideways.
+    fig.update_xaxes(tickangle=0, tickfont={"size": 10})
     fig.update_layout(
         title=title,
         **{

@@ -1,15 +1,23 @@
-"""The filter bar of the Service level page: period (bounded by the data), granularity, grouping,
-channels, abandon rule and clock, read into one `ServiceLevelFilters`."""
+"""The filter bar of the Service level page: granularity, grouping, channels, abandon rule and
+clock under the shared period row (`report_filters.report_period`), read into one
+`ServiceLevelFilters`. Every choice is kept when the user moves to another page and back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
-from components.report_filters import PeriodChoice, date_range, period_label, utc_bounds
+from analytics.date_presets import previous_period
+from components.report_filters import (
+    ReportPeriod,
+    kept_value,
+    period_label,
+    remember,
+    utc_bounds,
+)
 from components.report_help import AGENT_GROUPING
 from components.sl_panels import ABANDON_RULE_LABELS, ABANDON_RULE_OPTIONS
 from components.theme import channel_label
@@ -32,6 +40,7 @@ class ServiceLevelFilters:
     abandon_rule: str | None  # None = each channel's policy rule
     business_hours: bool
     note: str | None  # why the granularity was changed, if it was
+    compare: bool = True
 
     @property
     def label(self) -> str:
@@ -51,9 +60,8 @@ class ServiceLevelFilters:
 
     @property
     def previous(self) -> tuple[date, date]:
-        """The period of as many local days just before this one (the KPIs' comparison)."""
-        days = (self.last - self.first).days + 1
-        return self.first - timedelta(days=days), self.first - timedelta(days=1)
+        """The period the KPIs are compared with (`analytics.date_presets.previous_period`)."""
+        return previous_period(self.first, self.last)
 
     def previous_query(self, *, tz: str, now: datetime) -> dict:
         """`query` for the previous period."""
@@ -62,59 +70,71 @@ class ServiceLevelFilters:
         return {**self.query(tz=tz, now=now), "start": start, "end": end}
 
 
-def service_level_filters(
-    policies: pd.DataFrame, *, choice: PeriodChoice, tz: str
-) -> ServiceLevelFilters:
-    """Draw the two filter rows and return what was picked.
+def service_level_filters(policies: pd.DataFrame, *, period: ReportPeriod) -> ServiceLevelFilters:
+    """Draw the filter rows under the period row and return what was picked.
 
     Args:
         policies: `channel_policies` of every channel (the channel list, in order).
-        choice: the period picker's bounds and opening period (`period_choice`).
-        tz: the centre's time zone, named in the period's help.
+        period: the period row's choice (`report_filters.report_period`).
     """
-    row = st.columns([3, 2, 2, 5])
-    with row[0]:
-        first, last = date_range(
-            "Period",
-            key="sl_period",
-            choice=choice,
-            help=f"Local dates in {tz}; contacts count by arrival time. The picker reaches from "
-            "the earliest to the latest arrival in the database.",
-        )
-    granularity = row[1].selectbox(
+    row = st.columns([2, 2, 5])
+    granularity = row[0].selectbox(
         "Granularity",
         GRANULARITIES,
-        index=GRANULARITIES.index("day"),
+        index=GRANULARITIES.index(kept_value("sl_granularity", GRANULARITIES, default="day")),
         format_func=GRANULARITY_LABELS.get,
         key="sl_granularity",
+        on_change=remember,
+        args=("sl_granularity",),
         help="Periods in local time, zero-filled; weeks start on Monday; a DST change day has "
-        "23 or 25 hours.",
+        "23 or 25 hours. 15 minutes is for periods of up to "
+        f"{MAX_INTERVAL_DAYS} days.",
     )
-    group_by = row[2].selectbox(
+    group_by = row[1].selectbox(
         "Group by",
         GROUP_BY_OPTIONS,
+        index=GROUP_BY_OPTIONS.index(
+            kept_value("sl_group_by", GROUP_BY_OPTIONS, default=GROUP_BY_OPTIONS[0])
+        ),
         format_func=GROUP_BY_LABELS.get,
         key="sl_group_by",
+        on_change=remember,
+        args=("sl_group_by",),
         help=AGENT_GROUPING.replace("**", ""),
     )
     channel_ids = policies["channel_id"].tolist()
-    selected = row[3].multiselect(
-        "Channels", channel_ids, default=channel_ids, format_func=channel_label, key="sl_channels"
+    selected = row[2].multiselect(
+        "Channels",
+        channel_ids,
+        default=kept_value("sl_channels", channel_ids, default=channel_ids),
+        format_func=channel_label,
+        key="sl_channels",
+        on_change=remember,
+        args=("sl_channels",),
     )
     row = st.columns([5, 4, 3])
     rule_choice = row[0].selectbox(
         "Abandon rule",
         ABANDON_RULE_OPTIONS,
+        index=ABANDON_RULE_OPTIONS.index(
+            kept_value("sl_abandon_rule", ABANDON_RULE_OPTIONS, default="policy")
+        ),
         format_func=ABANDON_RULE_LABELS.get,
         key="sl_abandon_rule",
+        on_change=remember,
+        args=("sl_abandon_rule",),
         help="By default each channel uses its SLA policy's rule; picking one applies it to all.",
     )
     business_hours = row[1].toggle(
         "Business-hours FRT",
+        value=kept_value("sl_business_hours", (True, False), default=False),
         key="sl_business_hours",
+        on_change=remember,
+        args=("sl_business_hours",),
         help="Count only seconds inside the policy's business calendar. Channels whose policy "
         "has no calendar stay 24/7.",
     )
+    first, last = period.first, period.last
     note = None
     days = (last - first).days + 1
     if granularity == "interval" and days > MAX_INTERVAL_DAYS:
@@ -132,4 +152,5 @@ def service_level_filters(
         abandon_rule=None if rule_choice == "policy" else rule_choice,
         business_hours=business_hours,
         note=note,
+        compare=period.compare,
     )

@@ -142,21 +142,79 @@ RULE_LABELS: dict[str, str] = {
 }
 
 
-def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Per-channel FRT / AHT / service level side by side (`channel_comparison` rows)."""
-    return pd.DataFrame(
+def _previous_of(table: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """`previous` rows aligned on `table`'s channels (a channel missing there: NaN)."""
+    return previous.set_index("channel_id").reindex(table["channel_id"]).reset_index(drop=True)
+
+
+def _change(now: pd.Series, before: pd.Series) -> pd.Series:
+    return (pd.to_numeric(now, errors="coerce") - pd.to_numeric(before, errors="coerce")).round(1)
+
+
+def comparison_table(table: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per-channel FRT / AHT / service level side by side (`channel_comparison` rows), each
+    figure with its n (offered; met + missed for the service level; rated for CSAT). With
+    `previous` (the previous period's `channel_comparison`): its offered and service level and
+    the change in points."""
+    out = pd.DataFrame(
         {
             "Channel": table["channel"].astype(str),
             "Offered": table["offered"].astype("int64"),
             "Service level %": _percent(table["service_level_percent"]),
+            "SL n (met + missed)": (table["met"] + table["missed"]).astype("int64"),
             "Goal %": table["goal_percent"],
             "Target": table["targets"].astype(str),
             "Abandon rule": table["abandon_rule"].map(RULE_LABELS).fillna("—"),
             "FRT median": _text_seconds(table["frt_median"]),
             "FRT p90": _text_seconds(table["frt_p90"]),
             "FRT mean": _text_seconds(table["frt_mean"]),
+            "FRT n (answered)": table["frt_n"].astype("int64"),
             "AHT": _text_seconds(table["aht_seconds"]),
             "Abandonment rate %": _percent(table["abandonment_rate"]),
             **_csat_columns(table),
         }
     )
+    if previous is None:
+        return out
+    before = _previous_of(table, previous)
+    position = out.columns.get_loc("SL n (met + missed)") + 1
+    for offset, (name, values) in enumerate(
+        {
+            "Offered (previous)": before["offered"].fillna(0).astype("int64"),
+            "Service level % (previous)": _percent(before["service_level_percent"]),
+            "SL change (pts)": _change(
+                _percent(table["service_level_percent"]), _percent(before["service_level_percent"])
+            ),
+        }.items()
+    ):
+        out.insert(position + offset, name, values.to_numpy())
+    return out
+
+
+def mix_table(totals: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per channel over the whole period (`queries.channels.mix_totals` rows): offered (n) and
+    share of offered. With `previous` (the previous period's `mix_totals`): its offered and
+    share, the change of offered in % and of the share in points (empty = no data)."""
+    out = pd.DataFrame(
+        {
+            "Channel": totals["channel"].astype(str),
+            "Offered (n)": totals["offered"].astype("int64"),
+            "Share of offered %": _percent(totals["share_percent"]),
+        }
+    )
+    if previous is None:
+        return out
+    before = _previous_of(totals, previous)
+    offered_before = pd.to_numeric(before["offered"], errors="coerce").fillna(0)
+    growth = (
+        100.0
+        * (totals["offered"].to_numpy() - offered_before)
+        / offered_before.where(offered_before > 0)
+    )
+    out["Offered (previous)"] = offered_before.astype("int64").to_numpy()
+    out["Offered change %"] = _percent(growth).to_numpy()
+    out["Share % (previous)"] = _percent(before["share_percent"]).to_numpy()
+    out["Share change (pts)"] = _change(
+        out["Share of offered %"], out["Share % (previous)"]
+    ).to_numpy()
+    return out

@@ -1,15 +1,32 @@
-"""One place for channel colours, labels, state colours and number formats used by every chart."""
+"""One place for channel colours, labels, state colours and number formats used by every chart.
+
+Channel colours are the Okabe–Ito palette, chosen to stay apart under the common colour-vision
+deficiencies; queues, teams and agents get Paul Tol's "muted" palette, which shares no colour
+with the channels, so a queue line never reads as a channel (tests/test_theme.py measures both).
+"""
 
 from __future__ import annotations
 
 CHANNEL_COLOURS: dict[str, str] = {
-    "phone": "#1f77b4",
-    "chat": "#2ca02c",
-    "email": "#9467bd",
-    "twitter": "#17becf",
-    "facebook": "#3b5998",
-    "instagram": "#e1306c",
+    "phone": "#0072B2",  # blue
+    "chat": "#009E73",  # bluish green
+    "email": "#E69F00",  # orange
+    "twitter": "#56B4E9",  # sky blue
+    "facebook": "#CC79A7",  # reddish purple
+    "instagram": "#D55E00",  # vermillion
 }
+# Queues, teams and agents: never a channel colour (a queue is not a channel).
+GROUP_PALETTE: tuple[str, ...] = (
+    "#332288",  # indigo
+    "#88CCEE",  # cyan
+    "#44AA99",  # teal
+    "#117733",  # green
+    "#999933",  # olive
+    "#DDCC77",  # sand
+    "#CC6677",  # rose
+    "#882255",  # wine
+    "#AA4499",  # purple
+)
 CHANNEL_LABELS: dict[str, str] = {
     "phone": "Phone",
     "chat": "Chat",
@@ -42,6 +59,17 @@ GOOD, WARN, BAD, NEUTRAL = "#2e7d32", "#f9a825", "#c62828", "#7f7f7f"
 def channel_colour(channel_id: str) -> str:
     """The fixed colour of a channel (grey for one not in the palette)."""
     return CHANNEL_COLOURS.get(channel_id, OTHER_COLOUR)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever has the higher WCAG contrast ratio on `background`
+    ('#rrggbb'): black when its relative luminance is above 0.179, where the two ratios meet."""
+    linear = []
+    for i in (1, 3, 5):
+        c = int(background[i : i + 2], 16) / 255
+        linear.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def channel_label(channel_id: str) -> str:

@@ -1,24 +1,18 @@
-"""Channels: offered today and this week per channel, the channel mix over a chosen period (share
-or count, per day or week), social public vs private, and each channel's FRT / AHT / service
-level side by side."""
+"""Channels: offered today and this week per channel, then over a chosen period (by default the
+last 4 weeks, per week, against the previous period): the channel mix (share or count), social
+public vs private, and each channel's FRT / AHT / service level side by side, each with its n."""
 
 import streamlit as st
 
 from analytics.periods import day_bounds, local_today, week_bounds
 from components import cache_reports
+from components.channel_mix_view import mix_controls, render_channel_mix
 from components.channel_volume import offered_today_and_week
 from components.db import database_errors
 from components.exports import csv_download
 from components.guard import require_page
-from components.mix_charts import channel_comparison_chart, channel_mix_chart, social_split_chart
-from components.report_filters import (
-    date_range,
-    opening_note,
-    period_choice,
-    period_label,
-    utc_bounds,
-    week_to_date,
-)
+from components.mix_charts import channel_comparison_chart, social_split_chart
+from components.report_filters import report_period, utc_bounds, week_to_date
 from components.report_help import report_help
 from components.sl_tables import comparison_table
 from db.settings import get_settings
@@ -50,56 +44,25 @@ offered_today_and_week(day, week, week_start=week_to_date(today)[0])
 st.subheader("Channel mix")
 with database_errors():
     span = cache_reports.arrival_span(now)
-choice = period_choice(span, tz=tz, today=today, default=week_to_date(today))
-row = st.columns([3, 2, 2])
-with row[0]:
-    first, last = date_range(
-        "Period",
-        key="ch_period",
-        choice=choice,
-        help=f"Local dates in {tz}; default this week (Monday to today). The picker reaches "
-        "from the earliest to the latest arrival in the database.",
-    )
-granularity = row[1].radio(
-    "Per",
-    ["day", "week"],
-    format_func={"day": "Day", "week": "Week"}.get,
-    horizontal=True,
-    key="ch_granularity",
-)
-mode = row[2].radio(
-    "Show",
-    ["share", "count"],
-    format_func={"share": "Share %", "count": "Count"}.get,
-    horizontal=True,
-    key="ch_mix_mode",
-)
-if note := opening_note(choice, usual="this week"):
-    st.info(note, icon=":material/history:")
-start, end = utc_bounds(first, last, tz)
-label = period_label(first, last)
+period = report_period("ch", span=span, tz=tz, today=today, default_preset="last_4_weeks")
+granularity, mode = mix_controls()
+if period.note:
+    st.info(period.note, icon=":material/history:")
+start, end = utc_bounds(period.first, period.last, tz)
+label = period.label
+previous_mix = previous_comparison = None
 with database_errors():
     mix = cache_reports.channel_mix(start, end, tz, granularity)
     comparison = cache_reports.channel_comparison(start, end, tz, now)
+    if period.compare:
+        before = utc_bounds(*period.previous, tz)
+        previous_mix = cache_reports.channel_mix(*before, tz, granularity)
+        previous_comparison = cache_reports.channel_comparison(*before, tz, now)
 
 if mix["offered"].sum() == 0:
     st.info(f"No interactions arrived in {label}.", icon=":material/event_busy:")
-per = "day" if granularity == "day" else "week"
-st.plotly_chart(
-    channel_mix_chart(
-        mix,
-        mode=mode,
-        granularity=granularity,
-        title=(
-            f"Channel mix — {'share of offered' if mode == 'share' else 'offered'} per {per}, "
-            f"{label}"
-        ),
-    ),
-    key="ch_mix_chart",
-)
-st.caption(
-    "Share of offered = a channel's inbound arrivals ÷ all channels' arrivals in that "
-    f"{per} × 100; the bars of a {per} add up to 100 %."
+render_channel_mix(
+    mix, previous_mix=previous_mix, mode=mode, granularity=granularity, period=period, now=now
 )
 
 split = social_split(mix)
@@ -114,7 +77,8 @@ st.caption(
     "Each channel under its own SLA policy (target and abandon rule in force at arrival), 24/7 "
     "clock. Service level = met ÷ (met + missed), open contacts past target counted as missed "
     "now; FRT median and p90 of answered contacts; AHT = mean handle time; CSAT = share of 4–5 "
-    f"among rated contacts (mean and number rated beside it). {label}."
+    "among rated contacts (mean and number rated beside it). n under each channel: offered. "
+    f"{label}" + (f"; previous period {period.previous_label}." if period.compare else ".")
 )
 st.plotly_chart(
     channel_comparison_chart(
@@ -122,5 +86,6 @@ st.plotly_chart(
     ),
     key="ch_comparison_chart",
 )
-st.dataframe(comparison_table(comparison), hide_index=True, key="ch_comparison_table")
-csv_download(comparison_table(comparison), key="ch_comparison_csv", file_name="channels.csv")
+side_by_side = comparison_table(comparison, previous_comparison)
+st.dataframe(side_by_side, hide_index=True, key="ch_comparison_table")
+csv_download(side_by_side, key="ch_comparison_csv", file_name="channels.csv")

@@ -1,5 +1,6 @@
-"""Service level: SL %, FRT, ASA, AHT, abandonment and answer rates and CSAT for a period, over time
-by group, the FRT distribution, a per-group table and the breaches list with drill-down and CSV."""
+"""Service level: SL %, FRT, ASA, AHT, abandonment and answer rates and CSAT for a period (against
+the previous one), over time by group, the FRT distribution, the hour × weekday pattern, a
+per-group table and the breaches list with drill-down and CSV."""
 
 import streamlit as st
 
@@ -7,17 +8,17 @@ from analytics.periods import local_today, to_local
 from components import cache_reports, cache_topics
 from components.breach_list import render_breaches
 from components.db import database_errors
-from components.exports import csv_download
 from components.guard import require_page
+from components.heatmap_view import pattern_heatmap
 from components.journey_view import JOURNEY_HELP, render_journey_figures
-from components.report_filters import last_days, opening_note, period_choice, period_label
+from components.report_filters import report_period
 from components.report_help import AGENT_GROUPING, report_help
-from components.sl_charts import frt_distribution, service_level_over_time
+from components.sl_charts import MAX_LINES, frt_distribution, service_level_over_time
 from components.sl_filters import service_level_filters
+from components.sl_groups import render_group_table
 from components.sl_panels import clock_description, kpi_tiles, rule_description
-from components.sl_tables import group_table
 from db.settings import get_settings
-from queries.service_level import GROUP_BY_LABELS
+from queries.service_level import GROUP_BY_LABELS, NO_AGENT_KEY
 
 require_page(__file__)
 PER_PERIOD = {"interval": "15 minutes", "hour": "hour", "day": "day", "week": "week"}
@@ -29,15 +30,15 @@ st.title("Service level")
 with database_errors():
     all_policies = cache_reports.channel_policies(now)
     span = cache_reports.arrival_span(now)
-choice = period_choice(span, tz=tz, today=today, default=last_days(today, 7))
-picked = service_level_filters(all_policies, choice=choice, tz=tz)
+period = report_period("sl", span=span, tz=tz, today=today, default_preset="last_7_days")
+picked = service_level_filters(all_policies, period=period)
 report_help(
     AGENT_GROUPING,
     "**CSAT** is the share of ratings 4–5 among rated contacts; unrated contacts are not in it.",
     key="sl_help",
 )
-if note := opening_note(choice, usual="the last 7 days"):
-    st.info(note, icon=":material/history:")
+if period.note:
+    st.info(period.note, icon=":material/history:")
 if not picked.channels:
     st.info("Pick at least one channel to see its service level.", icon=":material/filter_alt:")
     st.stop()
@@ -50,9 +51,11 @@ with database_errors():
     report = cache_reports.service_level_report(
         **filters, granularity=granularity, group_by=group_by
     )
-    before = cache_reports.service_level_report(
-        **picked.previous_query(tz=tz, now=now), granularity="day", group_by="channel"
-    )
+    before = None
+    if picked.compare:
+        before = cache_reports.service_level_report(
+            **picked.previous_query(tz=tz, now=now), granularity="day", group_by="channel"
+        )
 
 rule_text = rule_description(report.policies, picked.abandon_rule)
 clock_text = clock_description(report.policies, picked.business_hours)
@@ -74,9 +77,9 @@ kpi_tiles(
     rule_text=rule_text,
     clock_text=clock_text,
     goal=float(goals[0]) if len(goals) == 1 else None,
-    previous=before.overall,
-    previous_by_clock=before.by_clock,
-    previous_label=period_label(*picked.previous),
+    previous=None if before is None else before.overall,
+    previous_by_clock=None if before is None else before.by_clock,
+    previous_label=period.previous_label,
 )
 
 # --- Charts and the per-group table --------------------------------------------------------
@@ -91,12 +94,16 @@ st.plotly_chart(
         subtitle=f"Met ÷ (met + missed); abandon rule: {picked.abandon_rule or 'each policy'}; "
         f"{clock} clock",
         tz=tz,
+        now=now,
     ),
     key="sl_over_time_chart",
 )
-shown_groups = report.series.loc[report.series["offered"] > 0, "group_key"].nunique()
-if shown_groups > 10:
-    st.caption(f"The chart shows the 10 busiest of {shown_groups} {group_name}s; all are below.")
+drawn = (report.series["offered"] > 0) & (report.series["group_key"] != NO_AGENT_KEY)
+shown_groups = report.series.loc[drawn, "group_key"].nunique()
+if shown_groups > MAX_LINES:
+    st.caption(
+        f"The chart shows the {MAX_LINES} busiest of {shown_groups} {group_name}s; all are below."
+    )
 st.plotly_chart(
     frt_distribution(
         report.frt_buckets,
@@ -105,17 +112,20 @@ st.plotly_chart(
     ),
     key="sl_frt_chart",
 )
+with database_errors():
+    pattern = cache_reports.weekly_pattern(
+        **{k: filters[k] for k in ("start", "end", "tz", "channels", "abandon_rule", "now")}
+    )
+st.plotly_chart(
+    pattern_heatmap(
+        pattern,
+        title=f"Offered and service level by hour and weekday — {label} ({tz}, 24/7 clock)",
+        goal=float(min(goals)) if len(goals) else None,  # red: below every goal
+    ),
+    key="sl_pattern_chart",
+)
 st.subheader(f"By {group_name}")
-st.dataframe(
-    group_table(report.by_group, group_label=GROUP_BY_LABELS[group_by]),
-    hide_index=True,
-    key="sl_group_table",
-)
-csv_download(
-    group_table(report.by_group, group_label=GROUP_BY_LABELS[group_by]),
-    key="sl_group_csv",
-    file_name=f"service-level-by-{group_by}.csv",
-)
+render_group_table(report.by_group, group_by=group_by, group_label=GROUP_BY_LABELS[group_by])
 render_breaches(filters, tz=tz, first=picked.first, last=picked.last)
 
 st.subheader("Customer journeys", help=JOURNEY_HELP.format(days=window))

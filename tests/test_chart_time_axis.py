@@ -65,7 +65,7 @@ def test_weekly_ticks_are_mondays_at_local_midnight(tz, start, end):
         assert axis.ticktext and all(text.startswith("Mon ") for text in axis.ticktext)
         assert all(pd.Timestamp(v).weekday() == 0 for v in axis.tickvals)
         assert all(pd.Timestamp(v).time() == datetime.min.time() for v in axis.tickvals)
-        bars_or_lines = [t for t in fig.data if t.name == "Chat"]
+        bars_or_lines = [t for t in fig.data if t.name.split(" (n = ")[0] == "Chat"]
         xs = pd.to_datetime(np.asarray(bars_or_lines[0].x))
         assert (xs.weekday == 0).all() and (xs.hour == 0).all()  # plotted at local Monday 00:00
 

@@ -60,29 +60,44 @@ def test_channels_page_shows_todays_volume_by_channel(app_db):
     assert _chart(at, "Offered by channel")
 
 
+def _channel_bars(figure: dict) -> dict[str, dict]:
+    """The mix chart's bar traces by channel name ('Chat (n = 3)' -> 'Chat')."""
+    return {
+        t["name"].split(" (n = ")[0]: t
+        for t in figure["data"]
+        if t["type"] == "bar" and " (n = " in t["name"]
+    }
+
+
 def test_channel_mix_shares_sum_to_100(app_db):
     _seed(app_db)
     at = open_page("exec", "pages/channels.py")
+    at.radio(key="ch_granularity").set_value("day").run()
     figure = _chart(at, "Channel mix — share of offered per day")
-    bars = [t for t in figure["data"] if t["type"] == "bar"]
+    bars = [t for t in figure["data"] if t["type"] == "bar" and " (n = " in t["name"]]
     assert [t["name"] for t in bars] == [
-        "Phone",
-        "Chat",
-        "Email",
-        "Twitter / X",
-        "Facebook",
-        "Instagram",
+        "Phone (n = 1)",
+        "Chat (n = 3)",
+        "Email (n = 0)",
+        "Twitter / X (n = 2)",
+        "Facebook (n = 0)",
+        "Instagram (n = 0)",
     ]
     per_day = np.nansum([np.array(_values(t["y"]), dtype=float) for t in bars], axis=0)
     with_traffic = per_day[per_day > 0]
     assert len(with_traffic) >= 1 and np.allclose(with_traffic, 100.0)
-    today = {t["name"]: float(_values(t["y"])[-1]) for t in bars}
+    today = {name: float(_values(t["y"])[-1]) for name, t in _channel_bars(figure).items()}
     assert today["Chat"] == 50.0 and today["Twitter / X"] == 100 / 3
+
+    assert "the bars of a day add up to 100 %" in texts(at)
 
     at.radio(key="ch_mix_mode").set_value("count").run()
     figure = _chart(at, "Channel mix — offered per day")
-    counts = {t["name"]: _values(t["y"])[-1] for t in figure["data"] if t["type"] == "bar"}
+    counts = {name: _values(t["y"])[-1] for name, t in _channel_bars(figure).items()}
     assert counts["Chat"] == 3 and counts["Email"] == 0
+    # The caption follows the mode: counts stack to the day's total, no 100 %.
+    assert "a bar's height is the day's total" in texts(at)
+    assert "add up to 100 %" not in texts(at)
 
 
 def test_social_split_and_channels_side_by_side(app_db):
@@ -102,11 +117,13 @@ def test_social_split_and_channels_side_by_side(app_db):
 def test_weekly_granularity(app_db):
     _seed(app_db)
     at = open_page("supervisor", "pages/channels.py")
+    at.radio(key="ch_granularity").set_value("day").run()
     at.radio(key="ch_granularity").set_value("week").run()
     assert not at.exception
+    # The last 4 weeks: this week so far and the 3 before it, all listed (zero-filled).
     figure = _chart(at, "Channel mix — share of offered per week")
-    bars = [t for t in figure["data"] if t["type"] == "bar"]
-    assert all(len(_values(t["y"])) == 1 for t in bars)
+    bars = [t for t in figure["data"] if t["type"] == "bar" and " (n = " in t["name"]]
+    assert all(len(_values(t["y"])) == 4 for t in bars)
 
 
 def test_channels_page_with_no_data_says_so(app_db):
@@ -153,11 +170,13 @@ def test_a_2011_log_opens_the_mix_on_its_own_week(app_db):
     at = open_page("exec", "pages/channels.py")
     assert not at.exception
     period = at.date_input(key="ch_period")
-    # "This week" is Monday to today (up to 7 days); the data's last day ends the same length.
-    assert period.value[1] == date(2011, 5, 12) and period.min == date(2011, 5, 2)
-    assert "No arrivals in this week: showing the latest period with data" in texts(at)
+    # The last 4 weeks (22–28 days) hold nothing: the data's last day ends the same length.
+    assert period.value == (date(2011, 5, 2), date(2011, 5, 12)) and period.min == date(2011, 5, 2)
+    assert "No arrivals in the last 4 weeks: showing the latest period with data" in texts(at)
+    assert at.selectbox(key="ch_preset").value == "custom"
     at.date_input(key="ch_period").set_value((date(2011, 5, 2), date(2011, 5, 12))).run()
     at.radio(key="ch_mix_mode").set_value("count").run()
+    at.radio(key="ch_granularity").set_value("day").run()
     figure = _chart(at, "Channel mix — offered per day")
-    counts = {t["name"]: sum(_values(t["y"])) for t in figure["data"] if t["type"] == "bar"}
+    counts = {name: sum(_values(t["y"])) for name, t in _channel_bars(figure).items()}
     assert counts["Phone"] == 1 and counts["Chat"] == 1

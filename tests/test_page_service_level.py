@@ -6,6 +6,7 @@ old data, an empty period says so, the help states the rules, and roles are enfo
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -71,7 +72,7 @@ def test_default_figures_use_each_channels_policy_rule(known_data):
     assert _metric(at, "FRT median (phone & chat)") == "1 min"
     help_text = next(m for m in at.metric if m.label == "Service level").help
     assert "Chat: abandons are misses" in help_text and "Phone: abandons under 5 s" in help_text
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # over time, FRT distribution, hour × weekday
 
 
 def _tile(at, label: str):
@@ -161,7 +162,7 @@ def test_channel_filter_changes_the_figures(known_data):
     assert "Pick at least one channel" in texts(at)
 
 
-def test_group_by_agent_puts_an_abandon_under_the_agent_it_names(known_data, app_db):
+def test_group_by_agent_lists_no_agent_contacts_apart(known_data, app_db, monkeypatch):
     engine = make_engine(app_db)
     with engine.begin() as conn:
         agent_id = conn.execute(
@@ -180,12 +181,29 @@ def test_group_by_agent_puts_an_abandon_under_the_agent_it_names(known_data, app
             ],
         )
     engine.dispose()
+    downloads = csv_downloads(monkeypatch)
     at = open_page("supervisor", PAGE)
     at.selectbox(key="sl_group_by").set_value("agent").run()
     assert not at.exception
-    table = _table_with(at, "Agent").set_index("Agent")
-    assert table.loc["Ann (Blue)", "Abandoned"] == 1 and table.loc["Ann (Blue)", "Offered"] == 1
-    assert table.loc["No agent recorded", "Offered"] == 7  # the others name no agent
+    tables = [df.value for df in at.dataframe if "Agent" in df.value.columns]
+    agents_table, apart = tables[0].set_index("Agent"), tables[1].set_index("Agent")
+    assert agents_table.index.tolist() == ["Ann (Blue)"]  # no "No agent recorded" among agents
+    assert agents_table.loc["Ann (Blue)", "Abandoned"] == 1
+    assert agents_table.loc["Ann (Blue)", "Service level %"] == 0.0  # phone: a 40 s abandon
+    # The 7 contacts of the worked example name no agent: their own row, under its own note.
+    assert apart.index.tolist() == ["No agent recorded"]
+    assert apart.loc["No agent recorded", "Offered"] == 7
+    assert "Contacts with no agent recorded" in texts(at)
+    exported = next(
+        frame
+        for frame in (pd.read_csv(io.BytesIO(d)) for d in reversed(downloads))
+        if "Service level %" in frame.columns
+    )
+    assert exported["Agent"].tolist() == ["Ann (Blue)", "No agent recorded"]  # every row, in CSV
+    # The chart draws Ann's line only (and the goals): no line for the no-agent contacts.
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = [t["name"] for t in chart["data"] if not t["name"].startswith(("Goal", "Dotted"))]
+    assert set(lines) <= {"Ann (Blue)", "Ann (Blue) (still running)"} and lines
     help_text = at.selectbox(key="sl_group_by").help
     assert "grouped under the agent the data names" in help_text
     assert "No agent recorded" in help_text

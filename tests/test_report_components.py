@@ -172,6 +172,9 @@ def test_channel_comparison_chart_and_table():
             "channel_id": ["phone", "email"],
             "channel": ["Phone", "Email"],
             "offered": [10, 0],
+            "met": [9, 0],
+            "missed": [1, 0],
+            "frt_n": [10, 0],
             "service_level_percent": [90.0, np.nan],
             "goal_percent": [80.0, 90.0],
             "targets": ["20 s", "4 h (business hours)"],
@@ -194,6 +197,18 @@ def test_channel_comparison_chart_and_table():
     assert shown["Abandon rule"].tolist() == ["exclude short", "fail"]
     assert shown["CSAT (4–5)"].tolist() == ["50.0 %", "no ratings"]  # never 0 %
     assert shown["CSAT mean"].tolist()[0] == 3.25 and shown["Rated"].tolist() == [4, 0]
+    assert shown["SL n (met + missed)"].tolist() == [10, 0]
+    assert shown["FRT n (answered)"].tolist() == [10, 0]
+    assert "Service level % (previous)" not in shown.columns
+    # n under each channel's name on the chart.
+    assert list(fig.data[0].x) == ["Phone<br>n=10", "Email<br>n=0"]
+    # Against a previous period where phone was at 75 % over 8 offered and email absent.
+    before = table.iloc[[0]].assign(offered=8, service_level_percent=75.0)
+    compared = comparison_table(table, before)
+    assert compared["Offered (previous)"].tolist() == [8, 0]
+    assert compared["Service level % (previous)"].tolist()[0] == 75.0
+    assert compared["SL change (pts)"].tolist()[0] == 15.0
+    assert compared["SL change (pts)"].isna().tolist()[1]  # no data: no change, not 0
     empty = channel_comparison_chart(
         table.assign(service_level_percent=np.nan, frt_median=np.nan, aht_seconds=np.nan),
         title="x",
@@ -342,3 +357,58 @@ def test_period_choice_uses_local_dates():
     span = (datetime(2026, 5, 20, 12), datetime(2026, 5, 31, 23, 30))
     choice = period_choice(span, tz=LONDON, today=TODAY, default=WEEK)
     assert choice.default == (date(2026, 5, 26), date(2026, 6, 1))
+
+
+def _with_ends(series: pd.DataFrame) -> pd.DataFrame:
+    return series.assign(period_end=series["period_start"] + pd.Timedelta(days=1))
+
+
+def test_the_running_period_is_drawn_dotted_and_marked():
+    # Days 20, 21, 22 Nov (London = UTC in November); now is 22 Nov 15:00 UTC: the 22nd runs.
+    fig = service_level_over_time(
+        _with_ends(_series([70, 60, 90])),
+        goals=GOALS,
+        group_by="channel",
+        granularity="day",
+        title="t",
+        subtitle="s",
+        tz=LONDON,
+        now=datetime(2026, 11, 22, 15, 0),
+    )
+    solid, running = fig.data[0], fig.data[1]
+    assert list(solid.y[:2]) == [70.0, 60.0] and np.isnan(solid.y[2])  # the line stops
+    assert list(running.y) == [60.0, 90.0]  # last complete day -> the running one
+    assert running.line.dash == "dot" and running.marker.symbol == "circle-open"
+    assert running.line.color == solid.line.color and running.showlegend is False
+    assert "still running" in running.hovertemplate
+    assert "period still running" in fig.data[2].name  # the legend says what dotted means
+    assert not any(t.line.dash == "dot" for t in fig.data if (t.name or "").startswith("Goal"))
+    # The day after: every period is complete, nothing is dotted.
+    done = service_level_over_time(
+        _with_ends(_series([70, 60, 90])),
+        goals=GOALS,
+        group_by="channel",
+        granularity="day",
+        title="t",
+        subtitle="s",
+        tz=LONDON,
+        now=datetime(2026, 11, 23, 0, 0),
+    )
+    assert [t.name for t in done.data] == ["Chat", "Goal 80 % (all channels)"]
+
+
+def test_by_agent_the_no_agent_contacts_are_no_line_and_the_axis_fits_the_agents():
+    agent = _series([85, 90, 95], group="7")
+    nobody = _series([0, 0, 0], group="-").assign(group_label="No agent recorded")
+    fig = service_level_over_time(
+        pd.concat([agent, nobody], ignore_index=True),
+        goals=GOALS,
+        group_by="agent",
+        granularity="day",
+        title="t",
+        subtitle="s",
+        tz=LONDON,
+    )
+    assert [t.name for t in fig.data] == ["7", "Goal 80 % (all channels)"]
+    # From 70 % (10 under the lowest of the agents' 85 % and the 80 % goal) to the top.
+    assert tuple(fig.layout.yaxis.range) == (70.0, 102)

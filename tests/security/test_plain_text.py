@@ -1271,7 +1271,6 @@ NO_DATA_TEXT: dict[str, str] = {
     "charts.local_naive": "time arithmetic",
     "charts.local_time_axis": "tick labels are dates",
     "charts.period_ticks": "dates",
-    "report_filters.last_days": "dates",
     "report_filters.opening_note": "a sentence of dates",
     "report_filters.period_choice": "dates",
     "report_filters.week_to_date": "dates",
@@ -1316,7 +1315,6 @@ NO_DATA_TEXT: dict[str, str] = {
     "theme.format_seconds": "a duration",
     "report_filters.period_label": "dates",
     "report_filters.utc_bounds": "time arithmetic",
-    "report_filters.date_range": "a date widget with a code-written label",
     "navigation.pages_for": "the page registry (code)",
     "navigation.page_spec": "the page registry (code)",
     "guard.configure_page": "page title from the registry (code)",
@@ -1417,6 +1415,11 @@ from tests.security.admin_cases import (  # noqa: E402
 CASES.update(ADMIN_CASES)
 PAGE_CASES.update(ADMIN_PAGE_CASES)
 NO_DATA_TEXT.update(ADMIN_NO_DATA_TEXT)
+
+from tests.security.filters_cases import FILTERS_CASES, FILTERS_NO_DATA_TEXT  # noqa: E402
+
+CASES.update(FILTERS_CASES)
+NO_DATA_TEXT.update(FILTERS_NO_DATA_TEXT)
 
 
 def public_component_functions() -> set[str]:
