@@ -108,12 +108,7 @@ def negative_public_posts(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFr
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def agent_states(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """Each active agent's state at `as_of`, skills and current contacts."""
-    return floor.latest_agent_states(
-        engine=app_engine(),
-        now=as_of,
-        channel_ids=channel_ids,
-        current_window=timedelta(minutes=get_settings().current_contact_minutes),
-    )
+    return floor.latest_agent_states(engine=app_engine(), now=as_of, channel_ids=channel_ids)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)

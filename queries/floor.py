@@ -16,7 +16,7 @@ columns exist even when nothing matched. `channel_ids=None` means every channel.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import (
@@ -327,16 +327,14 @@ def latest_agent_states(
     engine: Engine,
     now: datetime,
     channel_ids: Sequence[str] | None = None,
-    current_window: timedelta = timedelta(hours=1),
 ) -> pd.DataFrame:
     """Each active agent's current state (latest agent_states row at or before `now`) and skills.
 
     An agent with no state row yet is offline. With channel_ids, only agents skilled on at least
     one of them. Columns: agent_id, name, team, state, since (NaT when never seen), skills
-    (tuple of channel ids, sorted), current_contacts (contacts assigned to the agent, arrived
-    by `now`, not resolved or abandoned, and either not yet answered or first answered within
-    `current_window` before `now` — a pending thread answered days ago waits on the customer,
-    not on the agent).
+    (tuple of channel ids, sorted), current_contacts (contacts the agent is working now:
+    assigned to the agent, arrived by `now`, status `open` — the centre's move — and not
+    resolved or abandoned; a `pending` contact waits on the customer, not on the agent).
     """
     states = agent_states.c
     # Per agent, the id of its latest row: one (agent_id, since) index probe per agent, so the
@@ -375,12 +373,11 @@ def latest_agent_states(
     current_statement = (
         select(i.agent_id, func.count().label("current_contacts"))
         .where(
-            i.status.in_(("open", "pending")),
+            i.status == "open",
             i.agent_id.is_not(None),
             i.resolved_at.is_(None),
             i.abandoned_at.is_(None),
             i.created_at <= now,
-            or_(i.first_response_at.is_(None), i.first_response_at >= now - current_window),
             counts_as_contact(),
         )
         .group_by(i.agent_id)
