@@ -54,6 +54,16 @@ def todays_service_level(
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def recent_service_level(
+    channel_ids: ChannelIds, minutes: int, tz: str, as_of: datetime
+) -> pd.DataFrame:
+    """queries.floor.recent_service_level: the last `minutes` before the refresh tick."""
+    return floor.recent_service_level(
+        engine=app_engine(), now=as_of, minutes=minutes, tz=tz, channel_ids=channel_ids
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def todays_intervals(
     channel_ids: ChannelIds, start: datetime, end: datetime, as_of: datetime
 ) -> pd.DataFrame:

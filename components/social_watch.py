@@ -1,5 +1,6 @@
 """The live list of unanswered negative public social posts, widest reach first, with a
-drill-down to read one.
+drill-down to read one and its next step (playbook entry, whom to tell, the customer's
+contacts: components.post_next_step).
 
 A public complaint from an author with many followers does the most damage while it waits, so
 the list ranks by reach and shows the time left before the target (negative = already missed).
@@ -9,13 +10,15 @@ re-ranks on every refresh and the chosen post must stay the chosen post.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from analytics.periods import to_local
 from components.exports import csv_download
-from components.journey_links import journey_link
 from components.plain_text import markdown_text
+from components.post_next_step import render_next_step
 from components.theme import BAD, channel_label, format_seconds
 from db.settings import get_settings
 
@@ -51,8 +54,19 @@ def _label(row: pd.Series) -> str:
     )
 
 
-def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
-    """The ranked table and, for the post chosen in the select box, its text and details."""
+TopicReader = Callable[[str], pd.DataFrame]
+
+
+def render_social_watch(
+    frame: pd.DataFrame,
+    tz: str,
+    *,
+    playbook_for: TopicReader,
+    stakeholders_for: TopicReader,
+) -> None:
+    """The ranked table and, for the post chosen in the select box, its text, details and next
+    step. playbook_for / stakeholders_for: a topic's playbook entries and stakeholders
+    (queries.topic_people, cached), read only for the chosen post."""
     if frame.empty:
         st.session_state.pop(OPEN_KEY, None)
         st.success(
@@ -152,4 +166,10 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
         )
         st.dataframe(details, hide_index=True, key="floor_social_details")
         csv_download(details, key="floor_social_details_csv", file_name="social-post.csv")
-        journey_link(interaction_id=int(row["id"]))
+        topic = None if pd.isna(row["topic"]) else str(row["topic"]) or None
+        render_next_step(
+            topic=topic,
+            interaction_id=int(row["id"]),
+            playbook=playbook_for(topic) if topic else pd.DataFrame(),
+            stakeholders=stakeholders_for(topic) if topic else pd.DataFrame(),
+        )

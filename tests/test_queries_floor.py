@@ -390,3 +390,27 @@ def test_channel_catalogue_lists_channels_in_order(engine):
         "facebook",
         "instagram",
     }
+
+
+def test_recent_service_level_covers_the_last_30_and_60_minutes(today_engine):
+    """Chat, abandon rule `fail`: the last 30 minutes hold c (pending) and d (missed): 0 % on
+    n = 1; the last 60 hold a (met, 11:00:00 exactly: the window's first second), b, d, e and
+    f (missed): 1 / 5 = 20 %. Twitter's contacts are two hours old: no data, n = 0."""
+    levels = {
+        minutes: floor.recent_service_level(
+            engine=today_engine, now=NOW, minutes=minutes, tz=TZ
+        ).set_index("channel_id")
+        for minutes in (30, 60)
+    }
+    chat_30, chat_60 = levels[30].loc["chat"], levels[60].loc["chat"]
+    assert (chat_30["met"], chat_30["missed"], chat_30["pending"]) == (0, 1, 1)
+    assert chat_30["service_level_percent"] == 0.0
+    assert (chat_60["met"], chat_60["missed"], chat_60["pending"]) == (1, 4, 1)
+    assert chat_60["service_level_percent"] == pytest.approx(20.0)
+    twitter = levels[60].loc["twitter"]
+    assert twitter["met"] + twitter["missed"] == 0
+    assert pd.isna(twitter["service_level_percent"])
+    only_phone = floor.recent_service_level(
+        engine=today_engine, now=NOW, minutes=60, tz=TZ, channel_ids=["phone"]
+    )
+    assert list(only_phone["channel_id"]) == ["phone"]

@@ -1408,6 +1408,11 @@ from tests.security.reply_cases import REPLY_CASES, REPLY_NO_DATA_TEXT  # noqa: 
 CASES.update(REPLY_CASES)
 NO_DATA_TEXT.update(REPLY_NO_DATA_TEXT)
 
+from tests.security.floor_cases import FLOOR_CASES, FLOOR_NO_DATA_TEXT  # noqa: E402
+
+CASES.update(FLOOR_CASES)
+NO_DATA_TEXT.update(FLOOR_NO_DATA_TEXT)
+
 
 def public_component_functions() -> set[str]:
     """'module.function' for every public function (cached ones too) defined in components/."""
