@@ -79,8 +79,8 @@ def service_level_help(row: pd.Series) -> str:
         "in the denominator yet. n = met + missed; with fewer than "
         f"{get_settings().min_sample_contacts} closed contacts the figure stays grey and raises "
         "no alert (too few to judge). Last 30 / 60 min: the same rule over the contacts that "
-        "arrived in the last 30 or 60 minutes, judged now (with a long target, such as email's, "
-        "most of them are still pending)."
+        "arrived in the last 30 or 60 minutes, judged at the start of the current minute (with a "
+        "long target, such as email's, most of them are still pending)."
     )
 
 
