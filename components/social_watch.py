@@ -47,11 +47,11 @@ def _time_left_style(seconds: object) -> str:
 
 
 def _label(row: pd.Series) -> str:
+    """The post's name in the select box. Nothing in it changes between refreshes (no time
+    left): Streamlit keeps a select box's choice by its label, so a label that moves with the
+    clock would drop the open post on the next tick."""
     reach = "reach unknown" if pd.isna(row["reach"]) else f"{int(row['reach']):,} followers"
-    return (
-        f"{row['author']} · {channel_label(row['channel_id'])} · {reach} · "
-        f"{signed_duration(row['time_left_seconds'])} left"
-    )
+    return f"{row['author']} · {channel_label(row['channel_id'])} · {reach} · #{int(row['id'])}"
 
 
 TopicReader = Callable[[str], pd.DataFrame]
@@ -111,8 +111,10 @@ def render_social_watch(
     previous = st.session_state.get(OPEN_KEY)
     if previous is not None and previous not in by_id:
         # Answered, closed or pushed off the list since it was chosen: say so, don't show another.
+        # (A choice whose option is gone comes back as its label, not its id.)
         st.session_state[OPEN_KEY] = None
-        st.info(f"Post #{previous} is no longer waiting (answered or closed).")
+        post = f"Post #{previous}" if isinstance(previous, int) else "The post you were reading"
+        st.info(f"{post} is no longer waiting (answered or closed).")
     chosen = st.selectbox(
         "Read a post",
         options=list(by_id),
