@@ -1,6 +1,6 @@
 """Real browser: the normal Floor at 1440×900 — every channel card (service level today with n,
 the last 30 and 60 minutes, backlog, oldest wait, abandons) above the fold, and a refresh that
-neither fades the page nor closes an open expander."""
+neither fades the page, nor closes an open expander, nor drops the negative post being read."""
 
 import pytest
 from playwright.sync_api import expect
@@ -46,3 +46,15 @@ def test_floor_cards_fit_the_screen_and_a_refresh_keeps_it_solid(served_app, bro
         page.wait_for_timeout(100)
     assert faded == 0  # no figure faded while the refresh redrew it
     expect(page.locator('[data-testid="stExpander"] details[open]')).to_have_count(1)
+
+    # An opened negative post, with its next step, stays open across refreshes (the select box
+    # keeps its choice by label: a label with the ticking time left lost it on the next tick).
+    post = page.locator('.st-key-floor_social_open [data-testid="stSelectbox"]')
+    post.scroll_into_view_if_needed()
+    post.click()
+    page.get_by_role("option").first.click()
+    expect(page.get_by_text("Next step")).to_be_visible(timeout=FIRST_RUN_MS)
+    page.wait_for_timeout(TICKS_MS)
+    expect(page.get_by_text("Next step")).to_be_visible()
+    expect(page.get_by_text("is no longer waiting")).to_have_count(0)
+    screenshot(page, "floor-post-next-step")
