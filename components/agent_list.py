@@ -11,13 +11,12 @@ import streamlit as st
 from analytics.floor import agent_list, agents_on_floor
 from components.exports import csv_download
 from components.theme import AGENT_STATE_LABELS, channel_label, format_seconds
-from db.settings import get_settings
 
 AGENT_LIST_HELP = (
     "Every active agent (with the channel filter: agents skilled on a selected channel). State "
     "and time in state: the agent's latest state and how long ago it began. Current contacts: "
-    "contacts assigned to the agent, not resolved or abandoned, not yet answered or first "
-    "answered within the last {minutes} minutes. Skills: the channels the agent takes."
+    "contacts the agent is working now (assigned to them and open; a contact answered and "
+    "waiting on the customer's reply is not counted). Skills: the channels the agent takes."
 )
 
 
@@ -47,7 +46,7 @@ def render_agent_list(agents: pd.DataFrame, as_of: datetime, *, key: str) -> Non
         options=teams,
         placeholder="All teams",
         key=f"{key}_teams",
-        help=AGENT_LIST_HELP.format(minutes=get_settings().current_contact_minutes),
+        help=AGENT_LIST_HELP,
     )
     table = agent_table(agents, as_of, chosen)
     if table.empty:

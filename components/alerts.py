@@ -1,5 +1,7 @@
-"""Floor alerts in words: each alert of analytics.floor_alerts as one line, worst first (or as
-counts with the lines on demand, on the wallboard); the rules that raise them are the help."""
+"""Floor alerts in words: each alert of analytics.floor_alerts as one line, worst first; more
+than a couple (and always on the wallboard) as one line of counts with the lines on demand, so
+the list never pushes the channel figures below the fold. The rules that raise them are the
+help."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from components.theme import format_seconds
 from db.settings import Settings
 
 TOPICS_PAGE = "pages/topics.py"
+ALERTS_IN_FULL = 2  # more alerts than this are summed up as counts, details on demand
 
 
 def alert_rules(settings: Settings) -> str:
@@ -107,35 +110,42 @@ def alert_counts(alerts: list[Alert]) -> str:
     )
 
 
+def _alert_line(alert: Alert, *, boxed: bool) -> None:
+    """One alert: a coloured box (or a line with its icon), and for a topic spike the way to
+    its playbook, stakeholders and contacts on the Topics page."""
+    icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
+    if boxed:
+        (st.error if alert.severity == "error" else st.warning)(alert_message(alert), icon=icon)
+    else:
+        st.markdown(f"{icon} {alert_message(alert)}")
+    if alert.kind == "topic_spike":
+        topic = str(alert.rows.iloc[0]["topic"])
+        link_to_page(
+            TOPICS_PAGE,
+            label=f"Whom to tell about {escape_markdown(topic)}, playbook and contacts",
+            icon=":material/campaign:",
+            params={"topic": topic},
+        )
+
+
 def render_alerts(alerts: list[Alert], *, compact: bool = False) -> None:
-    """The alerts, worst first, or a calm line when there are none. Compact (the wallboard):
-    one line of counts, the alerts themselves in an expander (its label never changes, so a
-    refresh leaves it open)."""
+    """The alerts, worst first, or a calm line when there are none. Up to ALERTS_IN_FULL are
+    shown in full; more, or any when `compact` (the wallboard), become one line of counts with
+    the alerts in an expander (keyed, so a refresh leaves it open)."""
     if not alerts:
         st.success("No alerts right now.", icon=":material/check_circle:")
         return
-    if compact:
-        worst = alerts[0].severity == "error"
-        (st.error if worst else st.warning)(
-            alert_counts(alerts), icon=":material/error:" if worst else ":material/warning:"
-        )
-        with st.expander("Alert details"):
-            for alert in alerts:
-                icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
-                st.markdown(f"{icon} {alert_message(alert)}")
+    if not compact and len(alerts) <= ALERTS_IN_FULL:
+        for alert in alerts:
+            _alert_line(alert, boxed=True)
         return
-    for alert in alerts:
-        icon = ":material/error:" if alert.severity == "error" else ":material/warning:"
-        (st.error if alert.severity == "error" else st.warning)(alert_message(alert), icon=icon)
-        if alert.kind == "topic_spike":
-            # Whom to tell, the playbook and the topic's contacts are on the Topics page.
-            topic = str(alert.rows.iloc[0]["topic"])
-            link_to_page(
-                TOPICS_PAGE,
-                label=f"Whom to tell about {escape_markdown(topic)}, playbook and contacts",
-                icon=":material/campaign:",
-                params={"topic": topic},
-            )
+    worst = alerts[0].severity == "error"
+    (st.error if worst else st.warning)(
+        alert_counts(alerts), icon=":material/error:" if worst else ":material/warning:"
+    )
+    with st.expander("Alert details", key="floor_alert_details"):
+        for alert in alerts:
+            _alert_line(alert, boxed=False)
 
 
 def render_floor_alerts(

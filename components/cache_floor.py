@@ -28,6 +28,7 @@ TTL = get_settings().cache_ttl_seconds
 HISTORY_TTL = max(TTL, 15 * 60)
 # Bounds memory when many filter sets are in use: old ticks are useless once passed.
 MAX_ENTRIES = 256
+RECENT_STEP_SECONDS = 60  # the rolling 30 / 60-minute service level is read once a minute
 
 ChannelIds = tuple[str, ...] | None
 
@@ -68,6 +69,26 @@ def todays_service_level(
     """queries.floor.todays_service_level for [start, end) judged at the refresh tick `as_of`."""
     return floor.todays_service_level(
         engine=read_engine(), start=start, end=end, tz=tz, now=as_of, channel_ids=channel_ids
+    )
+
+
+def recent_service_level(
+    channel_ids: ChannelIds, minutes: int, tz: str, as_of: datetime
+) -> pd.DataFrame:
+    """queries.floor.recent_service_level for the last `minutes` before `as_of` floored to the
+    minute (RECENT_STEP_SECONDS): a rolling half-hour figure needs no fresher input, and reading
+    raw rows on every few-second tick would slow every refresh."""
+    return _recent_service_level(
+        channel_ids, minutes, tz, snapshot_time(as_of, RECENT_STEP_SECONDS)
+    )
+
+
+@st.cache_data(ttl=HISTORY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _recent_service_level(
+    channel_ids: ChannelIds, minutes: int, tz: str, at: datetime
+) -> pd.DataFrame:
+    return floor.recent_service_level(
+        engine=read_engine(), now=at, minutes=minutes, tz=tz, channel_ids=channel_ids
     )
 
 
@@ -126,12 +147,7 @@ def negative_public_posts(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFr
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def agent_states(channel_ids: ChannelIds, as_of: datetime) -> pd.DataFrame:
     """Each active agent's state at `as_of`, skills and current contacts."""
-    return floor.latest_agent_states(
-        engine=read_engine(),
-        now=as_of,
-        channel_ids=channel_ids,
-        current_window=timedelta(minutes=get_settings().current_contact_minutes),
-    )
+    return floor.latest_agent_states(engine=read_engine(), now=as_of, channel_ids=channel_ids)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)

@@ -1,7 +1,9 @@
-"""The Floor page's tiles: today's totals, service level and backlog per channel, agents by state.
+"""The Floor page's tiles: today's totals, service level (today and the last 30 / 60 minutes),
+backlog and abandons per channel, agents by state.
 
-The numbers come from analytics.floor.channel_summary (one row per channel); the `render_*`
-functions draw them. Each tile's help states the metric's definition (docs/metrics.md).
+The numbers come from analytics.floor.channel_summary (one row per channel) with the rolling
+columns of analytics.floor_recent.add_recent_levels; the `render_*` functions draw them. Each
+tile's help states the metric's definition (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.floor import agent_state_counts, agents_on_floor
+from analytics.floor_recent import RECENT_WINDOWS, recent_columns
 from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.theme import AGENT_STATE_LABELS, format_seconds
@@ -33,6 +36,9 @@ HELP_BACKLOG = (
     "whenever they arrived."
 )
 HELP_OLDEST = "Oldest waiting: age now of the oldest open, unanswered contact."
+HELP_ABANDONED = (
+    "Abandons today: today's arrivals the customer gave up on before an answer (voice and chat)."
+)
 HELP_ON_FLOOR = (
     "Agents on the floor: active agents whose latest state is available, busy or after-contact "
     "work. Agents on a break or offline are not counted."
@@ -72,7 +78,9 @@ def service_level_help(row: pd.Series) -> str:
         f"within {WARN_POINTS:g} points below it, red further below; 'no data' when nothing is "
         "in the denominator yet. n = met + missed; with fewer than "
         f"{get_settings().min_sample_contacts} closed contacts the figure stays grey and raises "
-        "no alert (too few to judge)."
+        "no alert (too few to judge). Last 30 / 60 min: the same rule over the contacts that "
+        "arrived in the last 30 or 60 minutes, judged at the start of the current minute (with a "
+        "long target, such as email's, most of them are still pending)."
     )
 
 
@@ -140,9 +148,18 @@ def wall_wait(seconds: float) -> str:
     return f"{int(hours * 10) / 10:g} h" if hours < 10 else f"{int(hours)} h"
 
 
-def _service_level_tile(row: pd.Series) -> None:
+def recent_text(row: pd.Series, minutes: int) -> str:
+    """The rolling service level of the last `minutes` with its n, for a card's small print:
+    three short lines (a card is narrow)."""
+    level, n = recent_columns(minutes)
+    if level not in row or pd.isna(row[level]):
+        return f"{minutes} min  \nno data  \n{sample_text(0)}"
+    return f"{minutes} min  \n**{row[level]:.1f} %**  \n{sample_text(row[n])}"
+
+
+def _service_level_tile(row: pd.Series, *, recent: bool = False) -> None:
     """A channel's service level today (label: its name) coloured by state, with its n, and
-    its goal under it."""
+    its goal under it (and the last 30 / 60 minutes' when `recent`)."""
     value, delta = service_level_text(row)
     st.metric(
         markdown_text(row["channel"]),
@@ -153,32 +170,37 @@ def _service_level_tile(row: pd.Series) -> None:
         help=service_level_help(row),
     )
     goal = row["goal_percent"]
-    st.caption("No goal set" if pd.isna(goal) else f"Goal {goal:g} %")
+    goal_text = "No goal set" if pd.isna(goal) else f"Goal {goal:g} %"
+    st.caption(f"{goal_text} · last:" if recent else goal_text)
+    if recent:
+        for column, minutes in zip(st.columns(len(RECENT_WINDOWS)), RECENT_WINDOWS, strict=True):
+            column.caption(recent_text(row, minutes))
+
+
+def _abandoned(row: pd.Series) -> int:
+    return int(0 if pd.isna(row["abandoned"]) else row["abandoned"])
 
 
 def render_channel_tiles(summary: pd.DataFrame, per_row: int = 6) -> None:
-    """One card per channel: service level today against goal, coloured by state (label: the
-    channel's name), and the backlog now with its oldest wait (label: "Backlog now")."""
+    """One card per channel: service level today against goal with its n, coloured by state
+    (label: the channel's name), the last 30 and 60 minutes', the backlog now with its oldest
+    wait (label: "Backlog now") and today's abandons."""
     rows = [summary.iloc[i : i + per_row] for i in range(0, len(summary), per_row)]
     for chunk in rows:
         columns = st.columns(per_row)
         for column, (_, row) in zip(columns, chunk.iterrows(), strict=False):
             oldest = row["oldest_wait_seconds"]
             with column.container(border=True):
-                _service_level_tile(row)
+                _service_level_tile(row, recent=True)
                 st.metric(
                     "Backlog now",
                     f"{int(row['backlog']):,}",
                     delta=f"oldest {compact_wait(float(oldest))}" if row["backlog"] else None,
                     delta_color="gray",
                     delta_arrow="off",
-                    help=HELP_BACKLOG + " " + HELP_OLDEST,
+                    help=f"{HELP_BACKLOG} {HELP_OLDEST} {HELP_ABANDONED}",
                 )
-
-
-HELP_ABANDONED = (
-    "Abandons today: today's arrivals the customer gave up on before an answer (voice and chat)."
-)
+                st.caption(f"Abandons today: {_abandoned(row):,}")
 
 
 def render_wallboard_tiles(summary: pd.DataFrame) -> None:
@@ -198,17 +220,13 @@ def render_wallboard_tiles(summary: pd.DataFrame) -> None:
                 wall_wait(float(oldest)) if row["backlog"] else "—",
                 help=HELP_OLDEST,
             )
-            abandoned = row["abandoned"]
-            st.metric(
-                "Abandons today",
-                f"{int(0 if pd.isna(abandoned) else abandoned):,}",
-                help=HELP_ABANDONED,
-            )
+            st.metric("Abandons today", f"{_abandoned(row):,}", help=HELP_ABANDONED)
 
 
 def render_channel_details(summary: pd.DataFrame) -> None:
-    """The numbers behind the channel cards, in a collapsed table (the cards stay scannable)."""
-    with st.expander("Numbers behind the cards"):
+    """The numbers behind the channel cards, in a collapsed table (the cards stay scannable);
+    keyed, so a refresh never closes it."""
+    with st.expander("Numbers behind the cards", key="floor_channel_details_open"):
         table = pd.DataFrame(
             {
                 "Channel": summary["channel"],
@@ -220,6 +238,7 @@ def render_channel_details(summary: pd.DataFrame) -> None:
                 "n (met + missed)": summary["closed"],
                 "Offered": summary["offered"],
                 "Answered": summary["answered"],
+                "Abandoned": summary["abandoned"],
                 "Backlog": summary["backlog"],
                 "Oldest waiting": [
                     format_seconds(None if pd.isna(v) else float(v))
@@ -232,6 +251,13 @@ def render_channel_details(summary: pd.DataFrame) -> None:
                 "Abandon rule": summary["abandon_rule"],
             }
         )
+        position = table.columns.get_loc("Goal %") + 1
+        for minutes in RECENT_WINDOWS:
+            level, n = recent_columns(minutes)
+            if level in summary:
+                table.insert(position, f"SL last {minutes} min %", summary[level].round(1))
+                table.insert(position + 1, f"n last {minutes} min", summary[n])
+                position += 2
         st.dataframe(table, hide_index=True, key="floor_channel_details")
         csv_download(table, key="floor_channel_details_csv", file_name="floor-channels.csv")
         st.caption(

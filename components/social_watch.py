@@ -1,5 +1,6 @@
 """The live list of unanswered negative public social posts, widest reach first, with a
-drill-down to read one.
+drill-down to read one and its next step (playbook entry, whom to tell, the customer's
+contacts: components.post_next_step).
 
 A public complaint from an author with many followers does the most damage while it waits, so
 the list ranks by reach and shows the time left before the target (negative = already missed).
@@ -9,13 +10,15 @@ re-ranks on every refresh and the chosen post must stay the chosen post.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from analytics.periods import to_local
 from components.exports import csv_download
-from components.journey_links import journey_link
 from components.plain_text import markdown_text
+from components.post_next_step import render_next_step
 from components.theme import BAD, channel_label, format_seconds
 from db.settings import get_settings
 
@@ -44,15 +47,26 @@ def _time_left_style(seconds: object) -> str:
 
 
 def _label(row: pd.Series) -> str:
+    """The post's name in the select box. Nothing in it changes between refreshes (no time
+    left): Streamlit keeps a select box's choice by its label, so a label that moves with the
+    clock would drop the open post on the next tick."""
     reach = "reach unknown" if pd.isna(row["reach"]) else f"{int(row['reach']):,} followers"
-    return (
-        f"{row['author']} · {channel_label(row['channel_id'])} · {reach} · "
-        f"{signed_duration(row['time_left_seconds'])} left"
-    )
+    return f"{row['author']} · {channel_label(row['channel_id'])} · {reach} · #{int(row['id'])}"
 
 
-def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
-    """The ranked table and, for the post chosen in the select box, its text and details."""
+TopicReader = Callable[[str], pd.DataFrame]
+
+
+def render_social_watch(
+    frame: pd.DataFrame,
+    tz: str,
+    *,
+    playbook_for: TopicReader,
+    stakeholders_for: TopicReader,
+) -> None:
+    """The ranked table and, for the post chosen in the select box, its text, details and next
+    step. playbook_for / stakeholders_for: a topic's playbook entries and stakeholders
+    (queries.topic_people, cached), read only for the chosen post."""
     if frame.empty:
         st.session_state.pop(OPEN_KEY, None)
         st.success(
@@ -97,8 +111,10 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
     previous = st.session_state.get(OPEN_KEY)
     if previous is not None and previous not in by_id:
         # Answered, closed or pushed off the list since it was chosen: say so, don't show another.
+        # (A choice whose option is gone comes back as its label, not its id.)
         st.session_state[OPEN_KEY] = None
-        st.info(f"Post #{previous} is no longer waiting (answered or closed).")
+        post = f"Post #{previous}" if isinstance(previous, int) else "The post you were reading"
+        st.info(f"{post} is no longer waiting (answered or closed).")
     chosen = st.selectbox(
         "Read a post",
         options=list(by_id),
@@ -152,4 +168,10 @@ def render_social_watch(frame: pd.DataFrame, tz: str) -> None:
         )
         st.dataframe(details, hide_index=True, key="floor_social_details")
         csv_download(details, key="floor_social_details_csv", file_name="social-post.csv")
-        journey_link(interaction_id=int(row["id"]))
+        topic = None if pd.isna(row["topic"]) else str(row["topic"]) or None
+        render_next_step(
+            topic=topic,
+            interaction_id=int(row["id"]),
+            playbook=playbook_for(topic) if topic else pd.DataFrame(),
+            stakeholders=stakeholders_for(topic) if topic else pd.DataFrame(),
+        )

@@ -1,5 +1,7 @@
 """Wallboard mode of the Floor: a toggle (or `?wallboard=1` in the address) that hides the
-sidebar and draws the figures in large type for a TV across the room.
+sidebar and draws the figures in large type for a TV across the room. Outside wallboard mode
+the Floor is still fitted to one screen: narrower page margins, so the channel cards and the
+alerts sit above the fold at 1440×900.
 
 The toggle and the query parameter stay in step, so a wallboard URL can be bookmarked on the
 TV and the toggle turns it off again. The style is fixed CSS: no data ever goes into it.
@@ -30,6 +32,24 @@ h1 { font-size: 2rem !important; padding: 0 !important; }
 h3 { font-size: 1.8rem !important; }
 </style>
 """
+# While a refresh runs, Streamlit fades the figures it is about to redraw ("stale"). On a page
+# that refreshes itself every few seconds that reads as the page greying out: keep them solid
+# (the "As of" time says how fresh the figures are).
+KEEP_SOLID_CSS = """
+<style>
+[data-testid="stMain"] [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+</style>
+"""
+
+
+# Streamlit's default margins (6rem on top, 5rem at the sides) cost a row of channel cards.
+FLOOR_CSS = """
+<style>
+.block-container, [data-testid="stMainBlockContainer"] {
+  padding-top: 2.5rem !important; padding-left: 2rem !important; padding-right: 2rem !important;
+}
+</style>
+"""
 
 
 def _sync_query_param(key: str) -> None:
@@ -42,12 +62,12 @@ def _sync_query_param(key: str) -> None:
 
 def wallboard_toggle(key: str) -> bool:
     """The wallboard toggle, starting from the `?wallboard=1` query parameter; when on, the
-    sidebar is hidden and the type enlarged. Returns whether wallboard mode is on."""
+    sidebar is hidden and the type enlarged (else the page margins are narrowed). Returns
+    whether wallboard mode is on."""
     if key not in st.session_state:
         st.session_state[key] = st.query_params.get(QUERY_PARAM) == "1"
     on = st.toggle(
         "Wallboard", key=key, help=WALLBOARD_HELP, on_change=_sync_query_param, args=(key,)
     )
-    if on:
-        st.html(WALLBOARD_CSS)
+    st.html((WALLBOARD_CSS if on else FLOOR_CSS) + KEEP_SOLID_CSS)
     return on

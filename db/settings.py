@@ -97,9 +97,6 @@ class Settings(BaseSettings):
     # A service level on fewer closed contacts (met + missed) than this is shown neutral with
     # its n and raises no alert: two contacts are not a trend.
     min_sample_contacts: int = 10
-    # The Floor's agent list: an assigned, unresolved contact is one of the agent's current
-    # contacts until answered and for this long after its first answer.
-    current_contact_minutes: int = 60
     # Weekly trends and the weekly report (queries/weekly.py, docs/metrics.md).
     weekly_weeks: int = 12
     rising_baseline_weeks: int = 4

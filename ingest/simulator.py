@@ -1,10 +1,17 @@
 """Live floor simulator: keeps a demo database moving so the Floor page has something to watch.
 
 Every tick writes, in one transaction, new arrivals (at the demo's intraday rate, scaled to the
-tick), first responses to waiting contacts, abandons on phone and chat, resolutions, and agent
-state changes; then it refreshes the 15-minute rollup (unless a refresher process does that).
-Killing the process can lose at most the tick in flight, never half of one. Rows it writes
-have source 'demo', so rebuilding the demo with `replace=True` removes them too.
+tick), the end of agents' work on contacts, first responses to waiting contacts, abandons on
+phone and chat, resolutions, and agent state changes; then it refreshes the 15-minute rollup
+(unless a refresher process does that: `--no-refresh`).
+
+Agent states follow the work, as in the demo history: a contact is answered only by a skilled
+agent on the floor with room for it, the agent is busy while any contact is in hand (status
+`open` with the agent), wraps up after the last one, and takes a break or logs off only with
+nothing in hand. So agents on the floor and contacts answered always agree.
+
+Killing the process can lose at most the tick in flight, never half of one. Rows it writes have
+source 'demo', so rebuilding the demo with `replace=True` removes them too.
 """
 
 from __future__ import annotations
@@ -16,11 +23,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, select
 
 from analytics.topic_tagging import tag_topic
 from db.rollups import refresh_interval_stats
-from db.schema import agent_skills, agent_states, agents, customer_handles, customers, interactions
+from db.schema import (
+    agent_skills,
+    agent_states,
+    agents,
+    channels,
+    customer_handles,
+    customers,
+    interactions,
+)
 from db.settings import get_settings
 from db.threads import counts_as_contact
 from ingest.demo import (
@@ -56,8 +71,10 @@ ACTIVE_WINDOW = timedelta(days=3)
 # Simulator customers' handles sit far above any demo customer index, so they never clash.
 SIM_HANDLE_OFFSET = 1_000_000_000
 
-# Mean seconds each agent state lasts before the next change, while on shift.
-STATE_MEANS = {"available": 90.0, "busy": 300.0, "after_call": 40.0, "break": 900.0}
+# Mean seconds of after-call work and of a break; an agent with nothing in hand takes a break
+# about every two hours.
+AFTER_CALL_SECONDS = 40.0
+BREAK_SECONDS = 900.0
 BREAK_EVERY_SECONDS = 2 * 3600.0
 LOGIN_DELAY_SECONDS = 60.0  # rostered agents log in within a minute or two of shift start
 LOGOUT_DELAY_SECONDS = 120.0  # and finish the contact in hand before logging off
@@ -65,12 +82,14 @@ LOGOUT_DELAY_SECONDS = 120.0  # and finish the contact in hand before logging of
 
 @dataclass
 class FloorAgent:
-    """An active agent as the tick sees them: skills and latest state."""
+    """An active agent as the tick sees them: skills, latest state and the channels of the
+    contacts in hand (one entry per contact being worked)."""
 
     id: int
     shift: str | None
     channels: set[str] = field(default_factory=set)
     state: str = "offline"
+    in_hand: list[str] = field(default_factory=list)
 
 
 def simulate_tick(
@@ -82,9 +101,10 @@ def simulate_tick(
 ) -> dict[str, int]:
     """Advance the floor by `tick_seconds` ending at `now` (naive UTC); returns what changed."""
     local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(get_settings().timezone))
-    floor = _load_floor(conn)
+    floor = _load_floor(conn, now)
     changes: list[dict[str, Any]] = []
     counts = {"arrivals": _insert_arrivals(conn, now, local, rng, tick_seconds)}
+    counts["handled"] = _finish_work(conn, now, rng, tick_seconds, floor)
     counts.update(_answer_or_abandon(conn, now, local, rng, tick_seconds, floor, changes))
     counts["resolved"] = _resolve(conn, now, rng, tick_seconds)
     counts["reply_drafts"] = simulate_reply_drafts(conn, now, tick_seconds)
@@ -147,7 +167,8 @@ def run_simulator(
 def _tick_line(now: datetime, counts: dict[str, int]) -> str:
     return (
         f"{now:%H:%M:%S} +{counts['arrivals']} new, {counts['answered']} answered, "
-        f"{counts['abandoned']} abandoned, {counts['resolved']} resolved, "
+        f"{counts['handled']} handled, {counts['abandoned']} abandoned, "
+        f"{counts['resolved']} resolved, "
         f"{counts['state_changes']} agent state changes"
     )
 
@@ -157,7 +178,7 @@ def _tick_line(now: datetime, counts: dict[str, int]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _load_floor(conn: Connection) -> dict[int, FloorAgent]:
+def _load_floor(conn: Connection, now: datetime) -> dict[int, FloorAgent]:
     floor = {
         row.id: FloorAgent(row.id, row.shift)
         for row in conn.execute(select(agents.c.id, agents.c.shift).where(agents.c.active))
@@ -186,16 +207,50 @@ def _load_floor(conn: Connection) -> dict[int, FloorAgent]:
     for agent_id, state in conn.execute(query):
         if agent_id in floor:
             floor[agent_id].state = state
+    for row in conn.execute(_in_hand(now)):
+        if row.agent_id in floor:
+            floor[row.agent_id].in_hand.append(row.channel_id)
     return floor
 
 
+def _in_hand(now: datetime) -> Select:
+    """The contacts agents are working now: answered, still `open`, with their agent."""
+    i = interactions.c
+    return (
+        select(i.id, i.agent_id, i.channel_id, i.first_response_at)
+        .where(
+            i.status == "open",
+            i.agent_id.is_not(None),
+            i.first_response_at.is_not(None),
+            i.created_at >= now - ACTIVE_WINDOW,
+        )
+        .order_by(i.id)
+    )
+
+
+def _capacity(conn: Connection) -> dict[str, float]:
+    """Contacts one agent works at once, per channel (the concurrency setting by channel kind)."""
+    per_kind = get_settings().concurrency
+    return {
+        channel: float(per_kind.get(kind, 1.0))
+        for channel, kind in conn.execute(select(channels.c.id, channels.c.kind))
+    }
+
+
 def _pick_agent(
-    rng: np.random.Generator, floor: dict[int, FloorAgent], channel: str
+    rng: np.random.Generator, floor: dict[int, FloorAgent], channel: str, capacity: float
 ) -> FloorAgent | None:
-    """A skilled agent free to take a contact: phone needs an available agent, the other
-    channels are worked several at a time, so a busy agent can take one more."""
-    ready = {"available"} if channel == "phone" else {"available", "busy"}
-    candidates = [a for a in floor.values() if channel in a.channels and a.state in ready]
+    """A skilled agent on the floor with room for one more contact of `channel`: available or
+    busy (not wrapping up, on a break or offline), no call in hand, and fewer than `capacity`
+    contacts in hand (one for phone)."""
+    candidates = [
+        a
+        for a in floor.values()
+        if channel in a.channels
+        and a.state in ("available", "busy")
+        and "phone" not in a.in_hand
+        and len(a.in_hand) < capacity
+    ]
     if not candidates:
         return None
     return candidates[int(rng.integers(len(candidates)))]
@@ -335,6 +390,7 @@ def _answer_or_abandon(
     ).all()
     answered: list[dict[str, Any]] = []
     abandoned: list[dict[str, Any]] = []
+    capacity = _capacity(conn)
     if waiting:
         channel = np.array([row.channel_id for row in waiting], dtype=object)
         known = np.isin(channel, list(CHANNEL_IDS))
@@ -355,22 +411,98 @@ def _answer_or_abandon(
         for row, draw, p_answer, p_abandon in zip(
             waiting, draws, answer_chance, abandon_chance, strict=True
         ):
-            agent = _pick_agent(rng, floor, row.channel_id) if draw < p_answer else None
+            agent = (
+                _pick_agent(rng, floor, row.channel_id, capacity.get(row.channel_id, 1.0))
+                if draw < p_answer
+                else None
+            )
             if agent is not None:
                 answered.append({"row_id": row.id, "agent": agent.id})
+                agent.in_hand.append(row.channel_id)
                 _set_state(agent, "busy", changes)
             elif draw >= 1 - p_abandon:
                 abandoned.append({"row_id": row.id})
-    _update_rows(conn, answered, first_response_at=now, status="pending", updated_at=now)
+    # Still `open`: the agent is working it now (see _finish_work).
+    _update_rows(conn, answered, first_response_at=now, status="open", updated_at=now)
     _update_rows(conn, abandoned, abandoned_at=now, status="abandoned", updated_at=now)
     return {"answered": len(answered), "abandoned": len(abandoned)}
 
 
+def _finish_work(
+    conn: Connection,
+    now: datetime,
+    rng: np.random.Generator,
+    tick_seconds: float,
+    floor: dict[int, FloorAgent],
+) -> int:
+    """Agents finish contacts in hand (mean: the channel's handle time). The handle time is the
+    work's length; a call or chat ends with it (resolved), an async contact then waits on the
+    customer (pending) until `_resolve` closes it."""
+    working = conn.execute(_in_hand(now)).all()
+    known = [row for row in working if row.channel_id in PROFILES]
+    if not known:
+        return 0
+    profiles = [PROFILES[row.channel_id] for row in known]
+    done = rng.random(len(known)) < _hazard(
+        tick_seconds, np.array([p.handle_median for p in profiles])
+    )
+    ratings = _ratings(conn, rng, [row.id for row in known])
+    ended: list[dict[str, Any]] = []
+    handed_over: list[dict[str, Any]] = []
+    for n in np.flatnonzero(done):
+        row, profile = known[n], profiles[n]
+        handle = max(1, int(round((now - row.first_response_at).total_seconds())))
+        if profile.resolve_median is None:
+            ended.append({"row_id": row.id, "handle": handle, "rating": ratings[n]})
+        else:
+            handed_over.append({"row_id": row.id, "handle": handle})
+        agent = floor.get(row.agent_id)
+        if agent is not None and row.channel_id in agent.in_hand:
+            agent.in_hand.remove(row.channel_id)
+    _update_rows(
+        conn,
+        ended,
+        resolved_at=now,
+        status="resolved",
+        updated_at=now,
+        handle_seconds=bindparam("handle"),
+        csat=bindparam("rating"),
+    )
+    _update_rows(
+        conn, handed_over, status="pending", updated_at=now, handle_seconds=bindparam("handle")
+    )
+    return len(ended) + len(handed_over)
+
+
+def _ratings(conn: Connection, rng: np.random.Generator, ids: list[int]) -> list[int | None]:
+    """A CSAT answer for each of the contacts `ids`, or None: private contacts are surveyed on
+    closing at the channel's survey share."""
+    if not ids:
+        return []
+    i = interactions.c
+    rows = {
+        row.id: row
+        for row in conn.execute(
+            select(i.id, i.channel_id, i.is_public, i.sentiment).where(i.id.in_(ids))
+        )
+    }
+    ordered = [rows[n] for n in ids]
+    sentiment = np.array([row.sentiment or 0.0 for row in ordered])
+    ratings = csat_ratings(rng, sentiment, np.zeros(len(ordered)))
+    share = np.array([PROFILES[row.channel_id].csat_share for row in ordered])
+    rated = rng.random(len(ordered)) < share
+    return [
+        int(ratings[n]) if rated[n] and not row.is_public else None for n, row in enumerate(ordered)
+    ]
+
+
 def _resolve(conn: Connection, now: datetime, rng: np.random.Generator, tick_seconds: float) -> int:
-    """Close answered contacts: voice/chat when the conversation ends, async when done."""
+    """Close contacts waiting on the customer (pending) at the channel's resolve pace. Their
+    handle time was stored when the agent's work ended (older rows without one get the
+    channel's typical work time)."""
     i = interactions.c
     pending = conn.execute(
-        select(i.id, i.channel_id, i.first_response_at, i.is_public, i.sentiment).where(
+        select(i.id, i.channel_id).where(
             i.status == "pending",
             i.resolved_at.is_(None),
             i.channel_id.in_(CHANNEL_IDS),
@@ -381,35 +513,29 @@ def _resolve(conn: Connection, now: datetime, rng: np.random.Generator, tick_sec
         return 0
     profiles = [PROFILES[row.channel_id] for row in pending]
     mean_close = np.array([p.resolve_median or p.handle_median for p in profiles])
-    closing = rng.random(len(pending)) < _hazard(tick_seconds, mean_close)
+    closing = np.flatnonzero(rng.random(len(pending)) < _hazard(tick_seconds, mean_close))
     work = lognormal(
         rng,
         np.array([p.handle_median for p in profiles]),
         np.array([p.handle_sigma for p in profiles]),
         len(pending),
     )
-    sentiment = np.array([row.sentiment or 0.0 for row in pending])
-    ratings = csat_ratings(rng, sentiment, np.zeros(len(pending)))
-    rated = rng.random(len(pending)) < np.array([p.csat_share for p in profiles])
-    updates = []
-    for n in np.flatnonzero(closing):
-        row, profile = pending[n], profiles[n]
-        talking = (now - row.first_response_at).total_seconds()
-        handle = talking if profile.resolve_median is None else work[n]
-        updates.append(
-            {
-                "row_id": row.id,
-                "handle": max(1, int(round(handle))),
-                "rating": int(ratings[n]) if rated[n] and not row.is_public else None,
-            }
-        )
+    ratings = _ratings(conn, rng, [pending[n].id for n in closing])
+    updates = [
+        {
+            "row_id": pending[n].id,
+            "handle": max(1, int(round(work[n]))),
+            "rating": ratings[k],
+        }
+        for k, n in enumerate(closing)
+    ]
     _update_rows(
         conn,
         updates,
         resolved_at=now,
         status="resolved",
         updated_at=now,
-        handle_seconds=bindparam("handle"),
+        handle_seconds=func.coalesce(i.handle_seconds, bindparam("handle")),
         csat=bindparam("rating"),
     )
     return len(updates)
@@ -437,19 +563,27 @@ def _drift_states(
     floor: dict[int, FloorAgent],
     changes: list[dict[str, Any]],
 ) -> None:
-    """Move agents along available -> busy -> after_call -> available, with breaks, logging
-    in at shift start and off at shift end."""
+    """Move each agent along with their work: busy with anything in hand; after-call work when
+    the last contact is done, then available (or offline past the shift's end); with nothing
+    in hand, breaks now and then, logging in at shift start and off at shift end."""
     for agent in floor.values():
         rostered = on_shift(agent.id, agent.shift, local.weekday(), local.hour)
         draw = rng.random()
-        if not rostered:
+        if agent.in_hand:
+            _set_state(agent, "busy", changes)
+        elif agent.state == "busy":
+            _set_state(agent, "after_call", changes)
+        elif agent.state == "after_call":
+            if draw < _hazard(tick_seconds, AFTER_CALL_SECONDS):
+                _set_state(agent, "available" if rostered else "offline", changes)
+        elif not rostered:
             if agent.state != "offline" and draw < _hazard(tick_seconds, LOGOUT_DELAY_SECONDS):
                 _set_state(agent, "offline", changes)
         elif agent.state == "offline":
             if draw < _hazard(tick_seconds, LOGIN_DELAY_SECONDS):
                 _set_state(agent, "available", changes)
-        elif agent.state == "available" and draw < _hazard(tick_seconds, BREAK_EVERY_SECONDS):
-            _set_state(agent, "break", changes)
-        elif draw < _hazard(tick_seconds, STATE_MEANS[agent.state]):
-            following = {"available": "busy", "busy": "after_call"}
-            _set_state(agent, following.get(agent.state, "available"), changes)
+        elif agent.state == "available":
+            if draw < _hazard(tick_seconds, BREAK_EVERY_SECONDS):
+                _set_state(agent, "break", changes)
+        elif draw < _hazard(tick_seconds, BREAK_SECONDS):
+            _set_state(agent, "available", changes)

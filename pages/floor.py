@@ -2,6 +2,7 @@
 
 Filters and the wallboard toggle sit outside the refreshing fragment, so a refresh redraws only
 the figures; every number comes from a cached reader keyed on the filter and the refresh tick.
+Above the fold at 1440×900: the alerts (short), each channel's card and today's totals.
 """
 
 from datetime import UTC, datetime
@@ -11,9 +12,10 @@ import streamlit as st
 from analytics.expected_volume import expected_by_channel, reference_ranges
 from analytics.floor import channel_summary, social_watch_frame
 from analytics.floor_alerts import same_hour_windows
+from analytics.floor_recent import RECENT_WINDOWS, add_recent_levels, waiting_by_queue
 from analytics.periods import day_bounds, local_today, to_local
 from analytics.staffing import staffing_frame
-from components import cache_floor, cache_replies
+from components import cache_floor, cache_replies, cache_topics
 from components import floor_tiles as tiles
 from components.agent_list import render_agent_list
 from components.alerts import alert_rules, render_floor_alerts
@@ -26,6 +28,7 @@ from components.social_watch import render_social_watch
 from components.staffing_table import render_staffing_table
 from components.theme import CHANNEL_LABELS, channel_label
 from components.volume_chart import AHT_WEEKS, VOLUME_HELP, volume_figure
+from components.waiting_queues import HELP_QUEUES, render_waiting_by_queue
 from components.wallboard import wallboard_toggle
 from db.settings import get_settings
 
@@ -33,10 +36,10 @@ require_page(__file__)
 settings = get_settings()
 tz = settings.timezone
 
-st.title("Floor (live)")
 with database_errors():
     catalogue = cache_floor.channel_catalogue()
-filter_column, mode_column = st.columns([5, 1], vertical_alignment="bottom")
+title_column, filter_column, mode_column = st.columns([3, 7, 2], vertical_alignment="bottom")
+title_column.title("Floor (live)")
 selected = filter_column.multiselect(
     "Channels",
     options=list(catalogue["channel_id"]),
@@ -58,6 +61,9 @@ def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
     windows = same_hour_windows(as_of, tz, settings.spike_baseline_days)
     with database_errors():
         levels = cache_floor.todays_service_level(channel_ids, day_start, day_end, tz, as_of)
+        recent = {
+            m: cache_floor.recent_service_level(channel_ids, m, tz, as_of) for m in RECENT_WINDOWS
+        }
         intervals = cache_floor.todays_intervals(channel_ids, day_start, day_end, as_of)
         backlog = cache_floor.open_unanswered(channel_ids, as_of)
         policies = cache_floor.channel_policies(channel_ids, as_of)
@@ -84,20 +90,22 @@ def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
         min_sample=settings.min_sample_contacts,
         labels=CHANNEL_LABELS,
     )
+    summary = add_recent_levels(summary, recent)
     social = social_watch_frame(posts, as_of)
-    if wallboard:  # per channel above the fold, alerts as counts
-        tiles.render_wallboard_tiles(summary)
-    else:
-        tiles.render_totals(summary, agents)
     st.subheader("Alerts", help=alert_rules(settings))
     render_floor_alerts(
         summary, social, topics, windows, history_start=history_start, settings=settings,
         compact=wallboard,
     )  # fmt: skip
-    if not wallboard:
-        st.subheader("Service level today and backlog now, by channel")
+    if wallboard:  # per channel above the fold, in large type
+        tiles.render_wallboard_tiles(summary)
+    else:
         tiles.render_channel_tiles(summary)
+        tiles.render_totals(summary, agents)
     tiles.render_channel_details(summary)
+
+    st.subheader("Waiting now, by queue", help=HELP_QUEUES)
+    render_waiting_by_queue(waiting_by_queue(backlog, as_of, CHANNEL_LABELS))
 
     st.subheader("Agents by state")
     tiles.render_agent_states(agents)
@@ -122,22 +130,15 @@ def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
 
     st.subheader("Staffing now and next")
     staffing = staffing_frame(
-        channels=shown,
-        policies=policies,
-        aht=aht,
-        expected=expected,
-        today=intervals,
-        agents=agents,
-        as_of=as_of,
-        tz=tz,
-        shrinkage_percent=settings.shrinkage_percent,
-        concurrency=settings.concurrency,
-        labels=CHANNEL_LABELS,
-    )
+        channels=shown, policies=policies, aht=aht, expected=expected, today=intervals,
+        agents=agents, as_of=as_of, tz=tz, shrinkage_percent=settings.shrinkage_percent,
+        concurrency=settings.concurrency, labels=CHANNEL_LABELS,
+    )  # fmt: skip
     render_staffing_table(staffing)
 
     st.subheader("Negative public posts waiting", help=SOCIAL_HELP)
-    render_social_watch(social, tz)
+    render_social_watch(social, tz, playbook_for=cache_topics.topic_playbook,
+                        stakeholders_for=cache_topics.topic_stakeholders)  # fmt: skip
     render_waiting_replies(*waiting_replies, as_of)
 
 

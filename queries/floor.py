@@ -124,6 +124,38 @@ def todays_service_level(
     offered, answered, abandoned, met, missed, pending, excluded, service_level_percent (NaN
     when met + missed = 0).
     """
+    return _levels_by_channel(engine, start, end, tz, now, channel_ids, source="auto")
+
+
+def recent_service_level(
+    *,
+    engine: Engine,
+    now: datetime,
+    minutes: int,
+    tz: str,
+    channel_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Service level per channel for arrivals in the last `minutes` before `now`, judged at
+    `now` (the rolling figures beside today's); columns as `todays_service_level`.
+
+    Read from the raw rows: the window does not start on a 15-minute boundary, so the rollup
+    cannot answer it, and half an hour of arrivals is a small read.
+    """
+    start = now - timedelta(minutes=minutes)
+    return _levels_by_channel(engine, start, now, tz, now, channel_ids, source="raw")
+
+
+def _levels_by_channel(
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    now: datetime,
+    channel_ids: Sequence[str] | None,
+    *,
+    source: str,
+) -> pd.DataFrame:
+    """Service level per channel over arrivals in [start, end), every channel listed."""
     if channel_ids is not None and not channel_ids:
         return pd.DataFrame(columns=TODAY_COLUMNS)
     counts = service_level_counts(
@@ -135,6 +167,7 @@ def todays_service_level(
         group_by="channel",
         now=now,
         channels=None if channel_ids is None else list(channel_ids),
+        source=source,
     )
     # Summed over the period(s) of [start, end): one for a local day.
     per_channel = add_rates(
@@ -393,16 +426,14 @@ def latest_agent_states(
     engine: Engine,
     now: datetime,
     channel_ids: Sequence[str] | None = None,
-    current_window: timedelta = timedelta(hours=1),
 ) -> pd.DataFrame:
     """Each active agent's current state (latest agent_states row at or before `now`) and skills.
 
     An agent with no state row yet is offline. With channel_ids, only agents skilled on at least
     one of them. Columns: agent_id, name, team, state, since (NaT when never seen), skills
-    (tuple of channel ids, sorted), current_contacts (contacts assigned to the agent, arrived
-    by `now`, not resolved or abandoned, and either not yet answered or first answered within
-    `current_window` before `now` — a pending thread answered days ago waits on the customer,
-    not on the agent).
+    (tuple of channel ids, sorted), current_contacts (contacts the agent is working now:
+    assigned to the agent, arrived by `now`, status `open` — the centre's move — and not
+    resolved or abandoned; a `pending` contact waits on the customer, not on the agent).
     """
     states = agent_states.c
     # Per agent, the id of its latest row: one (agent_id, since) index probe per agent, so the
@@ -441,12 +472,11 @@ def latest_agent_states(
     current_statement = (
         select(i.agent_id, func.count().label("current_contacts"))
         .where(
-            i.status.in_(("open", "pending")),
+            i.status == "open",
             i.agent_id.is_not(None),
             i.resolved_at.is_(None),
             i.abandoned_at.is_(None),
             i.created_at <= now,
-            or_(i.first_response_at.is_(None), i.first_response_at >= now - current_window),
             counts_as_contact(),
         )
         .group_by(i.agent_id)

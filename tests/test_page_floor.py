@@ -20,6 +20,8 @@ from db.schema import (
     customer_handles,
     customers,
     interactions,
+    playbook_entries,
+    stakeholders,
 )
 from db.settings import get_settings
 from tests.apphelpers import logged_in_app, open_page, texts
@@ -124,6 +126,11 @@ def _metric(at, label: str):
     return next(m for m in at.metric if m.label == label)
 
 
+def _total(at, label: str):
+    """A tile of today's totals row, which follows the channel cards (they share labels)."""
+    return [m for m in at.metric if m.label == label][-1]
+
+
 def _backlog(at, channel: str):
     """The backlog tile in `channel`'s card: the metric right after its service-level tile."""
     labels = [m.label for m in at.metric]
@@ -143,7 +150,7 @@ def test_supervisor_sees_the_floor_tiles(floor_db, monkeypatch):
     assert not at.exception
     assert _metric(at, "Offered today").value == "9"
     assert _metric(at, "Answered today").value == "2"
-    assert _metric(at, "Backlog now").value == "5"  # c, d and the three tweets
+    assert _total(at, "Backlog now").value == "5"  # c, d and the three tweets
     assert _metric(at, "Oldest waiting").value.startswith("40 min")
     assert _metric(at, "Agents on the floor").value == "2"  # available + busy
     # DESIGN worked example, chat abandon rule `fail`: met 1, missed 4 -> 20 %.
@@ -273,7 +280,7 @@ def test_channel_filter_changes_the_figures(floor_db):
     at.multiselect(key="floor_channels").set_value(["twitter"]).run()
     assert not at.exception
     assert _metric(at, "Offered today").value == "3"
-    assert _metric(at, "Backlog now").value == "3"
+    assert _total(at, "Backlog now").value == "3"
     assert _metric(at, "Agents on the floor").value == "1"  # agent 2; agent 3 is on a break
     assert [m.label for m in at.metric if m.label in CHANNEL_LABELS.values()] == ["Twitter / X"]
     staffing = _table(at, "Interval")
@@ -348,3 +355,105 @@ def test_an_open_post_that_gets_answered_is_not_replaced_by_another(floor_db):
     assert f"Post #{loud} is no longer waiting (answered or closed)." in texts(at)
     assert at.selectbox(key="floor_social_open").value is None
     assert list(_table(at, "Author")["Author"]) == ["@mid", "@small"]
+
+
+def _give_posts_topics(url: str, topics: dict[int, str]) -> None:
+    """Set the topic of the seeded posts by reach, add a playbook entry and a stakeholder for
+    "outage" and an entry and a stakeholder for every topic."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for reach, topic in topics.items():
+            conn.execute(
+                interactions.update().where(interactions.c.reach == reach).values(topic=topic)
+            )
+        conn.execute(
+            playbook_entries.insert(),
+            [
+                {"issue": "Broadband outage", "topic": "outage", "move_to_private": False,
+                 "response_template": "We're sorry, engineers are on it: updates on our page.",
+                 "escalation": "Network ops duty manager"},
+                {"issue": "Abuse or threats", "topic": None, "move_to_private": True,
+                 "response_template": "Please DM us your account number.", "escalation": None},
+            ],
+        )  # fmt: skip
+        conn.execute(
+            stakeholders.insert(),
+            [
+                {"name": "Nia Network", "email": "nia@example.com", "role": "Network ops",
+                 "topic": "outage"},
+                {"name": "Pat Press", "email": "press@example.com", "role": "Press office",
+                 "topic": None},
+            ],
+        )  # fmt: skip
+    engine.dispose()
+
+
+def test_a_negative_post_offers_its_next_step(floor_db):
+    """The playbook entry of the post's topic, whom to tell, and the customer's journey."""
+    _seed_floor(floor_db)
+    _give_posts_topics(floor_db, {20_000: "outage", 5_000: "billing"})
+    at = open_page("supervisor", PAGE)
+    at.selectbox(key="floor_social_open").set_value(_post_id(reach=20_000)).run()
+    assert not at.exception
+    page_text = texts(at)
+    assert "Approved response: We're sorry, engineers are on it: updates on our page." in (
+        page_text
+    )
+    assert "Escalation: Network ops duty manager" in page_text
+    assert "Nia Network (Network ops), nia@example.com" in page_text
+    assert "Pat Press (Press office), press@example.com — told about every topic" in page_text
+    (general,) = [e for e in at.expander if e.label.startswith("Playbook entries for any topic")]
+    assert "Please DM us your account number." in texts(at)
+    assert general.label == "Playbook entries for any topic (1)"
+    links = [link.proto for link in at.get("page_link")]
+    journey = [link for link in links if link.page.endswith("customer_journey")]
+    assert journey and journey[0].query_string == f"interaction={_post_id(reach=20_000)}"
+
+
+def test_a_post_whose_topic_has_no_playbook_entry_says_so(floor_db):
+    _seed_floor(floor_db)
+    _give_posts_topics(floor_db, {20_000: "outage", 5_000: "billing"})
+    at = open_page("supervisor", PAGE)
+    at.selectbox(key="floor_social_open").set_value(_post_id(reach=5_000)).run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if "playbook" in w.value]
+    assert warning.startswith("No playbook entry for the topic **billing**. An admin adds one")
+    page_text = texts(at)
+    assert "Whom to tell about **billing**:" in page_text
+    assert "Pat Press (Press office)" in page_text  # told about every topic
+    assert "Nia Network" not in page_text
+    at.selectbox(key="floor_social_open").set_value(_post_id(reach=100)).run()  # no topic
+    assert "This post has no topic yet" in texts(at)
+
+
+def test_cards_show_the_last_30_and_60_minutes_and_the_queues_wait(floor_db):
+    """Every seeded chat contact arrived in the last few minutes: the rolling figures equal
+    today's (20.0 %, n = 5 under rule `fail`); one queue ("general") holds all five waiting
+    contacts, two of them past target (d, 90 s > 60 s; the 40-minute tweet > 30 min)."""
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "30 min  \n**20.0 %**  \nn = 5" in captions
+    assert "60 min  \n**20.0 %**  \nn = 5" in captions
+    assert "30 min  \nno data  \nn = 0" in captions  # phone: nothing arrived
+    (queue,) = _table(at, "Past target").to_dict("records")
+    assert queue["Oldest waiting"].startswith("40 min")
+    assert {k: queue[k] for k in ("Queue", "Waiting", "Past target", "Channels")} == {
+        "Queue": "general", "Waiting": 5, "Past target": 2, "Channels": "Chat, Twitter / X"
+    }  # fmt: skip
+    details = _table(at, "SL last 30 min %").set_index("Channel")
+    assert details.loc["Chat", "n last 60 min"] == 5
+
+
+def test_more_than_two_alerts_are_counts_with_the_lines_on_demand(floor_db, monkeypatch):
+    monkeypatch.setenv("FLOORLIGHT_MIN_SAMPLE_CONTACTS", "5")  # chat's SL alert fires too
+    get_settings.cache_clear()
+    _seed_floor(floor_db)
+    at = open_page("supervisor", PAGE)
+    assert not at.exception
+    (summary,) = [e.value for e in at.error]
+    assert summary.startswith("**3 alerts** — 2 to act on now, 1 warning")
+    (details,) = [e for e in at.expander if e.label == "Alert details"]
+    lines = " ".join(m.value for m in details.markdown)
+    assert "Waiting over 30 min: Twitter / X 40 min" in lines

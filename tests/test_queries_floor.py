@@ -320,22 +320,24 @@ def test_latest_agent_state_per_agent(engine):
     assert list(email["name"]) == ["Bo"]
 
 
-def test_current_contacts_are_unresolved_and_unanswered_or_recently_answered(engine):
+def test_current_contacts_are_the_open_ones_the_agent_holds(engine):
+    """Working now = assigned and open (the centre's move); pending waits on the customer."""
     with engine.begin() as conn:
         conn.execute(
             agents.insert(),
             [{"id": 1, "name": "Ann", "team": "Chat", "active": True},
              {"id": 2, "name": "Bo", "team": "Chat", "active": True}],
         )  # fmt: skip
-        answered = {"status": "pending", "resolved_at": None}
+        working = {"status": "open", "resolved_at": None}
+        waiting_on_customer = {"status": "pending", "resolved_at": None}
         insert_interactions(
             conn,
             [
-                interaction(ago(300), frt=20, agent_id=1, **answered),  # Ann: on it
-                interaction(ago(200), frt=20, agent_id=1, **answered),  # Ann: on it
+                interaction(ago(300), frt=20, agent_id=1, **working),  # Ann: on it
+                interaction(ago(3 * 3600), frt=60, agent_id=1, **working),  # Ann: a long one
                 open_contact(ago(100), agent_id=1),  # Ann: assigned, not yet answered
+                interaction(ago(200), frt=20, agent_id=1, **waiting_on_customer),  # replied
                 interaction(ago(400), frt=20, agent_id=1),  # resolved: not current
-                interaction(ago(3 * 3600), frt=60, agent_id=1, **answered),  # answered 3 h ago
                 interaction(ago(400), abandon_after=5, agent_id=1),  # abandoned
                 open_contact(ago(50), agent_id=1, direction="outbound"),  # not a contact
                 open_contact(NOW + timedelta(seconds=5), agent_id=1),  # after now
@@ -344,8 +346,6 @@ def test_current_contacts_are_unresolved_and_unanswered_or_recently_answered(eng
         )
     frame = floor.latest_agent_states(engine=engine, now=NOW).set_index("name")
     assert frame["current_contacts"].to_dict() == {"Ann": 3, "Bo": 0}
-    longer = floor.latest_agent_states(engine=engine, now=NOW, current_window=timedelta(hours=4))
-    assert longer.set_index("name")["current_contacts"].to_dict() == {"Ann": 4, "Bo": 0}
 
 
 def test_topic_counts_per_window(engine):
@@ -390,3 +390,27 @@ def test_channel_catalogue_lists_channels_in_order(engine):
         "facebook",
         "instagram",
     }
+
+
+def test_recent_service_level_covers_the_last_30_and_60_minutes(today_engine):
+    """Chat, abandon rule `fail`: the last 30 minutes hold c (pending) and d (missed): 0 % on
+    n = 1; the last 60 hold a (met, 11:00:00 exactly: the window's first second), b, d, e and
+    f (missed): 1 / 5 = 20 %. Twitter's contacts are two hours old: no data, n = 0."""
+    levels = {
+        minutes: floor.recent_service_level(
+            engine=today_engine, now=NOW, minutes=minutes, tz=TZ
+        ).set_index("channel_id")
+        for minutes in (30, 60)
+    }
+    chat_30, chat_60 = levels[30].loc["chat"], levels[60].loc["chat"]
+    assert (chat_30["met"], chat_30["missed"], chat_30["pending"]) == (0, 1, 1)
+    assert chat_30["service_level_percent"] == 0.0
+    assert (chat_60["met"], chat_60["missed"], chat_60["pending"]) == (1, 4, 1)
+    assert chat_60["service_level_percent"] == pytest.approx(20.0)
+    twitter = levels[60].loc["twitter"]
+    assert twitter["met"] + twitter["missed"] == 0
+    assert pd.isna(twitter["service_level_percent"])
+    only_phone = floor.recent_service_level(
+        engine=today_engine, now=NOW, minutes=60, tz=TZ, channel_ids=["phone"]
+    )
+    assert list(only_phone["channel_id"]) == ["phone"]

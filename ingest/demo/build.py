@@ -77,10 +77,6 @@ def build_demo(
         data = generate_interactions(rng, ctx)
         log(f"generated {len(data):,} interactions")
         counts = {"agents": len(ctx.agents)}
-        counts["agent_states"] = bulk_insert(conn, agent_states, generate_agent_states(rng, ctx))
-        counts["customers"] = bulk_insert(conn, customers, data.customers)
-        counts["customer_handles"] = bulk_insert(conn, customer_handles, data.handles)
-        counts["interactions"] = bulk_insert(conn, interactions, data.rows())
         # Drawn from a stream of their own, so adding them left the rest of the centre as it was.
         centre_started = generate_centre_started(
             np.random.default_rng([seed, CENTRE_STARTED_STREAM]),
@@ -89,6 +85,13 @@ def build_demo(
             incident_window(ctx.start, ctx.now, ctx.tz)[0],
             id_base=ctx.id_base + len(data),
         )
+        # The agents' states follow the work they did, so both kinds of rows go in.
+        counts["agent_states"] = bulk_insert(
+            conn, agent_states, generate_agent_states(rng, ctx, data.columns, centre_started)
+        )
+        counts["customers"] = bulk_insert(conn, customers, data.customers)
+        counts["customer_handles"] = bulk_insert(conn, customer_handles, data.handles)
+        counts["interactions"] = bulk_insert(conn, interactions, data.rows())
         counts["interactions"] += bulk_insert(conn, interactions, centre_started)
         for table in (customers, customer_handles, interactions):
             reset_id_sequence(conn, table)

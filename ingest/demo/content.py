@@ -31,55 +31,79 @@ CHANNEL_QUEUES = {"email": "email", **{c: "social-care" for c in SOCIAL_CHANNELS
 
 PRODUCTS = ["Fibre 500", "Mobile Plus", "Home Hub 3", "TV Box", "SIM-only 30", "Smart Plug"]
 BRAND_HANDLE = "@AcmeHelp"
+# Written as customers write: a reference where they would give one ("order 123456"), a bit of
+# context, and each template tagged with its own topic by the reference taxonomy
+# (tests/test_topic_tagging.py checks every one).
 BODY_TEMPLATES: dict[str, list[str]] = {
     "billing": [
-        "I've been charged twice for {product} this month, order {order}. Please refund.",
-        "Why is my invoice higher than last month? Account {order}.",
-        "Payment for {order} went through but the bill still says overdue.",
+        "I've been charged twice for {product} this month (order {order}). Can you refund the "
+        "second payment?",
+        "Why is my bill higher than last month? Nothing changed on my side. Account {order}.",
+        "Paid invoice {order} on Monday and today I got a reminder saying it's overdue.",
+        "Got charged for the {product} after I sent it back. Order {order}, please sort this.",
+        "Direct debit came out twice this month. Can someone check my payments?",
     ],
     "outage": [
-        "My {product} has been down since this morning. No service at all.",
-        "Is there an outage? Internet not working in my area, ref {order}.",
-        "Everything offline again. This is the third time this week!",
+        "My {product} has been down since 7am, no service at all. Any idea when it's back?",
+        "Is there an outage in my area? Broadband not working since last night, ref {order}.",
+        "Everything offline again, third time this week. I work from home!",
+        "The {product} keeps dropping every ten minutes and now it's completely down.",
+        "No signal and no internet at home. Is something broken on your side?",
     ],
     "delivery": [
-        "Where is my parcel? Order {order} was due yesterday.",
-        "Tracking for {order} hasn't moved in three days.",
-        "Courier says delivered but no {product} here.",
+        "Where is my parcel? Order {order} was due yesterday and the tracking hasn't changed.",
+        "Tracking for order {order} hasn't moved in three days.",
+        "Courier says delivered but there's no {product} here and no card through the door.",
+        "Delivery slot was 8 to 12 and nobody came. Do I have to stay in again tomorrow?",
+        "My {product} was shipped last week and still hasn't arrived, order {order}.",
     ],
     "account access": [
-        "I'm locked out of my account, the password reset email never arrives.",
-        "2FA code keeps failing, can't sign in.",
-        "Can't log in to manage my {product}, account {order}.",
+        "I'm locked out of my account and the password reset email never arrives.",
+        "The 2FA code keeps failing so I can't sign in.",
+        "Can't log in to the app to manage my {product}. It just says something went wrong.",
+        "Changed my phone number and now the login codes go to my old one.",
+        "My account got locked after three tries. When can I get back in?",
     ],
     "product question": [
         "Does the {product} work with my old router?",
-        "How do I set up the {product}? The guide is unclear.",
-        "Quick question: is {product} compatible with 5G?",
+        "How do I set up the {product}? The guide in the box is unclear.",
+        "Quick question: is the {product} compatible with 5G?",
+        "Can I use the {product} abroad, or does it only work in the UK?",
+        "Is there a feature on the {product} to limit the kids' screen time?",
     ],
     "complaint": [
-        "Absolutely terrible service. Waited ages and nobody helped with {order}.",
-        "Really disappointed with the {product}, it's the worst purchase I've made.",
-        "This is unacceptable, I want to make a formal complaint about {order}.",
+        "Absolutely terrible service. I've called four times about order {order} and nobody "
+        "calls back.",
+        "Really disappointed with the {product}. Worst purchase I've made this year.",
+        "This is unacceptable. I want to make a formal complaint about how I was treated.",
+        "Your engineer didn't turn up AGAIN. Awful. Took a day off for nothing.",
+        "Worst customer service I've ever had. Two hours on hold and then cut off.",
     ],
     "praise": [
         "Thanks so much to the team, my {product} issue was sorted in minutes!",
-        "Brilliant help today, love the new {product}.",
+        "Brilliant help in the shop today, love the new {product}.",
         "Great service, really helpful agent on order {order}.",
+        "Just want to say the engineer was amazing, fixed everything in half an hour.",
+        "Had my doubts but the upgrade to {product} was painless. Thanks!",
     ],
     "cancellation": [
         "I want to cancel my {product} contract, account {order}.",
         "Please close my account, I'm switching provider.",
-        "How do I cancel? Moving house and leaving.",
+        "How do I cancel? Moving abroad next month.",
+        "Your prices went up again so I'd like to cancel. When does my contract end?",
+        "Moving in with my partner who already has broadband. Can I cancel the {product} "
+        "without a fee?",
     ],
 }
-GENERIC_TEMPLATES = ["Question about {topic}: can someone help with {order}?"]
+GENERIC_TEMPLATES = ["Hi, about {topic}: can someone help me with reference {order}?"]
 FOLLOW_UP_TEMPLATES = [
     "Hello?? Still waiting for a reply.",
     "Any update on this?",
     "Sent you a DM with the details, ref {order}.",
     "Still not sorted. {product} still not working.",
     "Thanks, that worked!",
+    "It's been two days now, can someone actually get back to me?",
+    "Ok, done that. What next?",
 ]
 
 FIRST_NAMES = [

@@ -12,7 +12,7 @@ import numpy as np
 from ingest.demo.attributes import csat_ratings
 from ingest.demo.clock import NAT, as_seconds, utc_to_local
 from ingest.demo.context import GenerationContext
-from ingest.demo.roster import DemoAgent, on_shift
+from ingest.demo.roster import DemoAgent, on_break, on_shift
 from ingest.demo.traffic import (
     ABANDON_CHANNELS,
     CHANNEL_IDS,
@@ -27,6 +27,7 @@ from ingest.demo.traffic import (
 NEWEST_LEFT_WAITING = 3  # per channel: the live floor always has a backlog at `now`
 STUCK_PENDING_SHARE = 0.03  # async contacts answered but never closed (waiting on the customer)
 SILENT_CLOSE_SHARE = 0.4  # public praise closed without a reply
+BREAK_REDRAWS = 4  # new draws for a contact first routed to an agent on a break
 # During the outage window, queues on the channels it floods wait this many times longer.
 INCIDENT_WAIT_FACTOR = 3.0
 
@@ -82,8 +83,11 @@ def draw_outcomes(
     )
     resolve_after = profile_array(channel, "resolve_median")
     async_rows = ~np.isnan(resolve_after)
+    # Never resolved before the agent's own work on it is done.
     delay = np.where(
-        async_rows, lognormal(rng, np.nan_to_num(resolve_after, nan=1.0), 1.0, n), handle
+        async_rows,
+        np.maximum(lognormal(rng, np.nan_to_num(resolve_after, nan=1.0), 1.0, n), handle),
+        handle,
     )
     resolved = answered + as_seconds(delay)
     stuck = async_rows & (rng.random(n) < STUCK_PENDING_SHARE)
@@ -111,6 +115,9 @@ def draw_outcomes(
         resolved_at=resolved,
         agent_id=agent_id,
         handle_seconds=np.round(handle).astype(np.int64),
+        # The agent's work on the contact, from the first response on, whatever happens later:
+        # set_status censors handle_seconds at `now`, the agent state history needs it all.
+        work_seconds=np.round(handle).astype(np.int64),
         csat=np.where(rated, ratings, -1),
     )
 
@@ -118,8 +125,9 @@ def draw_outcomes(
 def _assign_agents(
     rng: np.random.Generator, ctx: GenerationContext, channel: np.ndarray, answered: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The agent who answered each contact (rostered and skilled at that local hour), and that
-    agent's speed factor on handle time; -1 / 1.0 for unanswered contacts."""
+    """The agent who answered each contact (rostered and skilled at that local hour, and not on
+    a planned break then), and that agent's speed factor on handle time; -1 / 1.0 for
+    unanswered contacts."""
     n = len(channel)
     agent_id = np.full(n, -1, dtype=np.int64)
     speed = np.ones(n)
@@ -130,11 +138,21 @@ def _assign_agents(
     rows = np.flatnonzero(~np.isnat(answered))
     local = utc_to_local(answered[rows], ctx.tz)
     weekday, hour = local.weekday.to_numpy(), local.hour.to_numpy()
+    minute = hour * 60 + local.minute.to_numpy()
     slot = (weekday * 24 + hour) * len(CHANNEL_IDS) + channel_numbers(channel[rows])
     eligible, counts = _eligibility(roster)
-    pick = (rng.random(len(rows)) * counts[slot]).astype(np.int64)
-    chosen = eligible[slot, pick]
-    agent_id[rows] = np.array([a.id for a in roster])[chosen]
+    ids = np.array([a.id for a in roster])
+    shifts = [a.shift for a in roster]
+    chosen = eligible[slot, (rng.random(len(rows)) * counts[slot]).astype(np.int64)]
+    # Someone on a break is not routed contacts: draw again. The few still on a break after
+    # that (everyone skilled is resting) are answered by an agent cutting the break short.
+    for _ in range(BREAK_REDRAWS):
+        resting = np.flatnonzero(on_break(ids[chosen], [shifts[c] for c in chosen], minute))
+        if not len(resting):
+            break
+        pick = (rng.random(len(resting)) * counts[slot[resting]]).astype(np.int64)
+        chosen[resting] = eligible[slot[resting], pick]
+    agent_id[rows] = ids[chosen]
     speed[rows] = agent_speed[chosen]
     return agent_id, speed
 
@@ -180,7 +198,13 @@ def leave_newest_waiting(columns: dict[str, np.ndarray]) -> None:
 
 
 def set_status(columns: dict[str, np.ndarray], now: datetime) -> None:
-    """Censor the latent times at `now` and derive status, agent, handle time and CSAT."""
+    """Censor the latent times at `now` and derive status, agent, handle time and CSAT.
+
+    Status: `open` while the centre owes the next step — not answered yet, or answered and its
+    agent still working it (within `work_seconds` of the first response); `pending` once the
+    agent's work is done and the contact waits on the customer; `resolved`, `abandoned`. A
+    contact's handle time is known (stored) once its agent's work on it is done.
+    """
     cutoff = np.datetime64(now, "s")
 
     def happened(field: str) -> np.ndarray:
@@ -192,13 +216,15 @@ def set_status(columns: dict[str, np.ndarray], now: datetime) -> None:
     answered = happened("first_response_at")
     abandoned = happened("abandoned_at") & ~answered
     resolved = happened("resolved_at") & ~abandoned  # some are closed without any reply
+    work_done = answered & (
+        columns["first_response_at"] + columns["work_seconds"].astype("timedelta64[s]") <= cutoff
+    )
     columns["status"] = np.select(
-        [resolved, answered, abandoned], ["resolved", "pending", "abandoned"], "open"
+        [resolved, answered & work_done, abandoned], ["resolved", "pending", "abandoned"], "open"
     ).astype(object)
-    handled = resolved & answered
     columns["agent_id"] = np.where(answered, columns["agent_id"], -1)
-    columns["handle_seconds"] = np.where(handled, columns["handle_seconds"], -1)
-    columns["csat"] = np.where(handled, columns["csat"], -1)
+    columns["handle_seconds"] = np.where(work_done, columns["handle_seconds"], -1)
+    columns["csat"] = np.where(resolved & answered, columns["csat"], -1)
     stamps = [columns[f] for f in ("created_at", "first_response_at", "resolved_at")]
     stamps.append(columns["abandoned_at"])
     columns["updated_at"] = np.fmax.reduce(stamps)

@@ -14,13 +14,14 @@ and none of it changes the service level the demo is tuned to.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from ingest.demo.clock import local_days, local_to_utc
 from ingest.demo.context import SOURCE, GenerationContext
+from ingest.demo.roster import on_break, on_shift
 from ingest.demo.traffic import PROFILES, lognormal
 
 POST_CHANNELS = ("twitter", "facebook")
@@ -76,6 +77,24 @@ def _agents_on(ctx: GenerationContext, channel: str) -> list[int]:
     return [agent.id for agent in ctx.agents if channel in agent.channels]
 
 
+def _agent_at(
+    rng: np.random.Generator, ctx: GenerationContext, agents: list[int], when: datetime
+) -> int:
+    """One of `agents` rostered and not on a planned break at `when` (naive UTC), as the floor
+    would route it; anyone of them when nobody is (someone stays on)."""
+    local = when.replace(tzinfo=UTC).astimezone(ctx.tz)
+    shifts = {agent.id: agent.shift for agent in ctx.agents}
+    rostered = [a for a in agents if on_shift(a, shifts[a], local.weekday(), local.hour)]
+    if rostered:
+        resting = on_break(
+            np.array(rostered),
+            [shifts[a] for a in rostered],
+            np.full(len(rostered), local.hour * 60 + local.minute),
+        )
+        rostered = [a for a, rests in zip(rostered, resting, strict=True) if not rests]
+    return int(rng.choice(rostered or agents))
+
+
 def _row(**values: Any) -> dict[str, Any]:
     stamps = [values.get(k) for k in ("created_at", "first_response_at", "resolved_at")]
     return {
@@ -99,13 +118,14 @@ def _row(**values: Any) -> dict[str, Any]:
 
 def _opener(
     rng: np.random.Generator,
+    ctx: GenerationContext,
     agents: list[int],
     created_at: datetime,
     resolved_at: datetime,
     **values: Any,
 ) -> dict[str, Any]:
-    """The outbound first message of a conversation, written by one of `agents`."""
-    agent = int(rng.choice(agents))
+    """The outbound first message of a conversation, written by one of `agents` on the floor."""
+    agent = _agent_at(rng, ctx, agents, created_at)
     return _row(
         direction="outbound",
         agent_id=agent,
@@ -134,13 +154,14 @@ def _outage_posts(
             conversation = f"demo-post-{channel}-{posted:%Y%m%d}-{number}"
             common = {"channel_id": channel, "is_public": True, "conversation_id": conversation}
             common |= {"queue": "social-care", "topic": "outage"}
-            opener = _opener(rng, agents, posted, posted, reach=BRAND_REACH, sentiment=0.0)
+            opener = _opener(rng, ctx, agents, posted, posted, reach=BRAND_REACH, sentiment=0.0)
             rows.append(opener | common | {"body": text})
             profile = PROFILES[channel]
             count = int(rng.poisson(REPLIES_PER_POST))
             waits = rng.exponential(20 * 60, count)
             answers = lognormal(rng, profile.frt_median, profile.frt_sigma, count)
-            for wait, answer in zip(waits, answers, strict=True):
+            work = lognormal(rng, profile.handle_median, profile.handle_sigma, count)
+            for wait, answer, seconds in zip(waits, answers, work, strict=True):
                 arrived = posted + timedelta(seconds=int(wait) + 1)
                 answered = rng.random() < REPLY_ANSWERED_SHARE
                 responded = arrived + timedelta(seconds=int(answer) + 1) if answered else None
@@ -148,9 +169,10 @@ def _outage_posts(
                     _row(
                         **common,
                         customer_id=int(rng.choice(customers)),
-                        agent_id=int(rng.choice(agents)) if answered else None,
+                        agent_id=_agent_at(rng, ctx, agents, responded) if responded else None,
                         created_at=arrived,
                         first_response_at=responded,
+                        handle_seconds=min(600, max(10, int(seconds))) if responded else None,
                         # Read and closed by the team either way; a follow-up, not a contact.
                         resolved_at=(responded or arrived) + timedelta(minutes=10),
                         reach=int(rng.lognormal(5.0, 1.2)),
@@ -184,7 +206,7 @@ def _callbacks(
         common = {"channel_id": "phone", "conversation_id": f"demo-callback-{n:06d}"}
         common |= {"customer_id": customer, "queue": "general", "sentiment": 0.1}
         ended = start + timedelta(seconds=handle)
-        opener = _opener(rng, agents, start, ended, handle_seconds=handle)
+        opener = _opener(rng, ctx, agents, start, ended, handle_seconds=handle)
         rows.append(opener | common | {"body": str(rng.choice(CALLBACK_TEXTS))})
         if rng.random() < CALLBACK_RETURNED_SHARE:
             rang = ended + timedelta(seconds=int(rng.integers(600, 7200)))
@@ -193,7 +215,7 @@ def _callbacks(
             rows.append(
                 _row(
                     **common,
-                    agent_id=int(rng.choice(agents)),
+                    agent_id=_agent_at(rng, ctx, agents, answered),
                     created_at=rang,
                     first_response_at=answered,
                     resolved_at=answered + timedelta(seconds=again),

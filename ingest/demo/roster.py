@@ -6,7 +6,10 @@ functions say who is rostered when, for the history, the state timeline and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from ingest.demo.content import FIRST_NAMES, LAST_NAMES
 
@@ -17,6 +20,10 @@ SHIFTS: dict[str, tuple[int, int]] = {
     "late": (14, 22),
     "night": (22, 6),
 }
+# Breaks: hours into the shift and minutes long. Each agent takes them a few minutes after the
+# planned hour (break_offset_minutes), so a team never leaves the floor all at once.
+BREAKS: list[tuple[float, int]] = [(2.0, 15), (4.0, 30), (6.0, 15)]
+BREAK_STAGGER_MINUTES = 45
 # team, channels, shifts in order (one agent per entry), cross-skill (extra channel every n-th)
 TEAMS: list[tuple[str, tuple[str, ...], list[str], tuple[str, int] | None]] = [
     ("Voice", ("phone",), ["early"] * 5 + ["mid"] * 4 + ["late"] * 4 + ["night"], ("chat", 3)),
@@ -72,3 +79,29 @@ def on_shift(agent_id: int, shift: str | None, weekday: int, hour: int) -> bool:
     if hour >= start:
         return works_on(agent_id, weekday)
     return hour < end and works_on(agent_id, (weekday - 1) % 7)
+
+
+def break_offset_minutes(agent_id: int) -> int:
+    """Minutes after the planned hour at which this agent's breaks begin."""
+    return (agent_id * 17) % BREAK_STAGGER_MINUTES
+
+
+def shift_breaks(agent_id: int) -> list[tuple[int, int]]:
+    """[start, end) in minutes into the shift of each of the agent's breaks."""
+    offset = break_offset_minutes(agent_id)
+    return [(int(h * 60) + offset, int(h * 60) + offset + m) for h, m in BREAKS]
+
+
+def on_break(
+    agent_ids: np.ndarray, shifts: Sequence[str | None], local_minute: np.ndarray
+) -> np.ndarray:
+    """Whether each agent is on a planned break at that local minute of the day (0..1439),
+    counting from the start of their shift (an overnight shift's early hours included)."""
+    start = np.array([SHIFTS.get(s or "", SHIFTS["mid"])[0] * 60 for s in shifts], dtype=np.int64)
+    into_shift = (np.asarray(local_minute, dtype=np.int64) - start) % (24 * 60)
+    offset = np.array([break_offset_minutes(int(a)) for a in agent_ids], dtype=np.int64)
+    resting = np.zeros(len(start), dtype=bool)
+    for hours, minutes in BREAKS:
+        begins = int(hours * 60) + offset
+        resting |= (into_shift >= begins) & (into_shift < begins + minutes)
+    return resting

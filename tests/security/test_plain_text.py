@@ -1421,6 +1421,11 @@ from tests.security.filters_cases import FILTERS_CASES, FILTERS_NO_DATA_TEXT  # 
 CASES.update(FILTERS_CASES)
 NO_DATA_TEXT.update(FILTERS_NO_DATA_TEXT)
 
+from tests.security.floor_cases import FLOOR_CASES, FLOOR_NO_DATA_TEXT  # noqa: E402
+
+CASES.update(FLOOR_CASES)
+NO_DATA_TEXT.update(FLOOR_NO_DATA_TEXT)
+
 
 def public_component_functions() -> set[str]:
     """'module.function' for every public function (cached ones too) defined in components/."""
