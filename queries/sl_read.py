@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, and_, distinct, func, or_, select
 
+from analytics.periods import interval_start
 from analytics.sl_frames import COUNT_COLUMNS, add_rates, classify_rows, outcomes_from_kinds
 from db.policies import channels_fully_covered, load_policies
 from db.schema import agent_skills, agents, interactions, interval_stats
@@ -154,8 +155,20 @@ class Scope:
     source: str
 
 
+def _on_interval_grid(moment: datetime) -> bool:
+    """True when `moment` starts a 15-minute rollup interval (UTC)."""
+    return interval_start(moment) == moment
+
+
 def _choose_source(
-    policies, channel_ids, *, group_by: str, abandon_rule, business_hours: bool, source: str
+    policies,
+    channel_ids,
+    *,
+    group_by: str,
+    abandon_rule,
+    business_hours: bool,
+    source: str,
+    aligned: bool = True,
 ) -> str:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}; got {source!r}")
@@ -164,10 +177,15 @@ def _choose_source(
     # The rollup has no "no policy" column: a channel some contacts of which no policy covers
     # is counted raw, where those contacts get no verdict.
     covered = channels_fully_covered(policies, channel_ids)
-    rollup_ok = group_by in ("channel", "queue") and not business_hours and uniform and covered
+    # A period that starts or ends inside a 15-minute interval (the Floor's last 30 minutes)
+    # would count whole intervals the rollup cannot split: such periods are counted raw.
+    rollup_ok = (
+        group_by in ("channel", "queue") and not business_hours and uniform and covered and aligned
+    )
     if source == "rollup" and not rollup_ok:
         raise ValueError(
-            "the rollup counts channel/queue on the wall clock with one abandon rule per channel"
+            "the rollup counts channel/queue on the wall clock with one abandon rule per channel, "
+            "over periods made of whole 15-minute intervals"
         )
     if source == "raw" and business_hours:
         raise ValueError("business-hours FRT is counted from rows (source 'rows' or 'auto')")
@@ -193,6 +211,7 @@ def make_scope(
         abandon_rule=req.abandon_rule,
         business_hours=req.business_hours,
         source=source,
+        aligned=_on_interval_grid(req.start) and _on_interval_grid(req.end),
     )
     calendars = load_calendars(conn) if req.business_hours else {}
     return Scope(channel_ids, policies, calendars, chosen)

@@ -291,6 +291,24 @@ def test_rollup_raw_and_rows_agree(engine, group_by, rule):
         assert np.allclose(rollup[name], rows[name], equal_nan=True), name
 
 
+def test_a_period_off_the_15_minute_grid_counts_exactly_its_own_contacts(engine):
+    """The Floor's "last 30 minutes" starts inside a rollup interval: 11:32-12:02 holds only
+    the contacts of 11:32:00 up to 12:01:59, never the whole 11:30 or 12:00 interval."""
+    rows = [
+        interaction(datetime(2026, 6, 1, 11, 31, 59), frt=10, channel_id="chat"),  # before
+        interaction(datetime(2026, 6, 1, 11, 32), frt=10, channel_id="chat"),  # first inside
+        interaction(datetime(2026, 6, 1, 11, 50), frt=90, channel_id="chat"),
+        interaction(datetime(2026, 6, 1, 12, 1, 59), frt=10, channel_id="chat"),  # last inside
+        interaction(datetime(2026, 6, 1, 12, 2), frt=90, channel_id="chat"),  # after
+    ]
+    _load(engine, rows)
+    window = {"start": datetime(2026, 6, 1, 11, 32), "end": datetime(2026, 6, 1, 12, 2)}
+    chat = _row(_counts(engine, now=datetime(2026, 6, 1, 12, 5), **window), "chat")
+    assert (chat["offered"], chat["met"], chat["missed"]) == (3, 2, 1)
+    with pytest.raises(ValueError, match="whole 15-minute intervals"):
+        _counts(engine, now=datetime(2026, 6, 1, 12, 5), source="rollup", **window)
+
+
 @pytest.mark.parametrize("group_by", ["team", "agent"])
 def test_team_and_agent_grouping_agree_with_rows(engine, group_by):
     random_history(engine)
