@@ -165,8 +165,13 @@ def _raw_counts(
     i = interactions.c
     day_key = period_key_expr(i.created_at, start=start, end=end, tz=tz, granularity="day")
     topic = func.coalesce(i.topic, NO_TOPIC)
-    conditions = _filters(start, end, channel_ids, visibility)
-    if ranges is not None:
+    if ranges is None:
+        conditions = _filters(start, end, channel_ids, visibility)
+    else:
+        # One tight created_at range first: SQLite walks the index over the single range it is
+        # given (here from the first listed day to the last), never over an OR of ranges.
+        low, high = max(start, ranges[0][0]), min(end, ranges[-1][1])
+        conditions = _filters(low, high, channel_ids, visibility)
         conditions.append(or_(*[and_(i.created_at >= a, i.created_at < b) for a, b in ranges]))
     statement = (
         select(
