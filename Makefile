@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DB := data/floorlight.db
 PORT ?= 8501
 
-.PHONY: run test venv secrets demo-db browser lint format bench clean
+.PHONY: run test venv secrets demo-db browser lint format bench bench-scale clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -59,6 +59,11 @@ bench: $(STAMP)
 	$(PY) -m bench.page_timings --rows $(ROWS) --backend both
 	$(PY) -m bench.qa_quality --rows $(ROWS) --reviews $$(( $(ROWS) / 20 )) --backend postgresql
 	$(PY) -m bench.topics --rows $(ROWS) --backend both
+	$(PY) -m bench.scale --backend sqlite
+
+# Every page's data at 10M interactions on PostgreSQL (built once, reused; long the first time).
+bench-scale: $(STAMP)
+	$(PY) -m bench.scale --backend both
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
