@@ -67,7 +67,7 @@ def _sl_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Call]
             "7 d per day by channel (default)",
             report(week, granularity="day", group_by="channel"),
         ),
-        Call(page, "breaches 7 d (default)", listed(week)),
+        Call(page, "breaches 7 d, first page (default)", listed(week)),
         Call(
             page, "7 d per 15 min by queue", report(week, granularity="interval", group_by="queue")
         ),
@@ -82,7 +82,7 @@ def _sl_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Call]
             "90 d per week by channel",
             report(quarter, granularity="week", group_by="channel"),
         ),
-        Call(page, "breaches 90 d", listed(quarter)),
+        Call(page, "breaches 90 d, first page", listed(quarter)),
     ]
 
 

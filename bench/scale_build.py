@@ -176,6 +176,7 @@ def _no_statement_timeout(engine: Engine) -> Engine:
         def _unlimited(dbapi_connection, _record) -> None:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET statement_timeout = 0")
+            dbapi_connection.commit()  # else the pool's reset rolls the SET back
 
     return engine
 
