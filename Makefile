@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DB := data/floorlight.db
 PORT ?= 8501
 
-.PHONY: run test test-replica replica-start replica-stop venv secrets demo-db browser lint format bench clean
+.PHONY: run test test-replica replica-start replica-stop venv secrets demo-db browser lint format bench bench-scale clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -86,6 +86,11 @@ bench: $(STAMP)
 	$(PY) -m bench.topics --rows $(ROWS) --backend both
 	$(PY) -m bench.freshness --backend both
 	$(PY) -m bench.viewers --viewers 1,50 --import-viewers 10
+	$(PY) -m bench.scale --backend sqlite
+
+# Every page's data at 10M interactions on PostgreSQL (built once, reused; long the first time).
+bench-scale: $(STAMP)
+	$(PY) -m bench.scale --backend both
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

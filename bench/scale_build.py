@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 
 from bench.bulk_load import PG_ADMIN_URL
 from db.engine import make_engine
@@ -167,6 +167,20 @@ def _load(engine: Engine, rows: int, seed: int, progress: bool) -> int:
     return stored
 
 
+def _no_statement_timeout(engine: Engine) -> Engine:
+    """The app's statement timeout (a page fails rather than hangs) would cancel a big COPY
+    chunk or the full rollup refresh on a busy machine: the builder's connections have none."""
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _unlimited(dbapi_connection, _record) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+            dbapi_connection.commit()  # else the pool's reset rolls the SET back
+
+    return engine
+
+
 def ensure_database(
     backend: str, rows: int, *, admin_url: str = PG_ADMIN_URL, seed: int = 7, progress: bool = True
 ) -> str:
@@ -183,7 +197,7 @@ def ensure_database(
             print(f"building {rows:,} interactions on {backend} (once)", flush=True)
         url = _fresh_database(backend, admin_url)
     upgrade_to_head(url)
-    engine = make_engine(url)
+    engine = _no_statement_timeout(make_engine(url))
     try:
         if fresh:
             _load(engine, rows, seed, progress)

@@ -23,7 +23,8 @@ Three ways to count, which give the same numbers (tests hold them to it):
 - "rows": rows read into pandas and classified by `analytics.sl_frames.classify_rows` (on top
   of `analytics.service_level.classify`): business-hours FRT, where seconds outside the
   policy's calendar do not count.
-Percentiles always come from the FRT values of the selected slice.
+Percentiles come from the FRT values of the selected slice when it is small, else from the
+FRT histogram kept with the rollup (`queries.sl_frt`, within the bound of `analytics.percentiles`).
 
 The modules, one job each: `queries.sl_kinds` (the rollup and raw SQL kind counts),
 `queries.sl_read` (choosing the route, counts and FRT values, the zero-filled grid),
@@ -159,10 +160,12 @@ def frt_values(
     channels: Sequence[str] | None = None,
     business_hours: bool = False,
 ) -> pd.DataFrame:
-    """FRT in seconds of every answered contact that arrived in [start, end).
-
-    Columns: group_key, channel_id, frt_seconds. With business_hours, seconds outside the
-    policy's calendar do not count (channels without a calendar: 24/7).
+    """FRT of the answered contacts that arrived in [start, end), as an FRT frame
+    (`queries.sl_frt`): group_key, channel_id, frt_seconds, n (contacts at that value) and
+    sum_seconds (their exact summed FRT) — one row per contact (n = 1) when the selection has
+    at most `analytics.percentiles.EXACT_MAX_CONTACTS` answered, else one per histogram bucket.
+    With business_hours, seconds outside the policy's calendar do not count (channels without
+    a calendar: 24/7; always exact).
     """
     req = Request(start, end, "UTC", "day", group_by, now, None, business_hours)
     with engine.connect() as conn:

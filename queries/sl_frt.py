@@ -33,7 +33,7 @@ from queries.sl_base import (
     read_columns,
     row_exprs,
 )
-from queries.sl_kinds import in_intervals
+from queries.sl_kinds import within_intervals
 
 FRT_COLUMNS = ("group_key", "channel_id", "frt_seconds", "n", "sum_seconds")
 HIST_COLUMNS = ("group_key", "channel_id", "bucket", "n", "sum_seconds")
@@ -77,11 +77,11 @@ def raw_histogram(
     """The same histogram counted from raw rows in SQL (only the grouped counts travel)."""
     i = interactions.c
     x = row_exprs(policies, None)
-    conditions = []
+    where = range_filter(start, end, channel_ids)
     if intervals_in is not None:
         if not intervals_in:
             return pd.DataFrame(columns=list(HIST_COLUMNS))
-        conditions.append(in_intervals(i.created_at, intervals_in))
+        where = within_intervals(intervals_in, start, end, channel_ids)
     rows = (
         select(
             group_expr(group_by).label("group_key"),
@@ -89,7 +89,7 @@ def raw_histogram(
             x.frt.label("frt"),
         )
         .select_from(raw_from(group_by))
-        .where(range_filter(start, end, channel_ids), x.answered, *conditions)
+        .where(where, x.answered)
         .subquery()
     )
     bucketed = select(
