@@ -43,13 +43,19 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # A statement that runs past the timeout fails (and the page says so) instead of hanging.
+    # JIT off: the dashboard's aggregates run once per filter set, so compiling them costs more
+    # than it saves (measured: 2.7 s of a 7.0 s Weekly trends statement, and the breach list
+    # 1.4x slower with it on).
     timeout_ms = get_settings().statement_timeout_ms
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
-        connect_args={"options": f"-c statement_timeout={int(timeout_ms)}", "connect_timeout": 5},
+        connect_args={
+            "options": f"-c statement_timeout={int(timeout_ms)} -c jit=off",
+            "connect_timeout": 5,
+        },
     )
 
 
