@@ -50,6 +50,7 @@ def retag_interactions(
     batch_size: int = 5000,
     progress: bool = False,
     stop_after_batches: int | None = None,
+    as_written: bool = False,
 ) -> RetagResult:
     """Tag every taggable row (arrived at or after `since`, naive UTC) with the current taxonomy.
 
@@ -58,6 +59,9 @@ def retag_interactions(
         batch_size: rows per transaction.
         progress: show a tqdm progress bar.
         stop_after_batches: stop early (tests of resuming; an interrupted run behaves the same).
+        as_written: tagging is part of writing the rows (the demo tags what it just stored),
+            so their `updated_at` stays; otherwise a new topic stamps its row now, for the
+            rollups to recount it.
     """
     i = interactions.c
     with engine.connect() as conn:
@@ -79,7 +83,7 @@ def retag_interactions(
     last: tuple[datetime, int] | None = None
     bar = tqdm(total=total, unit="rows", desc="retag", disable=not progress)
     while True:
-        statement = select(i.id, i.created_at, i.body, i.topic, i.topic_source).where(
+        statement = select(i.id, i.created_at, i.updated_at, i.body, i.topic, i.topic_source).where(
             _taggable(since)
         )
         if last is not None:
@@ -99,7 +103,10 @@ def retag_interactions(
             for row in rows:
                 topic = tag_topic(row.body, taxonomy)
                 if topic != row.topic or row.topic_source != TAXONOMY:
-                    updates.append({"row_id": row.id, "new_topic": topic, "stamp": stamp})
+                    # Only a new topic is a change the rollups count; a confirmed one keeps
+                    # its row's last change.
+                    changed_at = stamp if topic != row.topic and not as_written else row.updated_at
+                    updates.append({"row_id": row.id, "new_topic": topic, "stamp": changed_at})
             if updates:
                 conn.execute(change, updates)
             last = (rows[-1].created_at, rows[-1].id)

@@ -100,7 +100,9 @@ def build_demo(
         mark_thread_starts(conn, source=SOURCE, now=now)
         log(f"stored {counts['interactions']:,} interactions")
         counts.update(store_qa_and_replies(conn, rng, ctx, data))
-    retag_interactions(engine=engine, since=ctx.start)  # contacts tagged by the taxonomy
+    retag_interactions(
+        engine=engine, since=ctx.start, as_written=True
+    )  # contacts tagged by the taxonomy
     refresh_interval_stats(engine, full=True)  # historic rows predate any incremental watermark
     log("refreshed interval_stats")
     return counts
