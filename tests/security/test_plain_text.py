@@ -616,7 +616,7 @@ def case_clock_tiles() -> Shown:
 def case_interaction_panel() -> Shown:
     from components.sl_panels import interaction_panel
 
-    return _rendered(interaction_panel, _detail(), expect=HOSTILE[:2])
+    return _rendered(interaction_panel, _detail(), "UTC", expect=HOSTILE[:2])
 
 
 def case_render_social_watch() -> Shown:
