@@ -1835,3 +1835,7 @@ NO_DATA_TEXT.update(BREACH_NO_DATA_TEXT)
 from tests.security.replica_cases import REPLICA_NO_DATA_TEXT  # noqa: E402
 
 NO_DATA_TEXT.update(REPLICA_NO_DATA_TEXT)
+
+from tests.security.dates_cases import DATES_NO_DATA_TEXT  # noqa: E402
+
+NO_DATA_TEXT.update(DATES_NO_DATA_TEXT)
