@@ -132,5 +132,5 @@ def render_breaches(filters: dict[str, Any], *, tz: str, first: date, last: date
     if chosen is not None:
         with database_errors():
             detail = cache_reports.interaction_detail(int(chosen), tz)
-        interaction_panel(detail)
+        interaction_panel(detail, tz)
         journey_link(interaction_id=int(chosen))

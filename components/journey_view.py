@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.journey import journey_rates, next_contacts, overall_rates, rates_by
-from analytics.periods import to_local
+from analytics.time_text import format_date, format_datetime
 from components.charts import LAYOUT, empty_figure
 from components.plain_text import markdown_text, plotly_text
 from components.theme import channel_colour, channel_label, format_seconds
@@ -54,7 +54,7 @@ def timeline_table(timeline: pd.DataFrame, tz: str) -> pd.DataFrame:
     ]
     return pd.DataFrame(
         {
-            "When": [f"{to_local(t.to_pydatetime(), tz):%a %d %b %Y %H:%M}" for t in created],
+            "When": [format_datetime(t, tz) for t in created],
             "Channel": [channel_label(c) for c in timeline["channel_id"]],
             "Kind": kinds,
             "Public": timeline["is_public"].astype(bool),
@@ -96,7 +96,10 @@ def journey_figure(timeline: pd.DataFrame, tz: str, title: str) -> go.Figure:
     fig = go.Figure()
     for (channel, kind), rows in frame.groupby(["channel_id", "kind"], sort=False):
         hover = [
-            plotly_text(f"{kind} · {r.agent or 'no agent'} · {r.topic or 'no topic'} · ")
+            plotly_text(
+                f"{format_datetime(r.created_at, tz)}: {kind} · {r.agent or 'no agent'} · "
+                f"{r.topic or 'no topic'} · "
+            )
             + plotly_text((r.body or "")[:80])
             for r in rows.itertuples()
         ]
@@ -112,7 +115,7 @@ def journey_figure(timeline: pd.DataFrame, tz: str, title: str) -> go.Figure:
                 "line": {"width": 2, "color": channel_colour(channel)},
             },
             text=hover,
-            hovertemplate="%{x|%a %d %b %H:%M}: %{text}<extra></extra>",
+            hovertemplate="%{text}<extra></extra>",
         )
     fig.update_layout(title=plotly_text(title), **{**LAYOUT, "hovermode": "closest", "height": 320})
     fig.update_xaxes(title_text=f"Time ({tz})")
@@ -136,7 +139,7 @@ def rates_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
     groups = (
         [channel_label(c) for c in table[by]]
         if by == "channel_id"
-        else [f"{w:%Y-%m-%d}" for w in table[by]]
+        else [format_date(w) for w in table[by]]
         if by == "week"
         else list(table[by])
     )

@@ -18,6 +18,8 @@ import streamlit as st
 from components.plain_text import markdown_text
 from components.qa_interaction import local_time
 from components.qa_scoring import score_widgets, show_review_errors
+from components.record_form import stale_message
+from db.settings import get_settings
 from queries import qa_disputes
 from queries.qa_reviews import ReviewCriterion
 from queries.writes import StaleWriteError, ValidationError
@@ -130,7 +132,8 @@ def resolve_dispute_form(
         show_review_errors(error, criteria)
         return
     except StaleWriteError as error:
-        st.warning(markdown_text(error), icon=":material/sync_problem:")
+        message = stale_message(error, get_settings().timezone)
+        st.warning(markdown_text(message), icon=":material/sync_problem:")
         st.session_state[held] = int(error.current["version"])
         return
     _done(name, f"Dispute {dispute['id']} resolved: {outcome}.", after)

@@ -3,13 +3,12 @@ reply that went out, and the customer's other contacts on any channel around it.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from analytics.periods import to_local
+from analytics.time_text import format_datetime
 from components.plain_text import markdown_text
 from components.theme import channel_label
 from queries.qa_reviews import OTHER_CONTACTS_DAYS, InteractionDetail
@@ -25,10 +24,9 @@ REPLY_STATES = {
 
 
 def local_time(value: Any, tz: str) -> str:
-    """A naive UTC time as 'Mon 02 Nov 2026 09:00' in `tz`; an em dash when missing."""
-    if value is None or (not isinstance(value, datetime) and pd.isna(value)):
-        return "—"
-    return f"{to_local(pd.Timestamp(value).to_pydatetime(), tz):%a %d %b %Y %H:%M}"
+    """A naive UTC time as 'Mon 2 Nov 2026, 09:00 GMT' in `tz` (analytics.time_text); an em
+    dash when missing."""
+    return format_datetime(value, tz)
 
 
 def message_heading(row: dict[str, Any], tz: str) -> str:

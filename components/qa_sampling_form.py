@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics.periods import day_bounds
 from analytics.qa_sampling import SampleDraw, SamplingRule
+from analytics.time_text import format_datetime, local_moment
 from components.plain_text import markdown_text
 from components.report_filters import period_label, utc_bounds
 from components.theme import channel_label
@@ -219,14 +220,25 @@ def show_errors(error: ValidationError) -> None:
     st.error("Nothing was stored. Please correct:\n" + lines, icon=":material/error:")
 
 
-def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Past runs as shown: id, who, when, seed, size and the rule in words."""
+def rule_period(rule: SamplingRule, tz: str) -> str:
+    """The local days of the rule's [period_start, period_end) (naive UTC bounds), as
+    '20–26 Nov 2026'; empty when the rule has no period."""
+    if not (rule.period_start and rule.period_end):
+        return ""
+    first = local_moment(rule.period_start, tz).date()
+    last = local_moment(rule.period_end - timedelta(microseconds=1), tz).date()
+    return period_label(first, last)
+
+
+def runs_table(runs: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Past runs as shown: id, who, when (local, zone named), seed, size and the rule in words
+    (its period as local days)."""
 
     def words(text: str) -> str:
         rule = SamplingRule.from_json(text)
         parts = [f"quota {rule.quota_per_agent}"]
         if rule.period_start and rule.period_end:
-            parts.append(f"ended {rule.period_start:%d %b} – {rule.period_end:%d %b %Y} UTC")
+            parts.append(f"ended {rule_period(rule, tz)}")
         parts.append("stratified" if rule.stratify_by_channel else "not stratified")
         shares = {k: v for k, v in rule.oversampling_shares().items() if v}
         parts += [f"{k.replace('_', ' ')} {v:.0%}" for k, v in shares.items()]
@@ -236,7 +248,7 @@ def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
         {
             "Run": runs["id"],
             "By": runs["created_by"],
-            "At (UTC)": runs["created_at"],
+            "At": [format_datetime(t, tz) for t in runs["created_at"]],
             "Seed": runs["seed"],
             "Contacts": runs["size"],
             "Rule": runs["rule"].map(words),

@@ -15,6 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from components.plain_text import markdown_text
+from components.record_form import stale_message
+from db.settings import get_settings
 from queries.qa_reviews import ReviewCriterion, save_review, score_of
 from queries.writes import StaleWriteError, ValidationError
 
@@ -124,9 +126,11 @@ def show_review_errors(error: ValidationError, criteria: list[ReviewCriterion]) 
 
 
 def show_stale_review(error: StaleWriteError) -> None:
-    """Who saved first, and that review as it is now (score, status, version)."""
+    """Who saved first (when: local time of the centre, zone named), and that review as it is
+    now (score, status, version)."""
     current = error.current
-    st.warning(markdown_text(error), icon=":material/sync_problem:")
+    message = stale_message(error, get_settings().timezone)
+    st.warning(markdown_text(message), icon=":material/sync_problem:")
     total = current.get("total")
     st.dataframe(
         pd.DataFrame(

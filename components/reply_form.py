@@ -16,7 +16,9 @@ import streamlit as st
 
 from analytics.reply_review import OUTCOME_LABELS, REJECT_REASONS, split_rules
 from analytics.reply_risk import RiskFlag, reply_risks
+from analytics.time_text import format_datetime
 from components.plain_text import markdown_text
+from components.record_form import stale_message
 from components.theme import channel_label
 from db.settings import Settings
 from queries.replies import ForbiddenTransitionError, decide_reply
@@ -57,7 +59,16 @@ def render_flags(flags: list[RiskFlag]) -> None:
         return
     for flag in flags:
         found = ", ".join(markdown_text(e) for e in flag.evidence)
-        st.warning(f"**{flag.label}** — {found} ({markdown_text(flag.detail)})", icon="⚠️")
+        st.warning(
+            f"**{flag.label}** — {found} ({markdown_text(flag.detail)})", icon=":material/warning:"
+        )
+
+
+def shown_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Messages as shown: their stored UTC time as local time with the zone named."""
+    return messages.assign(
+        created_at=[format_datetime(t, tz) for t in messages["created_at"]]
+    ).rename(columns={"created_at": "time"})
 
 
 def render_context(context: dict[str, Any], tz: str) -> None:
@@ -69,13 +80,15 @@ def render_context(context: dict[str, Any], tz: str) -> None:
     st.caption(
         f"{markdown_text(post['author'])} · {markdown_text(channel_label(post['channel_id']))} · "
         f"{reach} · sentiment {sentiment} · topic {markdown_text(post['topic'] or '—')} · "
-        f"arrived {post['created_at']:%Y-%m-%d %H:%M} UTC"
+        f"arrived {format_datetime(post['created_at'], tz)}"
     )
     with st.expander(f"Conversation ({len(context['thread'])} messages)"):
-        st.dataframe(context["thread"], hide_index=True, key="reply_review_thread")
+        st.dataframe(
+            shown_messages(context["thread"], tz), hide_index=True, key="reply_review_thread"
+        )
     others = context["other_contacts"]
     with st.expander(f"The customer's other contacts across channels ({len(others)})"):
-        st.dataframe(others, hide_index=True, key="reply_review_other_contacts")
+        st.dataframe(shown_messages(others, tz), hide_index=True, key="reply_review_other_contacts")
     with st.expander("Playbook for this topic", expanded=True):
         for entry in context["playbook"].to_dict("records"):
             st.markdown(
@@ -135,7 +148,9 @@ def render_review_form(
             comment=comment,
         )
     except StaleWriteError as error:
-        st.warning(markdown_text(error), icon=":material/sync_problem:")
+        st.warning(
+            markdown_text(stale_message(error, settings.timezone)), icon=":material/sync_problem:"
+        )
         current = error.current
         st.caption(
             f"Now: {markdown_text(current['state'])} · "

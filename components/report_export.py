@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.time_text import format_date
 from components.exports import PdfTable, Sheet, figure_pngs, pdf_bytes, xlsx_bytes
 from components.weekly_panels import format_figure
 
@@ -34,7 +35,7 @@ class ReportMeta:
     @property
     def dates(self) -> str:
         sunday = self.monday + timedelta(days=6)
-        return f"Monday {self.monday:%d %b %Y} – Sunday {sunday:%d %b %Y} ({self.tz})"
+        return f"Monday {format_date(self.monday)} – Sunday {format_date(sunday)} ({self.tz})"
 
 
 def _section_frame(figures: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from analytics.date_presets import (
     previous_period,
 )
 from analytics.periods import day_bounds, local_today
+from analytics.time_text import format_date
 
 
 def period_label(first: date, last: date) -> str:
@@ -95,8 +96,8 @@ def opening_note(choice: PeriodChoice, *, usual: str) -> str | None:
         return None
     return (
         f"No arrivals in {usual}: showing the latest period with data, "
-        f"{period_label(*choice.default)}. Arrivals span {choice.min_value:%d %b %Y} – "
-        f"{choice.default[1]:%d %b %Y}."
+        f"{period_label(*choice.default)}. Arrivals span {format_date(choice.min_value)} – "
+        f"{format_date(choice.default[1])}."
     )
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from analytics.clock_kpis import CLOCK_LABELS
 from analytics.distributions import FrtSummary
 from analytics.percentiles import PERCENTILE_NOTE
+from analytics.time_text import format_datetime
 from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.sl_tables import csat_text
@@ -300,12 +301,14 @@ def csat_tile(
     column.caption(counted + ("" if previous is None else f" · {previous}"))
 
 
-def _when(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M:%S}"
+def _when(value: Any, tz: str) -> str:
+    """A tz-aware time of the detail as local text with the zone named, to the second."""
+    return format_datetime(value, tz, seconds=True)
 
 
-def interaction_panel(detail: dict[str, Any] | None) -> None:
-    """The selected interaction: who, where, when (local), FRT, its text and its conversation."""
+def interaction_panel(detail: dict[str, Any] | None, tz: str) -> None:
+    """The selected interaction: who, where, when (local in `tz`, zone named), FRT, its text
+    and its conversation."""
     if detail is None:
         st.warning("That interaction no longer exists.")
         return
@@ -320,11 +323,11 @@ def interaction_panel(detail: dict[str, Any] | None) -> None:
         "Topic": detail.get("topic") or "—",
         "Customer": detail.get("customer") or "—",
         "Agent": f"{detail['agent']} ({detail['team']})" if detail.get("agent") else "—",
-        "Arrived": _when(detail["created_at"]),
-        "First response": _when(detail["first_response_at"]),
+        "Arrived": _when(detail["created_at"], tz),
+        "First response": _when(detail["first_response_at"], tz),
         "FRT": format_seconds(detail["frt_seconds"]),
-        "Abandoned": _when(detail["abandoned_at"]),
-        "Resolved": _when(detail["resolved_at"]),
+        "Abandoned": _when(detail["abandoned_at"], tz),
+        "Resolved": _when(detail["resolved_at"], tz),
         "Handle time": format_seconds(detail["handle_seconds"]),
         "External id": detail["external_id"],
     }
@@ -336,7 +339,9 @@ def interaction_panel(detail: dict[str, Any] | None) -> None:
         st.text(detail.get("body") or "(no text)")
     thread = detail["conversation"]
     if len(thread) > 1:
-        shown = thread.assign(arrival_local=thread["arrival_local"].dt.strftime("%Y-%m-%d %H:%M"))
+        shown = thread.assign(
+            arrival_local=[format_datetime(t, tz) for t in thread["arrival_local"]]
+        )
         st.caption(f"Conversation: {len(thread)} messages")
         thread_table = shown.rename(
             columns={"id": "ID", "arrival_local": "Arrival", "status": "Status", "body": "Text"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.time_text import format_datetime
 from components.exports import csv_bytes
 from components.theme import format_seconds
 
@@ -45,8 +46,9 @@ def breach_table(breaches: pd.DataFrame, *, tz: str, sort: str = "newest") -> pd
             before their target — no "missed by" — last, newest first among them).
 
     Columns (BREACH_TABLE_COLUMNS): ID, Channel, Queue, Agent ("—" when unanswered), Status,
-    Arrival (<tz>) as YYYY-MM-DD HH:MM:SS local time, FRT or age (s), Target (s), Missed by (s)
-    (whole seconds; empty for an abandon before the target), Missed by (readable).
+    Arrival (<tz>) as 'Mon 30 Nov 2026, 14:05:09 GMT' (local, zone named), FRT or age (s),
+    Target (s), Missed by (s) (whole seconds; empty for an abandon before the target),
+    Missed by (readable).
     """
     if sort not in BREACH_SORTS:
         raise ValueError(f"sort must be one of {', '.join(BREACH_SORTS)}; got {sort!r}")
@@ -68,7 +70,7 @@ def breach_table(breaches: pd.DataFrame, *, tz: str, sort: str = "newest") -> pd
             "Queue": frame["queue"].astype(str),
             "Agent": frame["agent"].fillna("—").astype(str),
             "Status": frame["status"].astype(str),
-            arrival_column: arrival.dt.strftime("%Y-%m-%d %H:%M:%S") if len(frame) else [],
+            arrival_column: [format_datetime(t, tz, seconds=True) for t in arrival],
             "FRT or age (s)": _seconds(frame["value_seconds"]),
             "Target (s)": _seconds(frame["target_seconds"]),
             "Missed by (s)": _seconds(frame["missed_by_seconds"]),

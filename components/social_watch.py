@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics.periods import to_local
+from analytics.time_text import format_datetime
 from components.exports import csv_download
 from components.plain_text import markdown_text
 from components.post_next_step import render_next_step
@@ -132,7 +132,6 @@ def render_social_watch(
             f"interaction #{int(row['id'])}"
         )
         st.text(row["body"] or "(no text)")
-        arrived = to_local(pd.Timestamp(row["created_at"]).to_pydatetime(), tz)
         details = pd.DataFrame(
             {
                 "Field": [
@@ -154,7 +153,7 @@ def render_social_watch(
                     f"{row['sentiment']:+.2f}",
                     row["topic"] or "—",
                     f"{row['priority']} / {row['queue']}",
-                    f"{arrived:%a %d %b %H:%M:%S} ({tz})",
+                    format_datetime(row["created_at"], tz, seconds=True),
                     format_seconds(row["waited_seconds"]),
                     format_seconds(row["target_seconds"]),
                     signed_duration(row["time_left_seconds"])

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from analytics.time_text import format_date
 from components.charts import LAYOUT, empty_figure, local_time_axis
 from components.plain_text import plotly_text
 from components.theme import BAD
@@ -42,7 +43,7 @@ def topic_trend_figure(
     for n, topic in enumerate(shown):
         rows = table[table["topic"] == topic].sort_values("period")
         x = pd.to_datetime(rows["period"])
-        labels = rows["iso_week"] if "iso_week" in rows else x.dt.strftime("%a %d %b %Y")
+        labels = rows["iso_week"] if "iso_week" in rows else [f"{d:%a} {format_date(d)}" for d in x]
         fig.add_scatter(
             x=x,
             y=rows["count"],

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from analytics.floor_alerts import SPIKE_MIN_BASELINE
-from analytics.periods import to_local
+from analytics.time_text import format_date, format_datetime
 from components import cache_topics
 from components.db import app_engine, database_errors
 from components.journey_links import journey_link
@@ -100,10 +100,7 @@ def render_topic_contacts(contacts: pd.DataFrame, *, tz: str, topic: str, period
     shown = pd.DataFrame(
         {
             "ID": contacts["id"],
-            f"Arrived ({tz})": [
-                f"{to_local(pd.Timestamp(t).to_pydatetime(), tz):%a %d %b %H:%M}"
-                for t in contacts["created_at"]
-            ],
+            "Arrived": [format_datetime(t, tz) for t in contacts["created_at"]],
             "Channel": [channel_label(c) for c in contacts["channel_id"]],
             "Public": contacts["is_public"].astype(bool),
             "Customer": contacts["customer"].fillna("—"),
@@ -184,7 +181,7 @@ def render_whom_to_tell(
             placeholder="e.g. emailed at 10:05, call with network ops at 11:00",
         )
         sent = st.form_submit_button(
-            f"Stakeholders informed about {markdown_text(topic)} ({period})",
+            f"Stakeholders informed about {markdown_text(topic)} ({period_text(period)})",
             icon=":material/campaign:",
             key=f"topics_inform_submit_{topic}_{period}",
         )
@@ -198,7 +195,8 @@ def render_whom_to_tell(
         # A new key: a later, separate "informed" is a new record, a double click is not.
         st.session_state[key_name] = uuid.uuid4().hex
         st.success(
-            f"Recorded: stakeholders informed about {markdown_text(topic)} ({period}).",
+            f"Recorded: stakeholders informed about {markdown_text(topic)} "
+            f"({period_text(period)}).",
             icon=":material/check_circle:",
         )
         st.rerun()
@@ -210,16 +208,25 @@ def _render_log(log: pd.DataFrame, tz: str) -> None:
         return
     lines = [
         f"- {period_at(row.informed_at, tz)} — **{markdown_text(row.informed_by)}** informed "
-        f"{markdown_text(row.stakeholders)} about {markdown_text(row.period)}"
+        f"{markdown_text(row.stakeholders)} about {markdown_text(period_text(row.period))}"
         + (f": {markdown_text(row.note)}" if row.note else "")
         for row in log.head(5).itertuples()
     ]
     st.success("Already done:\n" + "\n".join(lines), icon=":material/task_alt:")
 
 
+def period_text(period: str) -> str:
+    """A stored period as read: an ISO day ('2026-11-30') as '30 Nov 2026'; an ISO week
+    ('2026-W48') and anything else as stored."""
+    try:
+        return format_date(date.fromisoformat(period))
+    except ValueError:
+        return period
+
+
 def period_at(moment: datetime, tz: str) -> str:
-    """A stored UTC time as local text for the log."""
-    return f"{to_local(pd.Timestamp(moment).to_pydatetime(), tz):%a %d %b %H:%M} ({tz})"
+    """A stored UTC time as local text for the log, zone named (analytics.time_text)."""
+    return format_datetime(moment, tz)
 
 
 def record_for(username: str) -> Callable[[dict, str], dict]:
@@ -261,4 +268,4 @@ def render_focus_topic(
         )
         contacts = cache_topics.topic_contacts(focus, *bounds, channels, visibility)
     suffix = " (so far)" if so_far else ""
-    render_topic_contacts(contacts, tz=tz, topic=focus, period=f"{period}{suffix}")
+    render_topic_contacts(contacts, tz=tz, topic=focus, period=f"{period_text(period)}{suffix}")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.percentiles import PERCENTILE_NOTE
+from analytics.time_text import format_datetime
 from analytics.weekly import change
 from components.exports import csv_download
 from components.plain_text import markdown_text
@@ -172,10 +173,9 @@ def report_status(frozen, *, week: str, tz: str) -> str:
     """One line: who froze which issue when (local time), or that the figures are live."""
     if frozen is None:
         return f"{week} has not been frozen: these are live figures and may still change."
-    when = pd.Timestamp(frozen.frozen_at).tz_localize("UTC").tz_convert(tz)
     reason = f" — re-issued: {frozen.reason}" if frozen.reason else ""
     return (
-        f"Frozen report, issue {frozen.issue}: frozen {when:%Y-%m-%d %H:%M} ({tz}) by "
+        f"Frozen report, issue {frozen.issue}: frozen {format_datetime(frozen.frozen_at, tz)} by "
         f"{frozen.frozen_by}{reason}."
     )
 

@@ -229,12 +229,21 @@ _PRIORITY = choice_parser(PRIORITIES)
 _STATUS = choice_parser(STATUSES)
 
 
-def infer_status(resolved_at: datetime | None, abandoned_at: datetime | None) -> str:
-    """The status a row without one gets: abandoned, else resolved, else open."""
+def infer_status(
+    first_response_at: datetime | None, resolved_at: datetime | None, abandoned_at: datetime | None
+) -> str:
+    """The status a row without one gets: abandoned, else resolved, else pending when it was
+    answered (waiting on the customer), else open (not answered yet).
+
+    An answered, unresolved row is not `open`: the Floor counts an agent's `open` contacts as
+    the ones they are working now, and imported history would otherwise read as current work.
+    """
     if abandoned_at is not None:
         return "abandoned"
     if resolved_at is not None:
         return "resolved"
+    if first_response_at is not None:
+        return "pending"
     return "open"
 
 
@@ -308,5 +317,7 @@ def validate_record(
     if problems:
         raise RowError("; ".join(problems))
     if values["status"] is None:
-        values["status"] = infer_status(values["resolved_at"], values["abandoned_at"])
+        values["status"] = infer_status(
+            values["first_response_at"], values["resolved_at"], values["abandoned_at"]
+        )
     return ValidRow(values=values, **references)

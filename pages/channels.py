@@ -5,6 +5,7 @@ public vs private, and each channel's FRT / AHT / service level side by side, ea
 import streamlit as st
 
 from analytics.periods import day_bounds, local_today, week_bounds
+from analytics.time_text import format_date
 from components import cache_reports
 from components.channel_mix_view import mix_controls, render_channel_mix
 from components.channel_volume import offered_today_and_week
@@ -24,7 +25,7 @@ now = cache_reports.report_now()
 today = local_today(now, tz)
 
 st.title("Channels")
-st.caption(f"Times in {tz}. Today is {today:%A %d %B %Y}.")
+st.caption(f"Times in {tz}. Today is {today:%A} {format_date(today)}.")
 report_help(
     "**Channel mix**: a channel's offered ÷ all channels' offered in that day or week; social "
     "channels are also split into public posts and comments vs private messages.",

@@ -2,18 +2,16 @@
 oversampling, exclusions, seed), previewed, stored and dealt evenly to reviewers with a due date;
 past runs can be re-drawn to check they are reproducible."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from analytics.periods import local_today
+from analytics.time_text import format_datetime
 from components import cache_qa
 from components import qa_sampling_form as form
 from components.db import app_engine, database_errors
 from components.guard import require_page
 from components.plain_text import markdown_text
 from components.qa_help import SAMPLING, qa_help
-from components.report_filters import period_label
 from db.settings import get_settings
 from queries import qa_sampling
 from queries.writes import ValidationError, utcnow
@@ -74,7 +72,7 @@ with database_errors():
 if runs.empty:
     st.caption("No run has been stored yet.")
     st.stop()
-st.dataframe(form.runs_table(runs), hide_index=True, key="qa_sample_runs")
+st.dataframe(form.runs_table(runs, tz), hide_index=True, key="qa_sample_runs")
 run_id = st.selectbox("Run to re-draw", runs["id"].tolist(), key="qa_sample_redraw_pick")
 if st.button("Re-draw check", key="qa_sample_redraw", icon=":material/replay:"):
     with database_errors():
@@ -83,9 +81,8 @@ if st.button("Re-draw check", key="qa_sample_redraw", icon=":material/replay:"):
     same, sentence = form.redraw_message(stored.drawn_ids, [int(i) for i in again.ids])
     (st.success if same else st.warning)(sentence)
     if stored.rule.period_start and stored.rule.period_end:
-        last_day = stored.rule.period_end - timedelta(microseconds=1)
         st.caption(
             f"Rule of run {run_id}: seed {stored.rule.seed}, contacts that ended "
-            f"{period_label(stored.rule.period_start.date(), last_day.date())} "
-            f"(UTC), drawn as of {stored.created_at:%d %b %Y %H:%M} UTC."
+            f"{form.rule_period(stored.rule, tz)}, drawn as of "
+            f"{format_datetime(stored.created_at, tz)}."
         )

@@ -11,12 +11,14 @@ import streamlit as st
 
 from analytics import topic_trends as trends
 from analytics.periods import day_bounds, local_today, to_local
+from analytics.time_text import format_date
 from components import cache_floor, cache_topics
 from components.cache_reports import report_now
 from components.db import database_errors
 from components.guard import require_page
 from components.journey_view import JOURNEY_HELP, render_journey_figures
 from components.plain_text import markdown_text
+from components.report_filters import period_label
 from components.report_help import report_help
 from components.topic_charts import topic_trend_figure
 from components.topic_filters import topic_filters
@@ -61,7 +63,7 @@ weekly = trends.mark_spikes(
 last_week = this_week - timedelta(weeks=1)
 if picked.granularity == "week":
     marked, shown_from, latest, step = weekly, first_week, [this_week, last_week], 7
-    label = trends.iso_label
+    label = key_of = trends.iso_label  # the ISO week is both shown and stored
     title = f"Contacts per topic per ISO week — {label(first_week)} to {label(this_week)} (so far)"
 else:
     shown_from = today - timedelta(days=27)
@@ -71,8 +73,8 @@ else:
         history_start=history,
         **rule,
     )
-    latest, step, label = [today, today - timedelta(days=1)], 1, (lambda d: f"{d:%Y-%m-%d}")
-    title = f"Contacts per topic per day — {shown_from:%d %b} to {today:%d %b %Y} (today so far)"
+    latest, step, label, key_of = [today, today - timedelta(days=1)], 1, format_date, str
+    title = f"Contacts per topic per day — {period_label(shown_from, today)} (today so far)"
 shown = marked[marked["period"] >= shown_from]
 rule_text = spike_rule(settings, picked.granularity)
 st.plotly_chart(
@@ -83,9 +85,7 @@ st.caption(rule_text)
 
 st.subheader(f"Topics in {label(last_week) if picked.granularity == 'week' else 'the last week'}")
 wow = trends.week_over_week(weekly, last_week)
-render_rising_falling(
-    wow, trends.iso_label(last_week), trends.iso_label(last_week - timedelta(weeks=1))
-)
+render_rising_falling(wow, label_week(last_week), label_week(last_week - timedelta(weeks=1)))
 st.dataframe(
     week_table(weekly[weekly["period"] == last_week], wow),
     hide_index=True,
@@ -119,7 +119,7 @@ if focus is not None:
     period_end = day_bounds(period + timedelta(days=step), tz)[0]
     render_focus_topic(
         focus=focus,
-        period=label(period),
+        period=key_of(period),  # stored with "informed" records: ISO day or week
         bounds=(day_bounds(period, tz)[0], min(now, period_end)),
         so_far=now < period_end,
         channels=picked.channels,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -121,6 +122,47 @@ def test_good_file_loads_exact_values(engine: Engine, tmp_path: Path, name: str)
         "pending",
         False,
     )
+
+
+# Rows without a status: answered and unresolved (a-1) is waiting on the customer, not an
+# agent's current contact; never answered (a-2) is open; an explicit status is kept (a-3, a-4).
+STATUS_ROWS = [
+    ("a-1", "2024-03-04T10:00:00Z", "2024-03-04T10:05:00Z", "", ""),
+    ("a-2", "2024-03-04T10:00:00Z", "", "", ""),
+    ("a-3", "2024-03-04T10:00:00Z", "2024-03-04T10:05:00Z", "", "open"),
+    ("a-4", "2024-03-04T10:00:00Z", "2024-03-04T10:05:00Z", "2024-03-04T11:00:00Z", "pending"),
+]
+STATUS_EXPECTED = {"a-1": "pending", "a-2": "open", "a-3": "open", "a-4": "pending"}
+
+
+def _status_file(tmp_path: Path, fmt: str) -> Path:
+    names = ("external_id", "created_at", "first_response_at", "resolved_at", "status")
+    records = [dict(zip(names, row, strict=True)) for row in STATUS_ROWS]
+    if fmt == "csv":
+        lines = ["external_id,channel,agent,created_at,first_response_at,resolved_at,status"]
+        lines += [
+            f"{r['external_id']},chat,Dana Scully,{r['created_at']},{r['first_response_at']},"
+            f"{r['resolved_at']},{r['status']}"
+            for r in records
+        ]
+        return _write(tmp_path, "status.csv", "\n".join(lines) + "\n")
+    # JSONL leaves out the keys it has no value for, as exports usually do.
+    lines = [
+        json.dumps({"channel": "chat", "agent": "Dana Scully"} | {k: v for k, v in r.items() if v})
+        for r in records
+    ]
+    return _write(tmp_path, "status.jsonl", "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_answered_unresolved_rows_without_status_are_pending(
+    engine: Engine, tmp_path: Path, fmt: str
+) -> None:
+    result = import_file(engine, _status_file(tmp_path, fmt))
+
+    assert (result.loaded, result.rejected) == (4, 0)
+    rows = _interactions(engine)
+    assert {key: row["status"] for key, row in rows.items()} == STATUS_EXPECTED
 
 
 @pytest.mark.parametrize("name", ["interactions_good.csv", "interactions_good.jsonl"])

@@ -4,7 +4,7 @@ stale save keep what was typed, edit after submit, and roles."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -209,3 +209,29 @@ def test_queue_is_due_first_with_overdue_marked_and_a_public_thread_in_full(app_
     assert any("Public defensibility" in r.label for r in at.radio) and len(at.radio) == 7
     others = next(df.value for df in at.dataframe if "Handle" in df.value.columns)
     assert len(others) == 12  # Cleo's 12 chat/email contacts within 30 days, on every channel
+
+
+def test_the_interactions_times_read_in_local_time_with_the_zone_named(queued):
+    """The assigned contact arrived 13:05 UTC on 1 July, answered 13:06, resolved 13:20: in
+    London (the default zone) 14:05, 14:06 and 14:20 BST."""
+    from db.schema import interactions
+
+    engine = make_engine(queued["url"])
+    with engine.begin() as conn:
+        contact = conn.scalar(select(qa_assignments.c.interaction_id))
+        conn.execute(
+            update(interactions)
+            .where(interactions.c.id == contact)
+            .values(
+                created_at=datetime(2026, 7, 1, 13, 5),
+                first_response_at=datetime(2026, 7, 1, 13, 6),
+                resolved_at=datetime(2026, 7, 1, 13, 20),
+            )
+        )
+    engine.dispose()
+    at = open_page("qa", PAGE)
+    assert not at.exception
+    assert (
+        "Arrived Wed 1 Jul 2026, 14:05 BST · first response Wed 1 Jul 2026, 14:06 BST · "
+        "resolved Wed 1 Jul 2026, 14:20 BST" in texts(at)
+    )

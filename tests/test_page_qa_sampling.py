@@ -4,9 +4,12 @@ check, validation messages, and roles."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
+from components.report_filters import period_label
 from db.engine import make_engine
 from db.schema import qa_assignments, qa_samples
 from tests.apphelpers import open_page, texts
@@ -115,3 +118,26 @@ def test_admin_can_sample(contacts):
     at = open_page("admin", PAGE)
     assert not at.exception
     assert "contacts drawn" in texts(at)
+
+
+def test_past_runs_read_in_local_time_with_the_zone_named(contacts):
+    """A run stored at 13:05 UTC on 1 July reads 14:05 BST (London, the default zone), in the
+    table and in the re-draw caption; its period reads as the local days picked."""
+    at = open_page("qa", PAGE)
+    first, last = at.date_input(key="qa_sample_period").value
+    at.number_input(key="qa_sample_quota").set_value(2).run()
+    at.button(key="qa_sample_submit").click().run()
+    engine = make_engine(contacts["url"])
+    with engine.begin() as conn:
+        conn.execute(qa_samples.update().values(created_at=datetime(2026, 7, 1, 13, 5)))
+    engine.dispose()
+    at = open_page("qa", PAGE)
+    runs = _table(at, "Rule")
+    assert runs["At"].tolist() == ["Wed 1 Jul 2026, 14:05 BST"]
+    assert f"ended {period_label(first, last)}," in runs["Rule"].iloc[0]
+    assert "UTC" not in runs["Rule"].iloc[0]
+    at.button(key="qa_sample_redraw").click().run()
+    assert (
+        f"contacts that ended {period_label(first, last)}, drawn as of Wed 1 Jul 2026, 14:05 BST."
+        in texts(at)
+    )

@@ -3,7 +3,7 @@ a stale decision told who acted, and the waiting count on Floor."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -197,3 +197,35 @@ def test_a_user_without_the_role_gets_no_data(review_db):
     at = open_page("norole", PAGE)
     assert "You don't have access to **Reply review**" in texts(at)
     assert not at.dataframe
+
+
+def test_times_read_in_local_time_with_the_zone_and_flags_have_a_material_icon(review_db):
+    """Post #1 arrived at 13:05 UTC on 1 July: 14:05 BST in London (the default zone), in the
+    caption and in its conversation; a stale decision names when the other reviewer acted."""
+    from queries.replies import decide_reply
+
+    engine = make_engine(review_db)
+    with engine.begin() as conn:
+        conn.execute(
+            rows_table()
+            .update()
+            .where(rows_table().c.id == 1)
+            .values(created_at=datetime(2026, 7, 1, 13, 5))
+        )
+    engine.dispose()
+    at = open_page("supervisor", PAGE)
+    assert "arrived Wed 1 Jul 2026, 14:05 BST" in texts(at)
+    thread = next(f.value for f in at.dataframe if "body" in f.value.columns)
+    assert thread["time"].tolist() == ["Wed 1 Jul 2026, 14:05 BST"]
+    flag = next(w for w in at.warning if "Phone number" in w.value)
+    assert flag.icon == ":material/warning:"
+
+    engine = make_engine(review_db)
+    decide_reply(engine=engine, reply_id=1, expected_version=1, action="approve", actor="qa")
+    with engine.begin() as conn:  # 09:30 UTC on 30 November is 09:30 GMT
+        conn.execute(replies.update().values(updated_at=datetime(2026, 11, 30, 9, 30)))
+    engine.dispose()
+    at.radio(key="reply_1_action").set_value("reject")
+    at.selectbox(key="reply_1_reason").set_value("Tone")
+    at.button(key="reply_1_submit").click().run()
+    assert "changed by qa on Mon 30 Nov 2026, 09:30 GMT after you opened it" in texts(at)

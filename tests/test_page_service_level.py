@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -361,3 +362,21 @@ def test_qa_reviewer_is_refused(app_db):
     at = open_page("qa", PAGE)
     assert "You don't have access to **Service level**" in at.error[0].value
     assert not at.metric and not at.get("plotly_chart")
+
+
+def test_breach_arrivals_read_in_local_time_with_the_zone_named(known_data):
+    """The late chat arrived 30 minutes before `now` (UTC): shown in London time (the default
+    zone) as 'Mon 30 Nov 2026, 11:15:07 GMT', in the table and in the interaction's facts."""
+    arrived = (
+        (known_data - timedelta(minutes=30))
+        .replace(tzinfo=UTC)
+        .astimezone(ZoneInfo("Europe/London"))
+    )
+    expected = f"{arrived:%a} {arrived.day} {arrived:%b %Y}, {arrived:%H:%M:%S} {arrived:%Z}"
+    at = open_page("supervisor", PAGE)
+    table = _table_with(at, "Missed by")
+    late = _late_id(at)
+    assert table.loc[table["ID"] == late, "Arrival (Europe/London)"].tolist() == [expected]
+    at.selectbox(key="sl_breach_open").set_value(late).run()
+    assert _shown_fact(at, "Arrived") == expected
+    assert _shown_fact(at, "Resolved").endswith(f" {arrived:%Z}")

@@ -157,3 +157,51 @@ def test_service_level_and_topics_show_the_journey_figures_on_request(spiking):
     assert "Phone" in table["Channel"].tolist()
     labels = [m.label for m in at.metric]
     assert {"Repeat-contact rate", "Channel switching", "Same-agent rate"} <= set(labels)
+
+
+def test_days_and_times_read_in_one_format_with_the_zone_named(spiking):
+    """Day labels read '30 Nov 2026', not ISO dates; an "informed" record stored for the ISO day
+    2026-07-01 at 13:05 UTC reads 'Wed 1 Jul 2026, 14:05 BST' (London) about '1 Jul 2026'."""
+    engine = make_engine(spiking["url"])
+    with engine.begin() as conn:
+        conn.execute(
+            topic_notifications.insert(),
+            [{"topic": "outage", "period": "2026-07-01", "stakeholders": "Priya Desai",
+              "informed_by": "supervisor", "informed_at": datetime(2026, 7, 1, 13, 5)}],
+        )  # fmt: skip
+    engine.dispose()
+    at = _daily(open_page("supervisor", TOPICS))
+    assert not at.exception, at.exception
+    today = local_today(datetime.now(UTC).replace(tzinfo=None), TZ)
+    yesterday = today - timedelta(days=1)
+    days = f"{today.day} {today:%b %Y}, {yesterday.day} {yesterday:%b %Y}"
+    shown = texts(at)
+    assert f"Spiking now: outage ({days})." in shown
+    assert "Wed 1 Jul 2026, 14:05 BST — **supervisor** informed Priya Desai about 1 Jul 2026" in (
+        shown
+    )
+    contacts = next(f.value for f in at.dataframe if "Arrived" in f.value.columns)
+    assert (
+        contacts["Arrived"].str.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d (GMT|BST)").all()
+    )
+
+
+def test_journey_times_read_in_local_time_with_the_zone_named(spiking):
+    """Ana's phone call moved to 13:05 UTC on 1 July reads 'Wed 1 Jul 2026, 14:05 BST'."""
+    from db.schema import interactions
+
+    engine = make_engine(spiking["url"])
+    with engine.begin() as conn:
+        conn.execute(
+            interactions.update()
+            .where(interactions.c.channel_id == "phone", interactions.c.customer_id == 1)
+            .values(created_at=datetime(2026, 7, 1, 13, 5), first_response_at=None)
+        )
+    engine.dispose()
+    at = logged_in_app("supervisor")
+    at.switch_page(JOURNEY)
+    at.query_params["customer"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    table = next(df.value for df in at.dataframe if "Kind" in df.value.columns)
+    assert table.loc[table["Channel"] == "Phone", "When"].tolist() == ["Wed 1 Jul 2026, 14:05 BST"]

@@ -112,3 +112,18 @@ def test_admin_freezes_then_late_data_is_restated_then_reissued(known_weeks, mon
     at.button(key="wk_reissue").click().run()
     assert "Frozen report, issue 2" in texts(at) and "late chat log" in texts(at)
     assert set(_report(at)["Status"]) == {"as reported"}
+
+
+def test_frozen_report_names_when_in_local_time_with_the_zone(known_weeks):
+    """A report frozen at 13:05 UTC on 1 July reads 'frozen Wed 1 Jul 2026, 14:05 BST'."""
+    from db.schema import weekly_reports
+
+    at = open_page("admin", PAGE)
+    at.button(key="wk_freeze").click().run()
+    engine = make_engine(known_weeks["url"])
+    with engine.begin() as conn:
+        conn.execute(weekly_reports.update().values(frozen_at=datetime(2026, 7, 1, 13, 5)))
+    engine.dispose()
+    st.cache_data.clear()
+    at.run()
+    assert "Frozen report, issue 1: frozen Wed 1 Jul 2026, 14:05 BST by admin." in texts(at)

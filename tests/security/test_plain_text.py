@@ -616,7 +616,7 @@ def case_clock_tiles() -> Shown:
 def case_interaction_panel() -> Shown:
     from components.sl_panels import interaction_panel
 
-    return _rendered(interaction_panel, _detail(), expect=HOSTILE[:2])
+    return _rendered(interaction_panel, _detail(), "UTC", expect=HOSTILE[:2])
 
 
 def case_render_social_watch() -> Shown:
@@ -1835,3 +1835,7 @@ NO_DATA_TEXT.update(BREACH_NO_DATA_TEXT)
 from tests.security.replica_cases import REPLICA_NO_DATA_TEXT  # noqa: E402
 
 NO_DATA_TEXT.update(REPLICA_NO_DATA_TEXT)
+
+from tests.security.dates_cases import DATES_NO_DATA_TEXT  # noqa: E402
+
+NO_DATA_TEXT.update(DATES_NO_DATA_TEXT)
