@@ -64,11 +64,28 @@ def render_flags(flags: list[RiskFlag]) -> None:
         )
 
 
+# Column headings of a shown message list, in the words the other pages use.
+MESSAGE_LABELS = {
+    "id": "Interaction",
+    "channel_id": "Channel",
+    "direction": "Direction",
+    "is_public": "Public",
+    "created_at": "Time",
+    "status": "Status",
+    "topic": "Topic",
+    "body": "Message",
+}
+
+
 def shown_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """Messages as shown: their stored UTC time as local time with the zone named."""
-    return messages.assign(
-        created_at=[format_datetime(t, tz) for t in messages["created_at"]]
-    ).rename(columns={"created_at": "time"})
+    """Messages as shown: labelled columns, channel names, "Yes"/"No" for public, and the stored
+    UTC time as local time with the zone named."""
+    shown = messages.assign(created_at=[format_datetime(t, tz) for t in messages["created_at"]])
+    if "channel_id" in shown:
+        shown["channel_id"] = [channel_label(c) for c in shown["channel_id"]]
+    if "is_public" in shown:
+        shown["is_public"] = ["Yes" if p else "No" for p in shown["is_public"]]
+    return shown.rename(columns=MESSAGE_LABELS)
 
 
 def render_context(context: dict[str, Any], tz: str) -> None:

@@ -215,8 +215,12 @@ def test_times_read_in_local_time_with_the_zone_and_flags_have_a_material_icon(r
     engine.dispose()
     at = open_page("supervisor", PAGE)
     assert "arrived Wed 1 Jul 2026, 14:05 BST" in texts(at)
-    thread = next(f.value for f in at.dataframe if "body" in f.value.columns)
-    assert thread["time"].tolist() == ["Wed 1 Jul 2026, 14:05 BST"]
+    thread = next(f.value for f in at.dataframe if "Message" in f.value.columns)
+    assert thread["Time"].tolist() == ["Wed 1 Jul 2026, 14:05 BST"]
+    # Labelled like the other pages: channel names and Yes/No, not stored codes.
+    assert "channel_id" not in thread.columns and "is_public" not in thread.columns
+    assert set(thread["Channel"]) <= {"Twitter / X", "Facebook", "Instagram"}
+    assert set(thread["Public"]) <= {"Yes", "No"}
     flag = next(w for w in at.warning if "Phone number" in w.value)
     assert flag.icon == ":material/warning:"
 
