@@ -1,7 +1,7 @@
 """The one way the app writes dates and times: local time of the centre with the zone named.
 
 "Mon 30 Nov 2026, 14:05 GMT" for a moment, "30 Nov 2026" for a day, "—" when there is none.
-Stored times are naive UTC (DESIGN.md "Storage"); these helpers convert them to the centre's
+Stored times are naive UTC (README, Configuration); these helpers convert them to the centre's
 time zone, so no page writes a UTC time or an ISO date for a reader.
 """
 

@@ -18,7 +18,10 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, column, delete, func, insert, select, table, text
+from sqlalchemy.sql.expression import TableClause
+
+from db.schema import interactions
 
 TABLE = "interactions"
 DEFAULT_PARTITION = "interactions_default"
@@ -101,8 +104,9 @@ def ensure_months_ahead(engine: Engine, now: datetime | None = None) -> list[str
     with engine.begin() as conn:
         if not is_partitioned(conn):
             return []
+        default = _partition_table(DEFAULT_PARTITION)
         waiting = conn.execute(
-            text(f"SELECT DISTINCT date_trunc('month', created_at) FROM {DEFAULT_PARTITION}")
+            select(func.date_trunc("month", default.c.created_at)).distinct()
         ).scalars()
         # December 9999 has no end to give a partition: such rows stay in the default.
         months += [month_start(m) for m in waiting if (m.year, m.month) != (9999, 12)]
@@ -122,6 +126,11 @@ def _ensure(conn: Connection, months: list[date]) -> list[str]:
     return created
 
 
+def _partition_table(name: str) -> TableClause:
+    """A partition of `interactions` by name, with the parent's columns (for Core statements)."""
+    return table(name, *(column(c.name) for c in interactions.columns))
+
+
 def _create_month(conn: Connection, month: date) -> None:
     name, bounds = partition_name(month), {"lo": month, "hi": next_month(month)}
     # A new partition cannot be attached while the default holds rows of its month: create it
@@ -129,13 +138,14 @@ def _create_month(conn: Connection, month: date) -> None:
     conn.execute(
         text(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     )
-    conn.execute(
-        text(
-            f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE created_at >= :lo "
-            f"AND created_at < :hi RETURNING *) INSERT INTO {name} SELECT * FROM moved"
-        ),
-        bounds,
+    default, target = _partition_table(DEFAULT_PARTITION), _partition_table(name)
+    moved = (
+        delete(default)
+        .where(default.c.created_at >= bounds["lo"], default.c.created_at < bounds["hi"])
+        .returning(*default.c)
+        .cte("moved")
     )
+    conn.execute(insert(target).from_select(list(target.c.keys()), select(moved)))
     conn.execute(
         text(
             f"ALTER TABLE {TABLE} ATTACH PARTITION {name} "
