@@ -159,7 +159,8 @@ def report_table(view_figures: pd.DataFrame) -> pd.DataFrame:
                 format_figure(v, u)
                 for v, u in zip(view_figures["value"], view_figures["unit"], strict=True)
             ],
-            "n": [None if pd.isna(n) else int(n) for n in view_figures["n"]],
+            # Counts have no n of their own: a dash, like every empty cell in the app.
+            "n": ["—" if pd.isna(n) else f"{int(n):,}" for n in view_figures["n"]],
             "Live now": [
                 format_figure(v, u)
                 for v, u in zip(view_figures["live_value"], view_figures["unit"], strict=True)
