@@ -13,6 +13,7 @@ from components.exports import csv_download
 from components.mix_charts import channel_mix_chart
 from components.report_filters import ReportPeriod, kept_value, remember
 from components.sl_tables import mix_table
+from components.table_format import number_formats
 from queries.channels import mix_totals
 
 GRANULARITY_LABELS = {"day": "Day", "week": "Week (Mon–Sun)"}
@@ -87,5 +88,5 @@ def render_channel_mix(
     table = mix_table(mix_totals(mix), None if previous_mix is None else mix_totals(previous_mix))
     if previous_mix is not None:
         st.caption(f"Previous period: {period.previous_label}.")
-    st.dataframe(table, hide_index=True, key="ch_mix_table")
+    st.dataframe(table, hide_index=True, column_config=number_formats(table), key="ch_mix_table")
     csv_download(table, key="ch_mix_csv", file_name="channel-mix.csv")

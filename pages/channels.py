@@ -16,6 +16,7 @@ from components.mix_charts import channel_comparison_chart, social_split_chart
 from components.report_filters import report_period, utc_bounds, week_to_date
 from components.report_help import report_help
 from components.sl_tables import comparison_table
+from components.table_format import number_formats
 from db.settings import get_settings
 from queries.channels import social_split
 
@@ -88,5 +89,10 @@ st.plotly_chart(
     key="ch_comparison_chart",
 )
 side_by_side = comparison_table(comparison, previous_comparison)
-st.dataframe(side_by_side, hide_index=True, key="ch_comparison_table")
+st.dataframe(
+    side_by_side,
+    hide_index=True,
+    column_config=number_formats(side_by_side),
+    key="ch_comparison_table",
+)
 csv_download(side_by_side, key="ch_comparison_csv", file_name="channels.csv")

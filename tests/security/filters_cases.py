@@ -73,4 +73,5 @@ FILTERS_NO_DATA_TEXT = {
     "sl_groups.render_group_table": "frames for st.dataframe (plain cells) and a fixed caption",
     "sl_tables.mix_table": "a frame for st.dataframe (cells are plain text)",
     "theme.text_colour_on": "a colour",
+    "table_format.number_formats": "column formats, no text",
 }
