@@ -67,7 +67,7 @@ def _agent_reviews(page, agent: str) -> int:
 
 def test_reviewer_samples_reviews_and_sees_the_agent_counted(served_app, demo, page):
     log_in(page, served_app, "qa", PASSWORD)
-    page.get_by_role("link", name="Open QA review").wait_for()  # the home's queue summary
+    page.get_by_role("link", name="Open QA review").first.wait_for()  # the home's queue summary
 
     # 1. Draw a sample of one contact per agent, assigned to me.
     open_page(page, "QA sampling", "qa_sampling")
