@@ -37,7 +37,9 @@ def demo_week(browser_db: str) -> str:
 
 def _open(page, label: str, path: str) -> None:
     open_page(page, label, path)
-    page.locator(".js-plotly-plot").first.wait_for()
+    # A report page's first run reads its period and the previous one with every cache cold; on
+    # a CI machine running the other test worker too that has taken over 30 s.
+    page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
 
 
 def test_service_level_page_renders(served_app, demo_week, page):
