@@ -66,12 +66,12 @@ def _next_month(month: date) -> date:
 
 def _table_shape(table: str) -> dict:
     """Indexes, unique/primary keys and outgoing foreign keys of `table`, as SQL definitions."""
-    constraint_indexes = "SELECT conindid FROM pg_constraint WHERE conrelid = t.oid"
     return {
         "indexes": _rows(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
-            f"WHERE t.oid = CAST(:t AS regclass) AND i.indexrelid NOT IN ({constraint_indexes})",
+            "WHERE t.oid = CAST(:t AS regclass) AND i.indexrelid NOT IN "
+            "(SELECT conindid FROM pg_constraint WHERE conrelid = t.oid)",
             t=table,
         ),
         "keys": _rows(
@@ -106,6 +106,7 @@ def _rebuild(shape: dict, source: str, partitioned: bool, key_sql) -> None:
     )
     if partitioned:
         _create_partitions(source)
+    # Identifiers only (this migration's own table names): DDL and table names take no binds.
     op.execute(f"INSERT INTO {TABLE} SELECT * FROM {source}")
     for name, _contype, definition in shape["keys"]:
         op.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} {key_sql(definition)}")
@@ -138,6 +139,7 @@ def _create_partitions(source: str) -> None:
     months = {_month(datetime.now(UTC))}
     for _ in range(MONTHS_AHEAD):
         months.add(_next_month(max(months)))
+    # Identifiers only (this migration's own column and table names); no value is formatted in.
     stored = _rows(f"SELECT DISTINCT date_trunc('month', {KEY}) FROM {source}")
     # December 9999 has no end to give a partition: its rows go to the default.
     months |= {_month(m) for (m,) in stored if (m.year, m.month) != (9999, 12)}
