@@ -38,3 +38,8 @@ def local_today(now_utc: datetime, tz: str) -> date:
 def interval_start(moment: datetime) -> datetime:
     """Start of the 15-minute UTC interval holding `moment` (naive UTC), as the rollup buckets."""
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def on_interval_grid(moment: datetime) -> bool:
+    """True when `moment` starts a 15-minute rollup interval (UTC)."""
+    return interval_start(moment) == moment

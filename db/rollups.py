@@ -21,12 +21,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, select, text
 
+from analytics.csat import SATISFIED_FROM
 from analytics.periods import interval_start
 from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
+from db.day_rollup import rebuild_day_stats, recount_if_timezone_changed
 from db.frt_buckets import frt_bucket_expr
 from db.partitions import ensure_months_ahead
 from db.policies import Policy, load_policies
-from db.schema import interactions, interval_frt_hist, interval_stats, job_state
+from db.schema import (
+    day_frt_hist,
+    day_stats,
+    interactions,
+    interval_frt_hist,
+    interval_stats,
+    job_state,
+)
 from db.sla_sql import sla_exprs
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
@@ -102,6 +111,9 @@ def _aggregate_select(
             func.coalesce(func.sum(i.handle_seconds), 0).label("sum_handle_seconds"),
             count_if(i.handle_seconds.is_not(None)).label("handled"),
             count_if(i.is_public.is_(True)).label("public_offered"),
+            func.count(i.csat).label("csat_rated"),
+            count_if(i.csat >= SATISFIED_FROM).label("csat_satisfied"),
+            func.coalesce(func.sum(i.csat), 0).label("csat_sum"),
         )
         .where(counts_as_contact())  # one contact per conversation: its first message
         .group_by(bucket, i.channel_id, i.queue)
@@ -179,6 +191,9 @@ def _rebuild(
         "sum_handle_seconds",
         "handled",
         "public_offered",
+        "csat_rated",
+        "csat_satisfied",
+        "csat_sum",
     ]
     policies = load_policies(conn)
     statement = _aggregate_select(policies, start, end, channel_id)
@@ -189,6 +204,7 @@ def _rebuild(
             ["interval_start", "channel_id", "queue", "bucket", "n", "sum_seconds"], histogram
         )
     )
+    rebuild_day_stats(conn, start, end)
     if channel_id is None:  # a policy change (one channel) leaves topics and journeys as they are
         rebuild_topic_stats(conn, start, end)
 
@@ -211,8 +227,8 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
     with _rollup_transaction(engine) as conn:
         newest_change = conn.scalar(select(func.max(interactions.c.updated_at)))
         if newest_change is None:
-            conn.execute(delete(interval_stats))
-            conn.execute(delete(interval_frt_hist))
+            for table in (interval_stats, interval_frt_hist, day_stats, day_frt_hist):
+                conn.execute(delete(table))
             return 0
         watermark = (
             None
@@ -230,7 +246,9 @@ def refresh_interval_stats(engine: Engine, *, full: bool = False) -> int:
             .distinct()
         ).all()
         if not touched:
-            recount_if_settings_changed(conn)  # a new time zone or negative threshold
+            # A new time zone or negative threshold recounts the local-day rollups.
+            recount_if_settings_changed(conn)
+            recount_if_timezone_changed(conn)
             return 0
         # Rebuild runs of adjacent intervals, so an answer to a weeks-old email recounts its
         # interval alone rather than everything between it and today.

@@ -579,6 +579,10 @@ interval_stats = Table(
     Column("sum_handle_seconds", Float, nullable=False, default=0),
     Column("handled", Integer, nullable=False, default=0),  # contacts with handle_seconds
     Column("public_offered", Integer, nullable=False, default=0),
+    # CSAT of the interval's contacts (migration 0014): rated, rated 4–5, and the ratings' sum.
+    Column("csat_rated", Integer, nullable=False, server_default="0"),
+    Column("csat_satisfied", Integer, nullable=False, server_default="0"),
+    Column("csat_sum", Integer, nullable=False, server_default="0"),
     Index("ix_interval_stats_channel_interval", "channel_id", "interval_start"),
     # The queues seen on some channels, one probe per queue (queries/sl_read.py, 0012).
     Index("ix_interval_stats_queue_channel", "queue", "channel_id"),
@@ -591,6 +595,43 @@ interval_frt_hist = Table(
     "interval_frt_hist",
     metadata,
     Column("interval_start", DateTime, primary_key=True),
+    Column("channel_id", String(32), primary_key=True),
+    Column("queue", String(64), primary_key=True),
+    Column("bucket", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+    Column("sum_seconds", Float, nullable=False),
+)
+
+# The same counts summed per local day of `timezone` (migration 0014, db/day_rollup.py), so a
+# long period reads one row per day × channel × queue instead of 96. Rebuilt from interval_stats
+# in the refresh that rebuilds those intervals; a change of time zone recounts it all.
+day_stats = Table(
+    "day_stats",
+    metadata,
+    Column("local_day", Integer, primary_key=True),  # days since 1970-01-01 in `timezone`
+    Column("channel_id", String(32), primary_key=True),
+    Column("queue", String(64), primary_key=True),
+    Column("offered", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("met", Integer, nullable=False),
+    Column("abandoned", Integer, nullable=False),
+    Column("abandoned_short", Integer, nullable=False),
+    Column("resolved", Integer, nullable=False),
+    Column("sum_frt_seconds", Float, nullable=False),
+    Column("sum_handle_seconds", Float, nullable=False),
+    Column("handled", Integer, nullable=False),
+    Column("public_offered", Integer, nullable=False),
+    Column("csat_rated", Integer, nullable=False),
+    Column("csat_satisfied", Integer, nullable=False),
+    Column("csat_sum", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+)
+
+# interval_frt_hist summed per local day (migration 0014), alongside day_stats.
+day_frt_hist = Table(
+    "day_frt_hist",
+    metadata,
+    Column("local_day", Integer, primary_key=True),
     Column("channel_id", String(32), primary_key=True),
     Column("queue", String(64), primary_key=True),
     Column("bucket", Integer, primary_key=True),

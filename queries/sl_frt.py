@@ -22,8 +22,9 @@ from sqlalchemy import Connection, func, select
 
 from analytics.percentiles import EDGES, EXACT_MAX_CONTACTS, representative
 from db.frt_buckets import frt_bucket_expr
-from db.schema import interactions, interval_frt_hist
+from db.schema import day_frt_hist, interactions, interval_frt_hist
 from queries.frames import read_frame
+from queries.rollup_split import RollupSplit, in_day_runs, in_ranges
 from queries.sl_base import (
     group_expr,
     normalise_group_keys,
@@ -42,26 +43,33 @@ HIST_COLUMNS = ("group_key", "channel_id", "bucket", "n", "sum_seconds")
 def rollup_histogram(
     conn: Connection,
     *,
-    start: datetime,
-    end: datetime,
     group_by: str,
     channel_ids: Sequence[str],
+    split: RollupSplit,
     exclude: Sequence[datetime] = (),
 ) -> pd.DataFrame:
-    """Answered contacts per (group, channel, FRT bucket) from interval_frt_hist."""
-    h = interval_frt_hist.c
-    group = h.channel_id if group_by == "channel" else h.queue
-    conditions = [h.interval_start >= start, h.interval_start < end]
-    conditions.append(h.channel_id.in_(list(channel_ids)))
-    if exclude:
-        conditions.append(h.interval_start.not_in(list(exclude)))
-    keys = [group.label("group_key"), h.channel_id.label("channel_id"), h.bucket]
-    statement = (
-        select(*keys, func.sum(h.n).label("n"), func.sum(h.sum_seconds).label("sum_seconds"))
-        .where(*conditions)
-        .group_by(*keys)
-    )
-    return read_frame(engine=conn, statement=statement)
+    """Answered contacts per (group, channel, FRT bucket) from day_frt_hist for the split's
+    whole days and interval_frt_hist for the rest, skipping the `exclude` intervals."""
+    parts = []
+    for table, where in (
+        (interval_frt_hist, in_ranges(interval_frt_hist.c.interval_start, split.interval_ranges)),
+        (day_frt_hist, in_day_runs(day_frt_hist.c.local_day, split.day_runs)),
+    ):
+        h = table.c
+        if table is day_frt_hist and not split.day_runs:
+            continue
+        conditions = [where, h.channel_id.in_(list(channel_ids))]
+        if exclude and table is interval_frt_hist:
+            conditions.append(h.interval_start.not_in(list(exclude)))
+        group = h.channel_id if group_by == "channel" else h.queue
+        keys = [group.label("group_key"), h.channel_id.label("channel_id"), h.bucket]
+        statement = (
+            select(*keys, func.sum(h.n).label("n"), func.sum(h.sum_seconds).label("sum_seconds"))
+            .where(*conditions)
+            .group_by(*keys)
+        )
+        parts.append(read_frame(engine=conn, statement=statement))
+    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
 
 
 def raw_histogram(
@@ -168,15 +176,21 @@ def read_frt(
     group_by: str,
     channel_ids: Sequence[str],
     stale: Sequence[datetime] | None,
+    split: RollupSplit | None = None,
 ) -> pd.DataFrame:
     """The FRT frame of a wall-clock selection (see the module docstring for the routes).
 
     stale: intervals to count from raw rows rather than the rollup (None: the rollup is not
-    usable, count everything raw).
+    usable, count everything raw). split: which days the day rollup answers (None: none).
     """
     common = {"start": start, "end": end, "group_by": group_by, "channel_ids": channel_ids}
     if group_by in ("channel", "queue") and stale is not None:
-        parts = [rollup_histogram(conn, **common, exclude=stale)]
+        split = split or RollupSplit((), ((start, end),))
+        parts = [
+            rollup_histogram(
+                conn, group_by=group_by, channel_ids=channel_ids, split=split, exclude=stale
+            )
+        ]
         if stale:
             parts.append(raw_histogram(conn, policies, **common, intervals_in=stale))
         hist = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)

@@ -28,11 +28,12 @@ from analytics.service_level import (
 )
 from analytics.sl_frames import KIND_COLUMNS, kind_column
 from db.rollups import JOB_NAME, WATERMARK_LAG, _runs
-from db.schema import interactions, interval_stats, job_state
+from db.schema import day_stats, interactions, interval_stats, job_state
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
 from queries.frames import read_frame
 from queries.local_buckets import period_key_expr
+from queries.rollup_split import RollupSplit, day_period_key, in_day_runs, in_ranges
 from queries.sl_base import group_expr, range_filter, raw_from, row_exprs
 
 # Rows changed since the rollup's watermark; more means the rollup is far behind (count raw).
@@ -175,6 +176,80 @@ def stale_intervals(
     return sorted(buckets)
 
 
+ROLLUP_SUMS = (
+    "offered",
+    "answered",
+    "met",
+    "abandoned",
+    "abandoned_short",
+    "sum_frt_seconds",
+    "sum_handle_seconds",
+    "handled",
+)
+
+
+def _summed_rollup(source, key, conditions, *, group_by: str, sums: Sequence[str]):
+    """SELECT of `sums` from a rollup table per (period key, group, channel)."""
+    s = source.c
+    rows = (
+        select(
+            key.label("period_key"),
+            (s.channel_id if group_by == "channel" else s.queue).label("group_key"),
+            s.channel_id,
+            *[s[name] for name in sums],
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    r = rows.c
+    keys = [r.period_key, r.group_key, r.channel_id]
+    return select(*keys, *[func.sum(r[name]).label(name) for name in sums]).group_by(*keys)
+
+
+def rollup_sums(
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    granularity: str,
+    group_by: str,
+    channel_ids: Sequence[str],
+    exclude: Sequence[datetime],
+    split: RollupSplit,
+    sums: Sequence[str] = ROLLUP_SUMS,
+) -> pd.DataFrame:
+    """`sums` per (period, group, channel) from the rollups: day_stats for the split's whole
+    days, interval_stats for the rest, skipping the `exclude` intervals."""
+    s = interval_stats.c
+    conditions = [in_ranges(s.interval_start, split.interval_ranges)]
+    conditions.append(s.channel_id.in_(list(channel_ids)))
+    if exclude:
+        conditions.append(s.interval_start.not_in(list(exclude)))
+    key = period_key_expr(s.interval_start, start=start, end=end, tz=tz, granularity=granularity)
+    parts = [
+        read_frame(
+            engine=conn,
+            statement=_summed_rollup(interval_stats, key, conditions, group_by=group_by, sums=sums),
+        )
+    ]
+    if split.day_runs:
+        d = day_stats.c
+        day_conditions = [
+            in_day_runs(d.local_day, split.day_runs),
+            d.channel_id.in_(list(channel_ids)),
+        ]
+        statement = _summed_rollup(
+            day_stats,
+            day_period_key(d.local_day, granularity),
+            day_conditions,
+            group_by=group_by,
+            sums=sums,
+        )
+        parts.append(read_frame(engine=conn, statement=statement))
+    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+
+
 def rollup_kind_counts(
     conn: Connection,
     *,
@@ -185,54 +260,20 @@ def rollup_kind_counts(
     group_by: str,
     channel_ids: Sequence[str],
     exclude: Sequence[datetime],
+    split: RollupSplit,
 ) -> pd.DataFrame:
-    """Kind counts per (period, group, channel) from interval_stats, skipping `exclude`."""
-    s = interval_stats.c
-    conditions = [
-        s.interval_start >= start,
-        s.interval_start < end,
-        s.channel_id.in_(list(channel_ids)),
-    ]
-    if exclude:
-        conditions.append(s.interval_start.not_in(list(exclude)))
-    rows = (
-        select(
-            period_key_expr(
-                s.interval_start, start=start, end=end, tz=tz, granularity=granularity
-            ).label("period_key"),
-            (s.channel_id if group_by == "channel" else s.queue).label("group_key"),
-            s.channel_id,
-            s.offered,
-            s.answered,
-            s.met,
-            s.abandoned,
-            s.abandoned_short,
-            s.sum_frt_seconds,
-            s.sum_handle_seconds,
-            s.handled,
-        )
-        .where(*conditions)
-        .subquery()
+    """Kind counts per (period, group, channel) from the rollups (`rollup_sums`)."""
+    frame = rollup_sums(
+        conn,
+        start=start,
+        end=end,
+        tz=tz,
+        granularity=granularity,
+        group_by=group_by,
+        channel_ids=channel_ids,
+        exclude=exclude,
+        split=split,
     )
-    r = rows.c
-    keys = [r.period_key, r.group_key, r.channel_id]
-    statement = select(
-        *keys,
-        *[
-            func.sum(r[name]).label(name)
-            for name in (
-                "offered",
-                "answered",
-                "met",
-                "abandoned",
-                "abandoned_short",
-                "sum_frt_seconds",
-                "sum_handle_seconds",
-                "handled",
-            )
-        ],
-    ).group_by(*keys)
-    frame = read_frame(engine=conn, statement=statement)
     # The rollup's columns as kind counts. Only channels every contact of which has a policy
     # are read from it (`db.policies.channels_fully_covered`), so answered − met is late.
     counts = {name: pd.to_numeric(frame[name]).fillna(0) for name in ROLLUP_KIND_SOURCES}

@@ -13,12 +13,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, and_, distinct, func, or_, select
 
-from analytics.periods import interval_start
+from analytics.periods import on_interval_grid
 from analytics.sl_frames import COUNT_COLUMNS, add_rates, classify_rows, outcomes_from_kinds
 from db.policies import channels_fully_covered, load_policies
 from db.schema import agent_skills, agents, interactions, interval_stats
 from db.schema import channels as channel_table
 from queries.local_buckets import check_granularity, period_keys, period_table
+from queries.rollup_split import RollupSplit, split_period
 from queries.sl_base import (
     NO_AGENT_KEY,
     channel_ids_for,
@@ -155,11 +156,6 @@ class Scope:
     source: str
 
 
-def _on_interval_grid(moment: datetime) -> bool:
-    """True when `moment` starts a 15-minute rollup interval (UTC)."""
-    return interval_start(moment) == moment
-
-
 def _choose_source(
     policies,
     channel_ids,
@@ -211,7 +207,7 @@ def make_scope(
         abandon_rule=req.abandon_rule,
         business_hours=req.business_hours,
         source=source,
-        aligned=_on_interval_grid(req.start) and _on_interval_grid(req.end),
+        aligned=on_interval_grid(req.start) and on_interval_grid(req.end),
     )
     calendars = load_calendars(conn) if req.business_hours else {}
     return Scope(channel_ids, policies, calendars, chosen)
@@ -249,6 +245,15 @@ def _stale(conn: Connection, scope: Scope, req: Request) -> list[datetime] | Non
     return None if stale is None or len(stale) > MAX_STALE_INTERVALS else stale
 
 
+def _split(conn: Connection, req: Request, stale: list[datetime], *, keyed: bool) -> RollupSplit:
+    """Which days of the request the day rollup answers; keyed: figures per period (then
+    only days and weeks of the zone the day rollup was counted in can use it)."""
+    if keyed and req.granularity not in ("day", "week"):
+        return RollupSplit((), ((req.start, req.end),))
+    keyed_in = req.tz if keyed else None
+    return split_period(conn, start=req.start, end=req.end, stale=stale, keyed_in=keyed_in)
+
+
 def _sql_counts(
     conn: Connection, scope: Scope, req: Request, stale: list[datetime] | None
 ) -> pd.DataFrame:
@@ -261,7 +266,9 @@ def _sql_counts(
     else:
         rule_of = rules_by_channel(scope.policies)
         parts = [
-            rollup_kind_counts(conn, **common, exclude=stale),
+            rollup_kind_counts(
+                conn, **common, exclude=stale, split=_split(conn, req, stale, keyed=True)
+            ),
             raw_kind_counts(
                 conn,
                 scope.policies,
@@ -310,6 +317,7 @@ def read(
                 group_by=req.group_by,
                 channel_ids=scope.channel_ids,
                 stale=stale,
+                split=None if stale is None else _split(conn, req, stale, keyed=False),
             )
         return (_sql_counts(conn, scope, req, stale) if counts else None), frt_frame
     rows = read_rows(

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
 from db.reference import seed_reference_data
+from db.settings import get_settings
 
 PG_ADMIN_URL = os.environ.get(
     "FLOORLIGHT_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -120,3 +121,17 @@ def app_db(app_template: Path, tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{path}"
     with app_environment(url):
         yield url
+
+
+@pytest.fixture
+def centre_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Set FLOORLIGHT_* settings for one test: centre_settings(TIMEZONE="Asia/Kolkata")."""
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"FLOORLIGHT_{name}", value)
+        get_settings.cache_clear()
+
+    yield apply
+    monkeypatch.undo()
+    get_settings.cache_clear()

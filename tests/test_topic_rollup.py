@@ -5,7 +5,6 @@ new negative threshold, and for journeys on the demo centre and after its contac
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -16,7 +15,6 @@ from analytics.journey import overall_rates
 from analytics.topic_trends import weekly_table
 from db.rollups import JOB_NAME, refresh_interval_stats
 from db.schema import interactions, job_state, next_contacts, topic_stats, topics
-from db.settings import get_settings
 from ingest.retag import retag_interactions
 from queries.journey import journey_counts
 from queries.topic_trends import daily_topic_counts, topic_contacts
@@ -27,20 +25,6 @@ from tests.test_journey import _store as store_worked_example
 TOPICS = ["billing", "outage", None, "delivery"]
 CHANNELS = [("twitter", True), ("twitter", False), ("chat", False), ("email", False)]
 SENTIMENTS = [-0.6, -0.05, -0.04, 0.3, None]
-
-
-@pytest.fixture
-def centre_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """Set FLOORLIGHT_* settings for one test: centre_settings(TIMEZONE="Asia/Kolkata")."""
-
-    def apply(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(f"FLOORLIGHT_{name}", value)
-        get_settings.cache_clear()
-
-    yield apply
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def _contacts(first: datetime, hours: int, step_minutes: int = 37) -> list[dict]:
