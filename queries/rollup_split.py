@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, and_, false, or_
@@ -23,6 +24,7 @@ from db.day_rollup import rollup_timezone
 from db.topic_rollup import day_number, whole_days
 
 _EPOCH = date(1970, 1, 1)
+DayNumbers = TypeVar("DayNumbers", ColumnElement, pd.Series)
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,9 @@ def in_ranges(column: ColumnElement, ranges: Sequence[tuple[datetime, datetime]]
     return or_(false(), *[and_(column >= low, column < high) for low, high in ranges])
 
 
-def day_period_key(column: ColumnElement, granularity: str) -> ColumnElement:
-    """The period key (queries.local_buckets) of a local day number, per day or ISO week:
-    the same key `period_key_expr` gives every instant of that day."""
+def day_period_key(column: DayNumbers, granularity: str) -> DayNumbers:
+    """The period key (queries.local_buckets) of local day numbers (a SQL column or a
+    Series), per day or ISO week: the key `period_key_expr` gives every instant of that day."""
     if granularity == "day":
         return column
     if granularity == "week":

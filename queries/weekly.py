@@ -5,8 +5,9 @@ Each metric is read through the route its own page uses, never a second SQL for 
 service level and abandonment from `queries.service_level.service_level_counts` (granularity
 "week", grouped by channel, each contact under its policy's abandon rule), FRT from
 `frt_values`, CSAT from `queries.csat`, repeat contacts from `queries.journey.journey_counts`
-(the Topics and Customer journey rule), the reviews counted from `queries.qa_quality`. Read
-here only: QA review scores by the local week they were submitted in, and topic counts.
+(the Topics and Customer journey rule), the reviews counted from `queries.qa_quality`. Topic counts
+are the Topics page's daily counts (`queries.topic_trends`) summed per week. Read here only:
+QA review scores by the local week they were submitted in.
 
 FRT is never one figure over phone and email: "live" channels (voice, chat) and "async"
 channels (email, social) are reported apart.
@@ -26,14 +27,16 @@ from analytics.periods import week_bounds
 from analytics.sl_frames import COUNT_COLUMNS, add_rates
 from analytics.weekly import rising_topics, week_label, window_open
 from db.schema import interactions, qa_reviews
-from db.threads import counts_as_contact
+from db.topic_rollup import NO_TOPIC, day_number
 from queries.csat import csat_counts, csat_overall
 from queries.frames import read_frame
 from queries.journey import journey_counts
 from queries.local_buckets import period_key_expr, period_table
 from queries.qa_quality import counted_reviews
+from queries.rollup_split import day_period_key
 from queries.service_level import channel_policies, frt_values, service_level_counts
 from queries.sl_base import channel_ids_for
+from queries.topic_trends import daily_topic_counts
 
 FIGURE_COLUMNS: tuple[str, ...] = ("key", "section", "label", "value", "unit", "n", "goal")
 SECTIONS: tuple[str, ...] = (
@@ -160,23 +163,16 @@ def _frt_rows(frt: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
     return rows
 
 
-def _topic_counts(conn: Connection, *, start, end, tz: str) -> pd.DataFrame:
-    """week key, topic, count of contacts with a topic that arrived in [start, end)."""
-    key = period_key_expr(
-        interactions.c.created_at, start=start, end=end, tz=tz, granularity="week"
-    ).label("period_key")
-    topic = interactions.c.topic
-    statement = (
-        select(key, topic.label("topic"), func.count().label("count"))
-        .where(
-            interactions.c.created_at >= start,
-            interactions.c.created_at < end,
-            counts_as_contact(),
-            topic.is_not(None),
-        )
-        .group_by(key, topic)
-    )
-    return read_frame(engine=conn, statement=statement)
+def _topic_counts(engine: Engine, *, start, end, tz: str) -> pd.DataFrame:
+    """week key, topic, count of contacts with a topic that arrived in [start, end): the
+    Topics page's daily counts (its rollup) summed per ISO week."""
+    daily = daily_topic_counts(engine=engine, start=start, end=end, tz=tz)
+    daily = daily[daily["topic"] != NO_TOPIC]
+    if daily.empty:
+        return pd.DataFrame({"period_key": [], "topic": [], "count": []})
+    day_numbers = pd.Series([day_number(d) for d in daily["day"]], index=daily.index)
+    weeks = daily.assign(period_key=day_period_key(day_numbers, "week"))
+    return weeks.groupby(["period_key", "topic"], as_index=False)["count"].sum()
 
 
 def _qa_scores(conn: Connection, *, start, end, tz: str) -> pd.DataFrame:
@@ -233,7 +229,6 @@ def weekly_figures(
         channel_ids = channel_ids_for(conn, None)
         topics_available = _has_any(conn, interactions.c.topic.is_not(None))
         qa_available = conn.execute(select(qa_reviews.c.id).limit(1)).first() is not None
-        topic_frame = _topic_counts(conn, start=baseline_start, end=end, tz=tz)
         qa_frame = _qa_scores(conn, start=start, end=end, tz=tz) if qa_available else None
         csat_by_week = [
             csat_overall(
@@ -241,6 +236,7 @@ def weekly_figures(
             )
             for s, e in bounds
         ]
+    topic_frame = _topic_counts(engine, start=baseline_start, end=end, tz=tz)
     repeat = (
         journey_counts(engine=engine, start=start, end=end, tz=tz, window_days=options.repeat_days)
         .groupby("week")[["resolved", "repeated"]]
