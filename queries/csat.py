@@ -18,7 +18,7 @@ from sqlalchemy import Connection, case, func, select
 from analytics.csat import SATISFIED_FROM
 from analytics.periods import on_interval_grid
 from db.schema import interactions
-from queries.frames import read_frame
+from queries.frames import concat_parts, read_frame
 from queries.rollup_split import split_period
 from queries.sl_base import check_group_by, group_expr, normalise_group_keys, range_filter, raw_from
 from queries.sl_kinds import rollup_sums, stale_intervals, within_intervals
@@ -73,7 +73,7 @@ def _from_rollups(
     parts = [rolled]
     if stale:
         parts.append(_raw_counts(conn, within_intervals(stale, start, end, channel_ids), group_by))
-    frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    frame = concat_parts(parts)
     if frame.empty:
         return pd.DataFrame(columns=["group_key", *CSAT_COLUMNS])
     frame = normalise_group_keys(frame)

@@ -41,3 +41,10 @@ def read_frame(*, engine: Engine | Connection, statement: Select[Any]) -> pd.Dat
             if any(within_pandas_span(v) is not v for v in values):
                 frame[column.key] = [within_pandas_span(v) for v in values]
     return frame
+
+
+def concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts of one result read by several routes, stacked; an empty part adds nothing
+    (pandas warns on concatenating empty frames), and with all of them empty the first one
+    (its columns) is the result."""
+    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)

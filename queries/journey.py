@@ -15,7 +15,7 @@ from analytics.periods import local_today
 from db.schema import agents, customer_handles, customers, interactions, next_contacts
 from db.threads import counts_as_contact
 from db.topic_rollup import day_number, rollup_settings
-from queries.frames import read_frame
+from queries.frames import concat_parts, read_frame
 from queries.local_buckets import epoch_seconds, period_key_expr
 from queries.rollup_freshness import changed_since_refresh
 
@@ -164,7 +164,7 @@ def journey_counts(
             parts = [stored(conn)]
             if stale:
                 parts += [_negated(stored(conn, customer_ids=stale)), raw(conn, customer_ids=stale)]
-            frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+            frame = concat_parts(parts)
             frame["topic"] = frame["topic"].fillna(NO_TOPIC)
             frame = frame.groupby(["week", "channel_id", "topic"], as_index=False)[
                 JOURNEY_COUNTS

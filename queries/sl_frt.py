@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, select
 from analytics.percentiles import EDGES, EXACT_MAX_CONTACTS, representative
 from db.frt_buckets import frt_bucket_expr
 from db.schema import day_frt_hist, interactions, interval_frt_hist
-from queries.frames import read_frame
+from queries.frames import concat_parts, read_frame
 from queries.rollup_split import RollupSplit, in_day_runs, in_ranges
 from queries.sl_base import (
     group_expr,
@@ -56,8 +56,9 @@ def rollup_histogram(
         (day_frt_hist, in_day_runs(day_frt_hist.c.local_day, split.day_runs)),
     ):
         h = table.c
-        if table is day_frt_hist and not split.day_runs:
-            continue
+        runs = split.day_runs if table is day_frt_hist else split.interval_ranges
+        if not runs and (table is day_frt_hist or split.day_runs):
+            continue  # nothing to read there (an empty period still reads once, for columns)
         conditions = [where, h.channel_id.in_(list(channel_ids))]
         if exclude and table is interval_frt_hist:
             conditions.append(h.interval_start.not_in(list(exclude)))
@@ -69,7 +70,7 @@ def rollup_histogram(
             .group_by(*keys)
         )
         parts.append(read_frame(engine=conn, statement=statement))
-    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    return concat_parts(parts)
 
 
 def raw_histogram(
@@ -193,7 +194,7 @@ def read_frt(
         ]
         if stale:
             parts.append(raw_histogram(conn, policies, **common, intervals_in=stale))
-        hist = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+        hist = concat_parts(parts)
     else:
         hist = raw_histogram(conn, policies, **common)
     answered = int(pd.to_numeric(hist["n"]).sum()) if not hist.empty else 0

@@ -31,7 +31,7 @@ from db.rollups import JOB_NAME, WATERMARK_LAG, _runs
 from db.schema import day_stats, interactions, interval_stats, job_state
 from db.sqlfuncs import bucket_15m
 from db.threads import counts_as_contact
-from queries.frames import read_frame
+from queries.frames import concat_parts, read_frame
 from queries.local_buckets import period_key_expr
 from queries.rollup_split import RollupSplit, day_period_key, in_day_runs, in_ranges
 from queries.sl_base import group_expr, range_filter, raw_from, row_exprs
@@ -227,12 +227,10 @@ def rollup_sums(
     if exclude:
         conditions.append(s.interval_start.not_in(list(exclude)))
     key = period_key_expr(s.interval_start, start=start, end=end, tz=tz, granularity=granularity)
-    parts = [
-        read_frame(
-            engine=conn,
-            statement=_summed_rollup(interval_stats, key, conditions, group_by=group_by, sums=sums),
-        )
-    ]
+    parts = []
+    if split.interval_ranges or not split.day_runs:
+        statement = _summed_rollup(interval_stats, key, conditions, group_by=group_by, sums=sums)
+        parts.append(read_frame(engine=conn, statement=statement))
     if split.day_runs:
         d = day_stats.c
         day_conditions = [
@@ -247,7 +245,7 @@ def rollup_sums(
             sums=sums,
         )
         parts.append(read_frame(engine=conn, statement=statement))
-    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    return concat_parts(parts)
 
 
 def rollup_kind_counts(

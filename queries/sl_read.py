@@ -18,6 +18,7 @@ from analytics.sl_frames import COUNT_COLUMNS, add_rates, classify_rows, outcome
 from db.policies import channels_fully_covered, load_policies
 from db.schema import agent_skills, agents, interactions, interval_stats
 from db.schema import channels as channel_table
+from queries.frames import concat_parts
 from queries.local_buckets import check_granularity, period_keys, period_table
 from queries.rollup_split import RollupSplit, split_period
 from queries.sl_base import (
@@ -290,7 +291,7 @@ def _sql_counts(
                     intervals_in=stale,
                 )
             )
-        kinds = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+        kinds = concat_parts(parts)
         # One rule per channel here (checked when the source was chosen).
         kinds["abandon_rule"] = rule or kinds["channel_id"].map(
             lambda c: next(iter(rule_of.get(c, {"fail"})))

@@ -21,7 +21,7 @@ from db.schema import agents, customers, interactions, topic_stats
 from db.settings import get_settings
 from db.threads import counts_as_contact
 from db.topic_rollup import NO_TOPIC, day_number, rollup_settings, whole_days
-from queries.frames import read_frame
+from queries.frames import concat_parts, read_frame
 from queries.local_buckets import period_key_expr
 from queries.rollup_freshness import changed_since_refresh
 from queries.sentiment import is_negative
@@ -75,7 +75,7 @@ def daily_topic_counts(
             parts = [_rollup_counts(conn, days, channel_ids, visibility)]
             if raw_ranges:
                 parts.append(_raw_counts(conn, start, end, tz, channel_ids, visibility, raw_ranges))
-            frame = pd.concat([p for p in parts if not p.empty] or parts, ignore_index=True)
+            frame = concat_parts(parts)
             frame = frame.groupby(["day_key", "topic"], as_index=False)[COUNTED].sum()
     if frame.empty:
         return pd.DataFrame(columns=DAILY_COLUMNS)
