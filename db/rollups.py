@@ -150,7 +150,9 @@ def _histogram_select(
         answered = answered.where(i.created_at < end)
     if channel_id is not None:
         answered = answered.where(i.channel_id == channel_id)
-    a = answered.subquery()
+    # Materialized: else the FRT expression is inlined into each of the bucket's ~8 nested
+    # comparisons and computed that many times a row (5x slower on SQLite).
+    a = answered.cte("answered_frt").prefix_with("MATERIALIZED")
     bucketed = select(
         a.c.interval_start,
         a.c.channel_id,

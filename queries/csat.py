@@ -83,17 +83,26 @@ def _from_rollups(
 
 
 def _raw_counts(conn: Connection, contacts, group_by: str) -> pd.DataFrame:
-    rating = interactions.c.csat
+    """CSAT counts per group of the rated `contacts` (a condition on interactions)."""
+    rated = (
+        select(group_expr(group_by).label("group_key"), interactions.c.csat.label("rating"))
+        .select_from(raw_from(group_by))
+        .where(contacts, interactions.c.csat.is_not(None))
+        .cte("rated")
+        # Materialized: grouping a flattened query by channel_id made SQLite walk the whole
+        # (channel_id, created_at) index for its order instead of the few arrival ranges.
+        .prefix_with("MATERIALIZED")
+    )
+    rating = rated.c.rating
     statement = (
         select(
-            group_expr(group_by).label("group_key"),
+            rated.c.group_key,
             func.count(rating).label("csat_rated"),
             func.sum(case((rating >= SATISFIED_FROM, 1), else_=0)).label("csat_satisfied"),
             func.sum(rating).label("csat_sum"),
         )
-        .select_from(raw_from(group_by))
-        .where(contacts, rating.is_not(None))
-        .group_by(group_expr(group_by))
+        .group_by(rated.c.group_key)
+        .order_by(rated.c.group_key)
     )
     frame = read_frame(engine=conn, statement=statement)
     if frame.empty:

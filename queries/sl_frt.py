@@ -99,7 +99,10 @@ def raw_histogram(
         )
         .select_from(raw_from(group_by))
         .where(where, x.answered)
-        .subquery()
+        .cte("answered_frt")
+        # Materialized: else both databases inline the FRT expression into each of the
+        # bucket's ~8 nested comparisons and compute it that many times a row.
+        .prefix_with("MATERIALIZED")
     )
     bucketed = select(
         rows.c.group_key, rows.c.channel_id, frt_bucket_expr(rows.c.frt).label("bucket"), rows.c.frt
