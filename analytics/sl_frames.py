@@ -79,14 +79,13 @@ def outcomes_from_kinds(kinds: pd.DataFrame) -> pd.DataFrame:
         frame[name] = pd.to_numeric(frame[name]).fillna(0)
     # Rows no policy covers carry a NULL rule but only no_policy counts, whose outcome does not
     # depend on the rule.
-    rule = frame["abandon_rule"].fillna(ABANDON_RULES[0])
+    rule = pd.Categorical(frame["abandon_rule"].fillna(ABANDON_RULES[0]), ABANDON_RULES).codes
+    counts = frame[[kind_column(kind) for kind in KINDS]].to_numpy(dtype=float)
     out = frame[["period_key", "group_key", *FACT_COLUMNS]].copy()
     for name in ("met", "missed", "pending", "excluded"):
-        out[name] = 0
-    for kind in KINDS:
-        outcome = rule.map({r: outcome_of(kind, r) for r in ABANDON_RULES})
-        for name in ("met", "missed", "pending", "excluded"):
-            out[name] = out[name] + frame[kind_column(kind)].where(outcome == name, 0)
+        # goes[r, k]: whether a contact of kind k counts as `name` under rule r.
+        goes = np.array([[outcome_of(k, r) == name for k in KINDS] for r in ABANDON_RULES])
+        out[name] = (counts * goes[rule]).sum(axis=1)
     return out[["period_key", "group_key", *COUNT_COLUMNS]]
 
 
