@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import Connection, case, func, select
@@ -19,6 +20,7 @@ from analytics.csat import SATISFIED_FROM
 from analytics.periods import on_interval_grid
 from db.schema import interactions
 from queries.frames import concat_parts, read_frame
+from queries.local_buckets import check_granularity, period_key_expr
 from queries.rollup_split import split_period
 from queries.sl_base import check_group_by, group_expr, normalise_group_keys, range_filter, raw_from
 from queries.sl_kinds import rollup_sums, stale_intervals, within_intervals
@@ -34,81 +36,81 @@ def csat_counts(
     end: datetime,
     channel_ids: Sequence[str],
     group_by: str,
+    per: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Per group with at least one rating: group_key, csat_rated, csat_satisfied, csat_sum.
+    """Per group with at least one rating: group_key, csat_rated, csat_satisfied, csat_sum
+    (and per local period first, with `per` = (time zone, granularity): a period_key column of
+    `queries.local_buckets`).
 
     Channel or queue grouping over whole 15-minute intervals is summed from the rollups (the
     day rollup for whole local days), with the intervals changed since its watermark counted
     from raw rows; anything else is one aggregate over raw rows.
     """
     check_group_by(group_by)
+    keys = ["period_key", "group_key"] if per else ["group_key"]
+    period = None
+    if per is not None:
+        check_granularity(per[1])
+        period = partial(period_key_expr, start=start, end=end, tz=per[0], granularity=per[1])
+    parts = None
     if group_by in ("channel", "queue") and on_interval_grid(start) and on_interval_grid(end):
         stale = stale_intervals(conn, start=start, end=end, channel_ids=channel_ids)
         if stale is not None:
-            return _from_rollups(conn, start, end, channel_ids, group_by, stale)
-    return _raw_counts(conn, range_filter(start, end, channel_ids), group_by)
-
-
-def _from_rollups(
-    conn: Connection,
-    start: datetime,
-    end: datetime,
-    channel_ids: Sequence[str],
-    group_by: str,
-    stale: list[datetime],
-) -> pd.DataFrame:
-    split = split_period(conn, start=start, end=end, stale=stale, keyed_in=None)
-    rolled = rollup_sums(
-        conn,
-        start=start,
-        end=end,
-        tz="UTC",
-        granularity="day",
-        group_by=group_by,
-        channel_ids=channel_ids,
-        exclude=stale,
-        split=split,
-        sums=CSAT_COLUMNS,
-    )
-    parts = [rolled]
-    if stale:
-        parts.append(_raw_counts(conn, within_intervals(stale, start, end, channel_ids), group_by))
+            split = split_period(
+                conn, start=start, end=end, stale=stale, keyed_in=per[0] if per else None
+            )
+            tz, granularity = per or ("UTC", "day")
+            parts = [
+                rollup_sums(
+                    conn,
+                    start=start,
+                    end=end,
+                    tz=tz,
+                    granularity=granularity,
+                    group_by=group_by,
+                    channel_ids=channel_ids,
+                    exclude=stale,
+                    split=split,
+                    sums=CSAT_COLUMNS,
+                )
+            ]
+            if stale:
+                contacts = within_intervals(stale, start, end, channel_ids)
+                parts.append(_raw_counts(conn, contacts, group_by, period))
+    if parts is None:
+        parts = [_raw_counts(conn, range_filter(start, end, channel_ids), group_by, period)]
     frame = concat_parts(parts)
     if frame.empty:
-        return pd.DataFrame(columns=["group_key", *CSAT_COLUMNS])
+        return pd.DataFrame(columns=[*keys, *CSAT_COLUMNS])
     frame = normalise_group_keys(frame)
-    summed = frame.groupby("group_key", as_index=False)[list(CSAT_COLUMNS)].sum()
-    summed = summed.astype({name: "int64" for name in CSAT_COLUMNS})
+    summed = frame.groupby(keys, as_index=False)[list(CSAT_COLUMNS)].sum()
+    summed = summed.astype({name: "int64" for name in [*keys[:-1], *CSAT_COLUMNS]})
     return summed[summed["csat_rated"] > 0].reset_index(drop=True)
 
 
-def _raw_counts(conn: Connection, contacts, group_by: str) -> pd.DataFrame:
-    """CSAT counts per group of the rated `contacts` (a condition on interactions)."""
+def _raw_counts(conn: Connection, contacts, group_by: str, period=None) -> pd.DataFrame:
+    """CSAT counts per group of the rated `contacts` (a condition on interactions), and per
+    period first when `period` (a period key expression of a column) is given."""
+    i = interactions.c
+    keyed = [period(i.created_at).label("period_key")] if period else []
     rated = (
-        select(group_expr(group_by).label("group_key"), interactions.c.csat.label("rating"))
+        select(*keyed, group_expr(group_by).label("group_key"), i.csat.label("rating"))
         .select_from(raw_from(group_by))
-        .where(contacts, interactions.c.csat.is_not(None))
+        .where(contacts, i.csat.is_not(None))
         .cte("rated")
         # Materialized: grouping a flattened query by channel_id made SQLite walk the whole
         # (channel_id, created_at) index for its order instead of the few arrival ranges.
         .prefix_with("MATERIALIZED")
     )
+    keys = [rated.c.period_key, rated.c.group_key] if period else [rated.c.group_key]
     rating = rated.c.rating
-    statement = (
-        select(
-            rated.c.group_key,
-            func.count(rating).label("csat_rated"),
-            func.sum(case((rating >= SATISFIED_FROM, 1), else_=0)).label("csat_satisfied"),
-            func.sum(rating).label("csat_sum"),
-        )
-        .group_by(rated.c.group_key)
-        .order_by(rated.c.group_key)
-    )
-    frame = read_frame(engine=conn, statement=statement)
-    if frame.empty:
-        return pd.DataFrame(columns=["group_key", *CSAT_COLUMNS])
-    frame = normalise_group_keys(frame)
-    return frame.astype({name: "int64" for name in CSAT_COLUMNS})
+    statement = select(
+        *keys,
+        func.count(rating).label("csat_rated"),
+        func.sum(case((rating >= SATISFIED_FROM, 1), else_=0)).label("csat_satisfied"),
+        func.sum(rating).label("csat_sum"),
+    ).group_by(*keys)
+    return read_frame(engine=conn, statement=statement)
 
 
 def add_csat(frame: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Engine
 from analytics.clock_kpis import frt_by_clock
 from analytics.distributions import FrtSummary
 from queries.csat import add_csat, csat_counts, csat_overall
+from queries.local_buckets import check_granularity
 from queries.sl_base import GROUP_BY_LABELS, GROUP_BY_OPTIONS, NO_AGENT_KEY, channel_policies
 from queries.sl_kinds import stale_intervals
 from queries.sl_read import (
@@ -159,6 +160,7 @@ def frt_values(
     now: datetime,
     channels: Sequence[str] | None = None,
     business_hours: bool = False,
+    per: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """FRT of the answered contacts that arrived in [start, end), as an FRT frame
     (`queries.sl_frt`): group_key, channel_id, frt_seconds, n (contacts at that value) and
@@ -166,8 +168,13 @@ def frt_values(
     at most `analytics.percentiles.EXACT_MAX_CONTACTS` answered, else one per histogram bucket.
     With business_hours, seconds outside the policy's calendar do not count (channels without
     a calendar: 24/7; always exact).
+    per: (time zone, granularity) to key the frame by local period as well (a period_key
+    column of `queries.local_buckets`), exact or histogram chosen period by period.
     """
-    req = Request(start, end, "UTC", "day", group_by, now, None, business_hours)
+    tz, granularity = per or ("UTC", "day")
+    if per is not None:
+        check_granularity(granularity)
+    req = Request(start, end, tz, granularity, group_by, now, None, business_hours, per is not None)
     with engine.connect() as conn:
         scope = make_scope(conn, req, channels_selected=channels, source="auto")
         _, frt = read(conn, scope, req, counts=False)

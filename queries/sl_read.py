@@ -31,7 +31,7 @@ from queries.sl_base import (
     read_rows,
     rules_by_channel,
 )
-from queries.sl_frt import exact_frame, read_frt
+from queries.sl_frt import Periods, exact_frame, read_frt
 from queries.sl_kinds import raw_kind_counts, rollup_kind_counts, stale_intervals
 
 SOURCES: tuple[str, ...] = ("auto", "rollup", "raw", "rows")
@@ -226,6 +226,14 @@ class Request:
     now: datetime
     abandon_rule: str | None
     business_hours: bool
+    # Key the FRT frame by period too (one read for every week of a report).
+    frt_per_period: bool = False
+
+    def periods(self) -> Periods | None:
+        """The FRT frame's period keying, if asked for."""
+        if not self.frt_per_period:
+            return None
+        return Periods(self.start, self.end, self.tz, self.granularity)
 
     def common(self, scope: Scope) -> dict[str, Any]:
         return {
@@ -318,7 +326,8 @@ def read(
                 group_by=req.group_by,
                 channel_ids=scope.channel_ids,
                 stale=stale,
-                split=None if stale is None else _split(conn, req, stale, keyed=False),
+                split=None if stale is None else _split(conn, req, stale, keyed=req.frt_per_period),
+                periods=req.periods(),
             )
         return (_sql_counts(conn, scope, req, stale) if counts else None), frt_frame
     rows = read_rows(
@@ -335,11 +344,13 @@ def read(
     classified = classify_rows(rows, now=req.now, calendars=scope.calendars)
     rows = normalise_group_keys(rows)
     answered = classified["state"] == "answered"
-    frt_frame = exact_frame(
-        rows.loc[answered, ["group_key", "channel_id"]].assign(
-            frt_seconds=classified.loc[answered, "frt_seconds"].astype(float)
-        )
+    values = rows.loc[answered, ["group_key", "channel_id"]].assign(
+        frt_seconds=classified.loc[answered, "frt_seconds"].astype(float)
     )
+    periods = req.periods()
+    if periods is not None:
+        values.insert(0, "period_key", periods.keys(rows.loc[answered, "created_at"]))
+    frt_frame = exact_frame(values)
     count_frame = _rows_counts(
         rows, classified, start=req.start, end=req.end, tz=req.tz, granularity=req.granularity
     )

@@ -230,12 +230,14 @@ def weekly_figures(
         topics_available = _has_any(conn, interactions.c.topic.is_not(None))
         qa_available = conn.execute(select(qa_reviews.c.id).limit(1)).first() is not None
         qa_frame = _qa_scores(conn, start=start, end=end, tz=tz) if qa_available else None
-        csat_by_week = [
-            csat_overall(
-                csat_counts(conn=conn, start=s, end=e, channel_ids=channel_ids, group_by="channel")
-            )
-            for s, e in bounds
-        ]
+        csat = csat_counts(
+            conn=conn,
+            start=start,
+            end=end,
+            channel_ids=channel_ids,
+            group_by="channel",
+            per=(tz, "week"),
+        )
     topic_frame = _topic_counts(engine, start=baseline_start, end=end, tz=tz)
     repeat = (
         journey_counts(engine=engine, start=start, end=end, tz=tz, window_days=options.repeat_days)
@@ -252,20 +254,25 @@ def weekly_figures(
     all_weeks = list(label_of_key.values())
 
     rows, weeks = [], []
-    for monday, (week_start, week_end), csat in zip(mondays, bounds, csat_by_week, strict=True):
+    # One FRT read for all the weeks, exact or from the histogram week by week.
+    frt = frt_values(
+        engine=engine, start=start, end=end, group_by="channel", now=now, per=(tz, "week")
+    )
+    for monday, (week_start, week_end) in zip(mondays, bounds, strict=True):
         label = week_label(monday)
-        week = counts[counts["period_key"] == key_of[monday]]
+        key = key_of[monday]
+        week = counts[counts["period_key"] == key]
         week_rows = _service_rows(week, policies)
-        frt = frt_values(engine=engine, start=week_start, end=week_end, group_by="channel", now=now)
-        week_rows += _frt_rows(frt, kinds)
+        week_rows += _frt_rows(frt[frt["period_key"] == key].drop(columns="period_key"), kinds)
+        rated = csat_overall(csat[csat["period_key"] == key])
         week_rows.append(
             _row(
                 "csat.total",
                 "Customer satisfaction",
                 "CSAT (ratings 4–5), all channels",
-                csat["csat_percent"],
+                rated["csat_percent"],
                 "%",
-                csat["csat_rated"],
+                rated["csat_rated"],
             )
         )
         if qa_frame is not None:

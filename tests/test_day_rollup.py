@@ -11,12 +11,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, update
 
+from analytics.periods import week_bounds
 from db.day_rollup import rollup_timezone
 from db.rollups import refresh_interval_stats
 from db.schema import day_frt_hist, day_stats, interactions
 from queries.csat import csat_counts
+from queries.local_buckets import period_table
 from queries.rollup_split import RollupSplit, split_period
-from queries.service_level import service_level_report
+from queries.service_level import frt_values, service_level_report
 from queries.sl_frt import histogram_frame, rollup_histogram
 from queries.sl_kinds import stale_intervals
 from tests.builders import insert_interactions, interaction
@@ -253,3 +255,64 @@ def test_a_new_time_zone_recounts_the_days(engine: Engine, centre_settings):
         assert rollup_timezone(conn) == "Asia/Kolkata"
     assert _split(engine, window["start"], window["end"]).day_runs
     _same_report(engine, **window, granularity="day", group_by="channel")
+
+
+@pytest.mark.parametrize("exact_max", [10_000, 150])
+def test_frt_and_csat_per_week_equal_each_week_read_alone(
+    engine: Engine, centre_settings, monkeypatch: pytest.MonkeyPatch, exact_max: int
+):
+    """One read keyed by week (the Weekly trends page) gives each week what a read of that
+    week alone gives, on the exact route and (with a small threshold) the histogram route,
+    including a week that is part exact, part histogram and a day changed since the refresh."""
+    centre_settings(TIMEZONE="Europe/London")
+    monkeypatch.setattr("queries.sl_frt.EXACT_MAX_CONTACTS", exact_max)
+    first = datetime(2026, 10, 12)  # a Monday; the clocks go back on Sunday 25 Oct
+    with engine.begin() as conn:
+        insert_interactions(conn, _contacts(first, days=14, step_minutes=23))
+        insert_interactions(conn, _contacts(first + timedelta(days=14), days=7, step_minutes=90))
+    refresh_interval_stats(engine)
+    with engine.begin() as conn:  # a contact of the second week re-rated after the refresh
+        conn.execute(
+            update(interactions)
+            .where(interactions.c.id == select(func.max(interactions.c.id)).scalar_subquery())
+            .values(csat=1, updated_at=first + timedelta(days=30))
+        )
+    tz, now = "Europe/London", first + timedelta(days=30)
+    mondays = [first + timedelta(weeks=w) for w in range(3)]
+    bounds = [week_bounds(m.date(), tz) for m in mondays]
+    start, end = bounds[0][0], bounds[-1][1]
+    keys = period_table(start=start, end=end, tz=tz, granularity="week")["period_key"].tolist()
+    together = frt_values(
+        engine=engine, start=start, end=end, group_by="channel", now=now, per=(tz, "week")
+    )
+    with engine.connect() as conn:
+        rated = csat_counts(
+            conn=conn,
+            start=start,
+            end=end,
+            channel_ids=list(CHANNELS),
+            group_by="channel",
+            per=(tz, "week"),
+        )
+    for key, (week_start, week_end) in zip(keys, bounds, strict=True):
+        alone = frt_values(
+            engine=engine, start=week_start, end=week_end, group_by="channel", now=now
+        )
+        week = together[together["period_key"] == key].drop(columns="period_key")
+        order = ["group_key", "channel_id", "frt_seconds"]
+        pd.testing.assert_frame_equal(
+            week.sort_values(order, ignore_index=True),
+            alone.sort_values(order, ignore_index=True),
+            check_dtype=False,
+        )
+        assert alone["n"].sum() > 0
+        with engine.connect() as conn:
+            alone_rated = csat_counts(
+                conn=conn,
+                start=week_start,
+                end=week_end,
+                channel_ids=list(CHANNELS),
+                group_by="channel",
+            )
+        week_rated = rated[rated["period_key"] == key].drop(columns="period_key")
+        pd.testing.assert_frame_equal(week_rated.reset_index(drop=True), alone_rated)
