@@ -117,6 +117,9 @@ def _aggregate_select(
         )
         .where(counts_as_contact())  # one contact per conversation: its first message
         .group_by(bucket, i.channel_id, i.queue)
+        # Stored in time order, so a period's rows sit together on disk (a full rebuild in
+        # hash order made a 3-day read touch 26k pages of a 10M-contact histogram).
+        .order_by(bucket)
     )
     if start is not None:
         query = query.where(i.created_at >= start)
@@ -162,9 +165,8 @@ def _histogram_select(
     ).subquery()
     b = bucketed.c
     keys = [b.interval_start, b.channel_id, b.queue, b.bucket]
-    return select(*keys, func.count().label("n"), func.sum(b.frt).label("sum_seconds")).group_by(
-        *keys
-    )
+    summed = select(*keys, func.count().label("n"), func.sum(b.frt).label("sum_seconds"))
+    return summed.group_by(*keys).order_by(b.interval_start)  # time order, as above
 
 
 def _rebuild(
