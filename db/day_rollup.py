@@ -43,7 +43,10 @@ FULL_REBUILD_STEP = timedelta(days=28)
 
 def rollup_timezone(conn: Connection) -> str | None:
     """The time zone the day rollup was counted in; None while it is empty."""
-    return conn.scalar(select(day_stats.c.timezone).limit(1))
+    # The newest day, by the primary key: a plain LIMIT 1 scan first wades through the dead
+    # rows the refreshes leave at the table's start on PostgreSQL (65 ms at 10M contacts).
+    newest = select(day_stats.c.timezone).order_by(day_stats.c.local_day.desc()).limit(1)
+    return conn.scalar(newest)
 
 
 def rebuild_day_stats(conn: Connection, start: datetime | None, end: datetime | None) -> None:

@@ -79,7 +79,10 @@ def recount_if_settings_changed(conn: Connection) -> bool:
 def rollup_settings(conn: Connection) -> tuple[str, float] | None:
     """(time zone, negative threshold) the rollups were counted with; None while empty."""
     row = conn.execute(
-        select(topic_stats.c.timezone, topic_stats.c.negative_below).limit(1)
+        # The newest day, by the primary key (see db.day_rollup.rollup_timezone).
+        select(topic_stats.c.timezone, topic_stats.c.negative_below)
+        .order_by(topic_stats.c.local_day.desc())
+        .limit(1)
     ).first()
     return None if row is None else (row[0], float(row[1]))
 
