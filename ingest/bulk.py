@@ -212,21 +212,32 @@ def _copy_columns(table: Table, first_row: Row) -> tuple[list[str], dict[str, An
 
 
 def _csv_text(batch: list[Row], columns: list[str], defaults: dict[str, Any]) -> str:
-    """The batch as COPY CSV text; one flat comprehension per row is the fast path here."""
+    """The batch as COPY CSV text, formatted a column at a time.
+
+    A column's values share their type (NULLs aside) in practice, so each column is formatted
+    by one comprehension with its type's formatter (text quoted inline, an all-NULL column
+    not looked at twice); a column of mixed types falls back to choosing per value.
+    """
     if defaults:
         batch = [{**defaults, **row} for row in batch]
-    formatter = _FORMATTERS.get
-    lines = [
-        ",".join(
-            [
-                "" if value is None else (formatter(type(value)) or _csv_field_slow)(value)
-                for value in map(row.__getitem__, columns)
-            ]
-        )
-        for row in batch
-    ]
+    cells = [_csv_column([row[name] for row in batch]) for name in columns]
+    lines = [",".join(line) for line in zip(*cells, strict=True)]
     lines.append("")  # COPY wants the last line terminated too
     return "\n".join(lines)
+
+
+def _csv_column(values: list[Any]) -> list[str]:
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if not kinds:
+        return [""] * len(values)
+    if kinds == {str}:
+        # Always quoted: an unquoted empty field is NULL in COPY's CSV format, a quoted one is ''.
+        return ["" if v is None else '"' + v.replace('"', '""') + '"' for v in values]
+    formatter = _FORMATTERS.get(kinds.pop()) if len(kinds) == 1 else None
+    if formatter is not None:
+        return ["" if v is None else formatter(v) for v in values]
+    return [_csv_field(v) for v in values]
 
 
 def _quote_text(value: str) -> str:

@@ -551,15 +551,23 @@ def load_records(
 _Refused = tuple[int, str, str]
 
 
+class _CollectedRejects(list[_Refused]):
+    """Rejects kept in memory (the RejectFile interface) until their batch is done."""
+
+    def add(self, line: int, reason: str, original: str) -> None:
+        self.append((line, reason, original))
+
+
 class _BatchWriter:
     """Stores batches in a thread of its own while the next batch is read and validated.
 
     The database does most of a batch's work, and the driver lets other Python code run while
     it waits: storing batch N while batch N+1 is parsed keeps both the server and Python busy
     (on two cores, close to the larger of the two times instead of their sum). One batch at a
-    time is stored, in file order, and the rows a batch's reading rejected are written before
-    its own rejects: the rejects file reads exactly as if everything ran in one thread. An
-    error storing a batch (a lost connection) is raised at the next submit or at the end.
+    time is stored, in file order; the rows rejected while a batch was read and the rows the
+    database refused in it are written together in line order, so the rejects file is in line
+    order. An error storing a batch (a lost connection) is raised at the next submit or at the
+    end.
     """
 
     def __init__(self, engine: Engine, source: str, rejects: RejectFile, counts: LoadCounts):
@@ -575,10 +583,13 @@ class _BatchWriter:
             self._running = self._pool.submit(self._store, refused, batch)
 
     def _store(self, refused: list[_Refused], batch: list[_Pending]) -> None:
-        for line, reason, raw in refused:
-            self._rejects.add(line, reason, raw)
+        collected = _CollectedRejects(refused)
         if batch:
-            _flush(self._engine, batch, self._source, self._references, self._rejects, self._counts)
+            _flush(self._engine, batch, self._source, self._references, collected, self._counts)
+        # The batch's rows and `refused` were read between the same two batches: in line
+        # order together, the whole rejects file is in line order.
+        for line, reason, raw in sorted(collected, key=lambda refusal: refusal[0]):
+            self._rejects.add(line, reason, raw)
 
     def _wait(self) -> None:
         running, self._running = self._running, None
@@ -627,7 +638,7 @@ def _flush(
     batch: list[_Pending],
     source: str,
     references: _References,
-    rejects: RejectFile,
+    rejects: RejectFile | _CollectedRejects,
     counts: LoadCounts,
 ) -> None:
     """Store one batch in one transaction, then record what it rejected.
