@@ -158,8 +158,13 @@ def _timestamps(values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     local = [t[:-1] if t[-1] == "Z" else t[:-6] for t in matched]
     try:
         parsed = np.array(local, dtype="datetime64[us]")
-    except ValueError:  # an impossible date (2024-02-30) in the column: validate_record says
-        return stamps, ok
+    except ValueError:  # an impossible date (2024-02-30) somewhere: find it, leave it out
+        days = [_day(text) for text in local]
+        where = [n for n, day in zip(where, days, strict=True) if not np.isnat(day)]
+        matched = [t for t, day in zip(matched, days, strict=True) if not np.isnat(day)]
+        parsed = np.array([day for day in days if not np.isnat(day)], dtype="datetime64[us]")
+        if not where:
+            return stamps, ok
     if not all(t[-1] == "Z" for t in matched):
         minutes = [
             0 if t[-1] == "Z" else (int(t[-5:-3]) * 60 + int(t[-2:])) * (-1 if t[-6] == "-" else 1)
@@ -183,6 +188,14 @@ class _AllNone(Sequence[Any]):
 
     def __iter__(self) -> Iterator[None]:
         return itertools.repeat(None)
+
+
+def _day(text: str) -> np.datetime64:
+    """`text` (a local time the _ISO pattern matched) as datetime64, NaT if no such date."""
+    try:
+        return np.datetime64(text, "us")
+    except ValueError:
+        return np.datetime64("NaT")
 
 
 def _length(column: Any) -> int:
