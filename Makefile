@@ -85,7 +85,7 @@ bench: $(STAMP)
 	$(PY) -m bench.qa_quality --rows $(ROWS) --reviews $$(( $(ROWS) / 20 )) --backend postgresql
 	$(PY) -m bench.topics --rows $(ROWS) --backend both
 	$(PY) -m bench.freshness --backend both
-	$(PY) -m bench.viewers --viewers 1,50 --import-viewers 10
+	$(PY) -m bench.viewers --viewers 1,50 --import-viewers 0,10
 	$(PY) -m bench.scale --backend sqlite
 
 # Every page's data at 10M interactions on PostgreSQL (built once, reused; long the first time).

@@ -5,6 +5,11 @@ PostgreSQL gets `COPY ... FROM STDIN` in CSV form, streamed while it is being fo
 the remaining time is the server's index and foreign-key work); SQLite gets executemany in
 batches with a larger page cache. Both run inside the caller's transaction, so a failed load
 leaves nothing behind when the caller rolls back.
+
+`copy_insert_ignoring_conflicts` is the importer's PostgreSQL path for rows some of which may be
+stored already: the rows are COPYed into a temporary staging table, then moved by one
+`INSERT ... SELECT ... ON CONFLICT DO NOTHING` (a multi-row INSERT with RETURNING spends most of
+its time in per-row statement work; this spends it in the server's index maintenance).
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from datetime import UTC, date, datetime, time
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Column, Connection, MetaData, Table, func, select
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_BATCH_SIZE = 20_000
 # Rows formatted at a time while a COPY streams: small enough that the server always has data
@@ -70,6 +76,44 @@ def reset_id_sequence(conn: Connection, table: Table, column: str = "id") -> Non
     conn.execute(select(func.setval(sequence, next_id, False)))
 
 
+def copy_insert_ignoring_conflicts(
+    conn: Connection, table: Table, rows: list[Row], conflict_keys: list[str]
+) -> int:
+    """PostgreSQL: insert `rows` into `table`, skipping rows that clash on `conflict_keys`
+    (a unique key of the table); returns how many were inserted.
+
+    The rows are COPYed into a temporary table of just their columns (no constraints, dropped
+    at commit), then moved with one INSERT ... SELECT ... ON CONFLICT (keys) DO NOTHING: only
+    that key's clashes are skipped, every other constraint still fails the statement. Runs in
+    the caller's transaction.
+    """
+    if not rows:
+        return 0
+    if conn.dialect.name != "postgresql":
+        raise NotImplementedError("copy_insert_ignoring_conflicts needs PostgreSQL")
+    _check_columns(table, rows[0])
+    columns, _defaults = _copy_columns(table, rows[0])
+    stage_name = f"{table.name}_import_stage"
+    column_list = ", ".join(_quote_identifier(name) for name in columns)
+    keys = ", ".join(_quote_identifier(name) for name in conflict_keys)
+    # Identifiers come from the Table definition, never from data (DDL takes no bound
+    # parameters); the values travel as COPY data. CREATE TABLE AS copies the column types
+    # only: no NOT NULL, no defaults (the id sequence is not touched twice), no indexes. ON
+    # COMMIT DROP: a rolled-back or committed batch leaves no staging table behind.
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_quote_identifier(stage_name)} ON COMMIT DROP AS "
+        f"SELECT {column_list} FROM {_quote_identifier(table.name)} WITH NO DATA"
+    )
+    stage = Table(stage_name, MetaData(), *(Column(name, table.c[name].type) for name in columns))
+    _copy_batch(conn, stage, rows, defaults_from=table)
+    result = conn.exec_driver_sql(
+        f"INSERT INTO {_quote_identifier(table.name)} ({column_list}) "
+        f"SELECT {column_list} FROM {_quote_identifier(stage_name)} "
+        f"ON CONFLICT ({keys}) DO NOTHING"
+    )
+    return int(result.rowcount)
+
+
 @contextmanager
 def _sqlite_load_cache(conn: Connection) -> Iterator[None]:
     # PRAGMA takes no bound parameters; both values are integers of our own.
@@ -98,8 +142,13 @@ def _executemany_batch(conn: Connection, table: Table, batch: list[Row]) -> None
     conn.execute(table.insert(), batch)
 
 
-def _copy_batch(conn: Connection, table: Table, batch: list[Row]) -> None:
-    columns, defaults = _copy_columns(table, batch[0])
+def _copy_batch(
+    conn: Connection, table: Table, batch: list[Row], *, defaults_from: Table | None = None
+) -> None:
+    """COPY `batch` into `table`; missing columns take the scalar defaults of `defaults_from`
+    (default: `table` itself)."""
+    source = defaults_from if defaults_from is not None else table
+    columns, defaults = _copy_columns(source, batch[0])
     chunks = (
         _csv_text(batch[start : start + COPY_CHUNK_ROWS], columns, defaults)
         for start in range(0, len(batch), COPY_CHUNK_ROWS)
@@ -110,6 +159,12 @@ def _copy_batch(conn: Connection, table: Table, batch: list[Row]) -> None:
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.copy_expert(statement, _TextStream(chunks))
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # The raw cursor bypasses SQLAlchemy: wrap the driver's error as SQLAlchemy would
+        # (DataError, IntegrityError, ...), so callers catch one family of exceptions.
+        raise DBAPIError.instance(
+            statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc
     finally:
         cursor.close()
 
@@ -157,21 +212,32 @@ def _copy_columns(table: Table, first_row: Row) -> tuple[list[str], dict[str, An
 
 
 def _csv_text(batch: list[Row], columns: list[str], defaults: dict[str, Any]) -> str:
-    """The batch as COPY CSV text; one flat comprehension per row is the fast path here."""
+    """The batch as COPY CSV text, formatted a column at a time.
+
+    A column's values share their type (NULLs aside) in practice, so each column is formatted
+    by one comprehension with its type's formatter (text quoted inline, an all-NULL column
+    not looked at twice); a column of mixed types falls back to choosing per value.
+    """
     if defaults:
         batch = [{**defaults, **row} for row in batch]
-    formatter = _FORMATTERS.get
-    lines = [
-        ",".join(
-            [
-                "" if value is None else (formatter(type(value)) or _csv_field_slow)(value)
-                for value in map(row.__getitem__, columns)
-            ]
-        )
-        for row in batch
-    ]
+    cells = [_csv_column([row[name] for row in batch]) for name in columns]
+    lines = [",".join(line) for line in zip(*cells, strict=True)]
     lines.append("")  # COPY wants the last line terminated too
     return "\n".join(lines)
+
+
+def _csv_column(values: list[Any]) -> list[str]:
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if not kinds:
+        return [""] * len(values)
+    if kinds == {str}:
+        # Always quoted: an unquoted empty field is NULL in COPY's CSV format, a quoted one is ''.
+        return ["" if v is None else '"' + v.replace('"', '""') + '"' for v in values]
+    formatter = _FORMATTERS.get(kinds.pop()) if len(kinds) == 1 else None
+    if formatter is not None:
+        return ["" if v is None else formatter(v) for v in values]
+    return [_csv_field(v) for v in values]
 
 
 def _quote_text(value: str) -> str:

@@ -94,15 +94,16 @@ def test_a_row_the_database_refuses_is_rejected_alone(
 ) -> None:
     """Validation is the first line of defence; should a row pass it and still break a
     constraint, its batch is stored row by row and only that row is rejected."""
-    real = importer.validate_record
+    real = importer.enrich_values
 
-    def letting_a_bad_status_through(fields, channels, **kwargs):
-        row = real(fields, channels, **kwargs)
-        if row.values["external_id"] == "g-5":
-            row.values["status"] = "teleported"  # breaks the status CHECK constraint
-        return row
+    # Every valid row passes here on its way to the database, however it was validated.
+    def letting_a_bad_status_through(values, taxonomy):
+        enriched = real(values, taxonomy)
+        if values["external_id"] == "g-5":
+            enriched["status"] = "teleported"  # breaks the status CHECK constraint
+        return enriched
 
-    monkeypatch.setattr(importer, "validate_record", letting_a_bad_status_through)
+    monkeypatch.setattr(importer, "enrich_values", letting_a_bad_status_through)
     lines = [HEADER] + [_good(n) for n in range(10)]
     result = import_file(engine, _write(tmp_path, "refused.csv", lines))
     assert (result.loaded, result.rejected) == (9, 1)
