@@ -7,6 +7,8 @@ summed again from the 15-minute rows, so a day row always equals the sum of its 
 Every real UTC offset is a whole number of 15 minutes, so each interval lies in one local day.
 The time zone the days were counted in is stored on each row; when the setting changes, the next
 refresh recounts everything (and until then readers use the 15-minute rows: `rollup_timezone`).
+Days outside `KEPT` (a stray row stamped in year 1 or 9999 by another writer) have no day row;
+readers take them from the 15-minute rows.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import Connection, delete, func, insert, literal, select
 from analytics.periods import day_bounds, local_today
 from db.schema import day_frt_hist, day_stats, interval_frt_hist, interval_stats
 from db.settings import get_settings
-from db.topic_rollup import day_number
+from db.topic_rollup import KEPT, day_number
 from queries.local_buckets import period_key_expr
 
 # Summed columns shared by interval_stats and day_stats.
@@ -56,8 +58,8 @@ def rebuild_day_stats(conn: Connection, start: datetime | None, end: datetime | 
     counted_in = rollup_timezone(conn)
     if start is None or end is None or counted_in not in (None, tz):
         _rebuild_all(conn, tz)
-    else:
-        _count_days(conn, start, end, tz)
+    elif max(start, KEPT[0]) < min(end, KEPT[1]):
+        _count_days(conn, max(start, KEPT[0]), min(end, KEPT[1]), tz)
 
 
 def recount_if_timezone_changed(conn: Connection) -> bool:
@@ -73,14 +75,17 @@ def _rebuild_all(conn: Connection, tz: str) -> None:
     conn.execute(delete(day_stats))
     conn.execute(delete(day_frt_hist))
     s = interval_stats.c
-    low = conn.scalar(select(func.min(s.interval_start)))
-    high = conn.scalar(select(func.max(s.interval_start)))
+    kept = (s.interval_start >= KEPT[0], s.interval_start < KEPT[1])
+    low = conn.scalar(select(func.min(s.interval_start)).where(*kept))
+    high = conn.scalar(select(func.max(s.interval_start)).where(*kept))
     while low is not None and low <= high:
         step_end = low + FULL_REBUILD_STEP
         _count_days(conn, low, step_end, tz)
         # The next step starts at the next interval after this one's last whole day.
         low = conn.scalar(
-            select(func.min(s.interval_start)).where(s.interval_start >= _days_end(step_end, tz))
+            select(func.min(s.interval_start)).where(
+                s.interval_start >= _days_end(step_end, tz), *kept
+            )
         )
 
 

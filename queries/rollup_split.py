@@ -21,7 +21,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from analytics.periods import day_bounds, local_today
 from db.day_rollup import rollup_timezone
-from db.topic_rollup import day_number, whole_days
+from db.topic_rollup import KEPT, day_number, whole_days
 
 _EPOCH = date(1970, 1, 1)
 DayNumbers = TypeVar("DayNumbers", ColumnElement, pd.Series)
@@ -54,7 +54,8 @@ def split_period(
     tz = rollup_timezone(conn)
     if tz is None or (keyed_in is not None and keyed_in != tz):
         return whole
-    days = whole_days(start, end, tz)
+    # Only days the day rollup keeps (db.topic_rollup.KEPT) can be read from it.
+    days = whole_days(max(start, KEPT[0]), min(end, KEPT[1]), tz) if start < KEPT[1] else None
     if days is None:
         return whole
     stale_days = {day_number(local_today(pd.Timestamp(v).to_pydatetime(), tz)) for v in stale}
