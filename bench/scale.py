@@ -59,7 +59,11 @@ def _sl_calls(engine: Engine, now: datetime, tz: str, today: date) -> list[Call]
         )
 
     def listed(start: datetime) -> Callable[[], Any]:
-        return lambda: breach_queries.breaches(engine=engine, start=start, end=end, tz=tz, now=now)
+        # What the page draws: one page of the list and its total (the whole list is read
+        # only when "Download CSV" is clicked).
+        return lambda: breach_queries.breach_page(
+            engine=engine, start=start, end=end, tz=tz, now=now
+        ).rows
 
     return [
         Call(

@@ -18,18 +18,10 @@ from sqlalchemy.sql import Subquery
 from db.schema import channels as channel_table
 from db.schema import interactions, interval_stats
 from db.sqlfuncs import bucket_15m
-from queries.csat import add_csat, csat_counts
 from queries.frames import read_frame
 from queries.local_buckets import check_granularity, period_key_expr, period_table
-from queries.service_level import (
-    MAX_STALE_INTERVALS,
-    channel_policies,
-    frt_values,
-    service_level_counts,
-    stale_intervals,
-    totals_by_group,
-)
-from queries.sl_base import channel_ids_for, range_filter
+from queries.service_level import MAX_STALE_INTERVALS, service_level_report, stale_intervals
+from queries.sl_base import range_filter
 
 INTERVAL = timedelta(minutes=15)
 MIX_COLUMNS: tuple[str, ...] = (
@@ -185,7 +177,8 @@ def channel_comparison(
     frt_mean, frt_n, asa_seconds, aht_seconds, answer_rate, abandonment_rate, csat_rated,
     csat_percent, csat_mean (CSAT NaN when nothing was rated).
     """
-    counts = service_level_counts(
+    # The Service level page's own report (one read: counts, FRT and CSAT per channel).
+    report = service_level_report(
         engine=engine,
         start=start,
         end=end,
@@ -194,19 +187,10 @@ def channel_comparison(
         group_by="channel",
         now=now,
     )
-    frt = frt_values(engine=engine, start=start, end=end, group_by="channel", now=now)
-    with engine.connect() as conn:
-        csat = csat_counts(
-            conn=conn,
-            start=start,
-            end=end,
-            channel_ids=channel_ids_for(conn, None),
-            group_by="channel",
-        )
-    table = add_csat(totals_by_group(counts, frt), csat)
-    table = table.rename(columns={"group_key": "channel_id"})
-    policies = channel_policies(engine=engine, at=min(now, end))
-    merged = policies[["channel_id", "channel", "kind", "goal_percent", "targets", "abandon_rule"]]
+    table = report.by_group.rename(columns={"group_key": "channel_id"})
+    merged = report.policies[
+        ["channel_id", "channel", "kind", "goal_percent", "targets", "abandon_rule"]
+    ]
     merged = merged.merge(table.drop(columns="group_label"), on="channel_id", how="left")
     return merged[
         [
