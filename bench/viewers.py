@@ -15,7 +15,8 @@ refresh ticks), restored from the cookie, but 50 logins (bcrypt) and home pages 
 what is measured.
 
 For each viewer count it prints the page time of each viewer's Floor as it joins the ones
-already watching (navigation until the page is drawn and idle: p50 / p95), then, once all of
+already watching, `--join` at a time (navigation until the page is drawn and idle, measured in
+the page: p50 / p95), then, once all of
 them watch, the app's statements per minute and per refresh (one refresh interval): the
 figures' statements, and the login checks (statements on `users`: every refresh tick of every
 session checks its login, against one row per user and refresh window). It also prints how many
@@ -182,25 +183,59 @@ def login_state(browser, base: str, password: str) -> dict:
     return state
 
 
-def open_viewer(browser, base: str, state: dict) -> tuple[object, object, float]:
-    """A context with the login cookie on the Floor; returns it, its page and the page time."""
+# Run in every viewer's page: when the Floor has drawn (DRAWN shown) and then gone idle (no
+# "Running" status widget), it notes the time since the navigation began. Measured in the page,
+# so a page that finished while the bench waited on another one is not charged the wait.
+_PAGE_CLOCK = """
+(() => {
+  const check = () => {
+    if (window.__floorIdle) return;
+    if (!window.__floorDrawn) {
+      for (const el of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+        if (el.textContent.trim() === DRAWN) { window.__floorDrawn = performance.now(); break; }
+      }
+    } else {
+      const status = document.querySelector('[data-testid="stStatusWidget"]');
+      if (status && status.getClientRects().length) return;
+      window.__floorIdle = performance.now();
+    }
+  };
+  setInterval(check, 100);
+})();
+""".replace("DRAWN", json.dumps(DRAWN))
+
+
+def start_viewer(browser, base: str, state: dict) -> tuple[object, object]:
+    """A context with the login cookie, navigating to the Floor (not waited for)."""
     context = browser.new_context(viewport=VIEWPORT, storage_state=state)
+    context.add_init_script(_PAGE_CLOCK)
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    started = time.perf_counter()
-    page.goto(f"{base}/floor")
+    page.goto(f"{base}/floor", wait_until="commit")
+    return context, page
+
+
+def page_seconds(page) -> float:
+    """Seconds from the navigation to the Floor drawn and idle, as the page measured them."""
     try:
-        page.get_by_text(DRAWN, exact=True).first.wait_for()
-        _wait_idle(page)
+        page.wait_for_function("() => window.__floorIdle")
     except Exception:
         print("The Floor did not draw; the page showed:", page.inner_text("body")[:800])
         raise
-    return context, page, time.perf_counter() - started
+    return page.evaluate("() => window.__floorIdle") / 1000
 
 
-def _wait_idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+def open_viewers(browser, base: str, state: dict, count: int, join: int):
+    """`count` viewers on the Floor, `join` at a time; their contexts, pages and page times."""
+    contexts, pages, times = [], [], []
+    while len(pages) < count:
+        batch = [start_viewer(browser, base, state) for _ in range(min(join, count - len(pages)))]
+        times += [page_seconds(page) for _, page in batch]
+        contexts += [context for context, _ in batch]
+        pages += [page for _, page in batch]
+        if len(pages) % 10 == 0:
+            print(f"    {len(pages)} viewers on the Floor", flush=True)
+    return contexts, pages, times
 
 
 def _as_of(page) -> str:
@@ -227,17 +262,10 @@ class Watched:
 
 
 def watch(browser, base: str, state: dict, app_pid: int, count_file: Path, viewers: int,
-          minutes: float) -> Watched:  # fmt: skip
-    """Open `viewers` Floors one after another, then count the app's statements over `minutes`
+          minutes: float, join: int) -> Watched:  # fmt: skip
+    """Open `viewers` Floors, `join` at a time, then count the app's statements over `minutes`
     of all of them watching."""
-    contexts, pages, times = [], [], []
-    for n in range(viewers):
-        context, page, seconds = open_viewer(browser, base, state)
-        contexts.append(context)
-        pages.append(page)
-        times.append(seconds)
-        if (n + 1) % 10 == 0:
-            print(f"    {n + 1} viewers on the Floor", flush=True)
+    contexts, pages, times = open_viewers(browser, base, state, viewers, join)
     time.sleep(15)  # every viewer's refresh timer running
     before = [_as_of(page) for page in pages]
     first, cpu_first, started = _statements(count_file), _cpu_seconds(app_pid), time.monotonic()
@@ -295,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=1.0, help="watching time per count")
     parser.add_argument("--import-rows", type=int, default=200_000, help="0: no import")
     parser.add_argument("--import-viewers", type=int, default=10)
+    parser.add_argument(
+        "--join", type=int, default=10, help="viewers that open the Floor at the same moment"
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--weeks", type=int, default=2, help="demo history")
     parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL, help="server to create on")
@@ -325,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'login checks':>13} {'refreshed':>9} {'app CPU':>7}  load average 1/5/15 min"
             )
             for viewers in [int(v) for v in args.viewers.split(",")]:
-                seen = watch(browser, base, state, app_pid, count_file, viewers, args.minutes)
+                seen = watch(
+                    browser, base, state, app_pid, count_file, viewers, args.minutes, args.join
+                )
                 figures, logins = seen.per_minute["figures"], seen.per_minute["login checks"]
                 print(
                     f"  {viewers:>7} {statistics.median(seen.page_seconds):>10.1f} "
@@ -341,9 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.import_rows:
                 export = work / "export.csv"
                 write_export(export, args.import_rows)
-                contexts = [
-                    open_viewer(browser, base, state)[0] for _ in range(args.import_viewers)
-                ]
+                contexts = open_viewers(browser, base, state, args.import_viewers, args.join)[0]
                 seconds, summary = timed_import(env, export)
                 print(
                     f"  import of {args.import_rows:,} rows with {args.import_viewers} viewers "
