@@ -4,7 +4,8 @@
 
 A class-level SQLAlchemy event counts each cursor execution of every engine in the process
 (executemany counts once), split into login checks (statements on the `users` table: each
-session re-checks its login on every refresh) and the rest (the figures). Both totals are
+refresh tick of every session checks its login, against one row per user and refresh window:
+components/session_check.py) and the rest (the figures). Both totals are
 written to COUNT_FILE as JSON twice a second, so a benchmark can read how many statements the
 served app cost over a window. The app itself is unchanged.
 """

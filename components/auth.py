@@ -9,8 +9,10 @@ logout, disabling, a role change and a password reset move it on (queries.users)
 (forged, expired, replayed after logout, a disabled or locked user) is a visitor who is not
 logged in: the login form, never an error.
 
-Every run re-reads the user from the database, so an admin's change applies at the next run
-(fragments included: components.guard.require_fresh_access).
+Every page run re-reads the user from the database, so an admin's change applies at the next
+run. A fragment's tick (components.guard.require_fresh_access) checks against the user's row
+shared by all of the user's sessions for one refresh window (components.session_check, which
+states the bound: at most one refresh interval for a change made outside this process).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from components.db import app_engine
+from components.session_check import shared_session_user
 from db.settings import Settings, get_settings
 from queries import login as login_q
 from queries import users as users_q
@@ -119,19 +122,25 @@ def _claimed_login(settings: Settings) -> tuple[str, int] | None:
     return read_cookie_token(token, settings) if isinstance(token, str) and token else None
 
 
-def current_user() -> CurrentUser | None:
+def current_user(*, shared: bool = False) -> CurrentUser | None:
     """The logged-in user if the session's login (or the cookie) is still valid, else None.
 
-    Checked against the database on every call: a user since logged out, disabled, locked,
-    given other roles or a new password is not logged in any more (and this session forgets it).
+    A user since logged out, disabled, locked, given other roles or a new password is not logged
+    in any more (and this session forgets it). Checked against the database on every call; with
+    `shared` (a fragment's tick) against the user's row shared by the user's sessions for one
+    refresh window instead (components.session_check: a refusal still reads the database).
     """
     claimed = _claimed_login(get_settings())
     if claimed is None:
         return None
     username, version = claimed
-    user = users_q.session_user(
-        engine=app_engine(), username=username, session_version=version, now=_utcnow()
-    )
+    now = _utcnow()
+    if shared:
+        user = shared_session_user(username, version, now)
+    else:
+        user = users_q.session_user(
+            engine=app_engine(), username=username, session_version=version, now=now
+        )
     if user is None:
         forget_login()
         return None

@@ -3,7 +3,10 @@
 A page's full run restores the login, checks the role and draws the sidebar (`require_page`).
 A self-refreshing fragment (`st.fragment(run_every=...)`) re-runs alone, without the page's top,
 so it calls `require_fresh_access` first: a user logged out, disabled, locked or demoted since
-the page loaded gets no more data from the next tick on.
+the page loaded gets no more data from the next tick on when the change was made through this
+app process, and at most one refresh interval after it when made elsewhere (the check shares
+one database lookup per user and refresh window between all of the user's sessions:
+components.session_check).
 """
 
 from __future__ import annotations
@@ -54,14 +57,16 @@ def require_page(page_file: str) -> CurrentUser:
 
 
 def require_fresh_access(page_file: str) -> CurrentUser:
-    """The first call of every fragment: re-check the login and the page's role in the database.
+    """The first call of every fragment: re-check the login and the page's role.
 
-    When either is gone the whole page reruns, and its `require_page` shows the login or the
-    access message instead of the page.
+    Against the user's row as read once per refresh window for all of the user's sessions (at
+    most one refresh interval old; a change made through this process is seen at once). When
+    the login or the role is gone the whole page reruns, and its `require_page` (which reads the
+    database) shows the login or the access message instead of the page.
     """
     spec = page_spec(page_file)
     with database_errors():
-        user = current_user()
+        user = current_user(shared=True)
     if user is None or not user.has_any(spec.roles):
         st.rerun(scope="app")
     return user

@@ -122,7 +122,7 @@ def attempt_login(
             conn.execute(delete(login_throttle).where(login_throttle.c.key == f"user:{username}"))
         return LoginOutcome(True, username, "")
     with transaction(engine) as conn:
-        users_q.record_login_failure(
+        locked_until = users_q.record_login_failure(
             engine=conn,
             username=username,
             now=now,
@@ -130,4 +130,7 @@ def attempt_login(
             lockout_minutes=lockout_minutes,
         )
         count_failure(conn, username=username, client=client, now=now, rule=rule)
+    if locked_until is not None:
+        # Committed now: the login checks of the user's open sessions see the lockout at once.
+        users_q.note_users_changed()
     return refused

@@ -13,6 +13,7 @@ All times are naive UTC; aware datetimes passed in are converted.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +50,27 @@ _dummy_hash: bytes | None = None
 # A change that must end every session of the user: cookies carry the version they were issued
 # with and are refused once it moved on (components/auth.py).
 _END_SESSIONS = {"session_version": users.c.session_version + 1}
+
+# How many changes to users this process has committed. The login check that every fragment
+# tick makes (components/session_check.py) keeps each user's row for one refresh window and keys
+# it on this number, so a change made through this process (Settings, logout, a lockout) is
+# seen by the very next check; a change made elsewhere (cli.py, another app server) within one
+# refresh window.
+_changes = 0
+_changes_lock = threading.Lock()
+
+
+def users_changed() -> int:
+    """The number of user changes committed through this process so far."""
+    return _changes
+
+
+def note_users_changed() -> None:
+    """Count a committed change to users. Called after the commit: a login check that read the
+    row before the commit then cannot keep the old row under the new count."""
+    global _changes
+    with _changes_lock:
+        _changes += 1
 
 
 def hash_password(password: str) -> str:
@@ -163,7 +185,8 @@ def _update_user(
         if keeps_an_admin and admins_before > 0 and _enabled_admins(conn) == 0:
             field = "disabled" if "disabled" in changes else "roles"
             raise ValidationError({field: "at least one enabled admin must remain"})
-        return updated
+    note_users_changed()
+    return updated
 
 
 def create_user(
@@ -322,11 +345,9 @@ def list_users(*, engine: Engine | Connection) -> pd.DataFrame:
     return read_frame(engine=engine, statement=select(*_PUBLIC_COLUMNS).order_by(users.c.username))
 
 
-def _one_user(engine: Engine | Connection, username: str, *conditions) -> dict[str, Any] | None:
-    """The user named `username` meeting `conditions`, without the hash, `roles` as a list."""
-    statement = select(*_PUBLIC_COLUMNS).where(
-        users.c.username == normalise_username(username), *conditions
-    )
+def _one_user(engine: Engine | Connection, username: str) -> dict[str, Any] | None:
+    """The user named `username` without the hash, `roles` as a list."""
+    statement = select(*_PUBLIC_COLUMNS).where(users.c.username == normalise_username(username))
     if isinstance(engine, Connection):
         row = engine.execute(statement).mappings().first()
     else:
@@ -408,6 +429,30 @@ def record_login_failure(
 
     Returns the end of the lockout when the user is (now) locked, else None. Unknown usernames
     are audited as login_failed but create nothing; attempts during a lockout do not extend it.
+    Inside a caller's transaction, the caller calls `note_users_changed` after its commit when
+    this returned a lockout (until then the login check may keep the row it read).
+    """
+    locked_until = _count_login_failure(
+        engine=engine,
+        username=username,
+        now=now,
+        max_failed=max_failed,
+        lockout_minutes=lockout_minutes,
+    )
+    if locked_until is not None:
+        note_users_changed()
+    return locked_until
+
+
+def _count_login_failure(
+    *,
+    engine: Engine | Connection,
+    username: str,
+    now: datetime,
+    max_failed: int,
+    lockout_minutes: int,
+) -> datetime | None:
+    """record_login_failure's transaction.
 
     One UPDATE counts, decides and locks, and only while the user is not locked: on SQLite
     `FOR UPDATE` does nothing, so a read-then-write let concurrent failures that had read "not
@@ -453,20 +498,23 @@ def record_login_failure(
         return until
 
 
+def session_allows(user: Mapping[str, Any] | None, *, session_version: int, now: datetime) -> bool:
+    """Whether `user` (a row of `get_user`) may still use a login session begun at
+    `session_version`: no once the user is unknown, disabled, locked at `now`, or the version is
+    no longer current (logout, disabling, a role change or a password reset since it began)."""
+    if user is None or user["session_version"] != session_version or user["disabled"]:
+        return False
+    locked_until = user["locked_until"]
+    return locked_until is None or locked_until <= as_utc_naive(now)
+
+
 def session_user(
     *, engine: Engine | Connection, username: str, session_version: int, now: datetime
 ) -> dict[str, Any] | None:
-    """The user a login session stands for, while it may still: None once the user is unknown,
-    disabled, locked at `now`, or `session_version` is no longer current (logout, disabling, a
-    role change or a password reset since the session began). Roles are a list, as stored now.
-    """
-    return _one_user(
-        engine,
-        username,
-        users.c.session_version == session_version,
-        users.c.disabled.is_(False),
-        _not_locked(as_utc_naive(now)),
-    )
+    """The user a login session stands for, read now, while `session_allows` it; else None.
+    Roles are a list, as stored now."""
+    user = get_user(engine=engine, username=username)
+    return user if session_allows(user, session_version=session_version, now=now) else None
 
 
 def end_sessions(*, engine: Engine | Connection, username: str) -> None:
@@ -491,6 +539,7 @@ def end_sessions(*, engine: Engine | Connection, username: str) -> None:
                 record_id=row.id,
                 after={"session_version": row.session_version},
             )
+    note_users_changed()
 
 
 def _audit_failed_login(conn: Connection, username: str, user_id: int | None, **after: Any) -> None:

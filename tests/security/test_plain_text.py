@@ -1267,6 +1267,7 @@ NO_DATA_TEXT: dict[str, str] = {
     "auth.read_cookie_token": "no text",
     "db.schedule_retry": "no text (a timer that reruns the page)",
     "guard.require_fresh_access": "no text: reruns the page when the login or role is gone",
+    "session_check.shared_session_user": "no text: a user row or None",
     "channel_volume.offered_today_and_week": "a frame of counts",
     "charts.local_naive": "time arithmetic",
     "charts.local_time_axis": "tick labels are dates",
