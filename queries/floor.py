@@ -519,6 +519,10 @@ def topic_counts_in_windows(
         .where(
             counts_as_contact(),
             i.topic.is_not(None),
+            # The outer bound lets SQLite range-scan the arrival index: given only the OR of
+            # the windows, it read every row of the table (1.1 s at 1M contacts).
+            i.created_at >= min(lo for lo, _ in windows),
+            i.created_at < max(hi for _, hi in windows),
             or_(*[and_(i.created_at >= lo, i.created_at < hi) for lo, hi in windows]),
             _channel_filter(i.channel_id, channel_ids),
         )
