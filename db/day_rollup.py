@@ -23,7 +23,7 @@ from db.settings import get_settings
 from db.topic_rollup import KEPT, day_number
 from queries.local_buckets import period_key_expr
 
-# Summed columns shared by interval_stats and day_stats.
+# The summed columns of interval_stats, which day_stats sums again per day.
 SUMMED = (
     "offered",
     "answered",

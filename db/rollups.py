@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, case, delete, func, insert, literal, 
 from analytics.csat import SATISFIED_FROM
 from analytics.periods import interval_start
 from analytics.service_level import ABANDONED_SHORT, ANSWERED_MET
-from db.day_rollup import rebuild_day_stats, recount_if_timezone_changed
+from db.day_rollup import SUMMED, rebuild_day_stats, recount_if_timezone_changed
 from db.frt_buckets import frt_bucket_expr
 from db.partitions import ensure_months_ahead
 from db.policies import Policy, load_policies
@@ -181,24 +181,7 @@ def _rebuild(
         if end is not None:
             stats_delete = stats_delete.where(table.c.interval_start < end)
         conn.execute(stats_delete)
-    columns = [
-        "interval_start",
-        "channel_id",
-        "queue",
-        "offered",
-        "answered",
-        "met",
-        "abandoned",
-        "abandoned_short",
-        "resolved",
-        "sum_frt_seconds",
-        "sum_handle_seconds",
-        "handled",
-        "public_offered",
-        "csat_rated",
-        "csat_satisfied",
-        "csat_sum",
-    ]
+    columns = ["interval_start", "channel_id", "queue", *SUMMED]
     policies = load_policies(conn)
     statement = _aggregate_select(policies, start, end, channel_id)
     conn.execute(insert(interval_stats).from_select(columns, statement))
