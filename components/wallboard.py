@@ -17,19 +17,22 @@ WALLBOARD_HELP = (
     "(details on demand), for a screen across the room. Bookmark the page with ?wallboard=1 to "
     "open it this way."
 )
-# Streamlit's own test ids of the sidebar, its open button and the page header.
+# Streamlit's own test ids of the sidebar, its open button and the page header. Every rule
+# applies only while the toggle (the element classed st-key-<its key>) is checked: a rerun can
+# leave the style element of the previous mode on the page for a while, and the sidebar must
+# come back the moment wallboard mode is switched off.
 WALLBOARD_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"], [data-testid="stHeader"] { display: none !important; }
-.block-container, [data-testid="stMainBlockContainer"] {
+ON [data-testid="stSidebar"], ON [data-testid="stSidebarCollapsedControl"],
+ON [data-testid="stExpandSidebarButton"], ON [data-testid="stHeader"] { display: none !important; }
+ON .block-container, ON [data-testid="stMainBlockContainer"] {
   padding-top: 0.5rem !important; max-width: 100% !important;
 }
-[data-testid="stMetricValue"] { font-size: 3.2rem !important; line-height: 1.1; }
-[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
-[data-testid="stMetricDelta"] { font-size: 1.15rem !important; }
-h1 { font-size: 2rem !important; padding: 0 !important; }
-h3 { font-size: 1.8rem !important; }
+ON [data-testid="stMetricValue"] { font-size: 3.2rem !important; line-height: 1.1; }
+ON [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+ON [data-testid="stMetricDelta"] { font-size: 1.15rem !important; }
+ON h1 { font-size: 2rem !important; padding: 0 !important; }
+ON h3 { font-size: 1.8rem !important; }
 </style>
 """
 # While a refresh runs, Streamlit fades the figures it is about to redraw ("stale"). On a page
@@ -69,5 +72,6 @@ def wallboard_toggle(key: str) -> bool:
     on = st.toggle(
         "Wallboard", key=key, help=WALLBOARD_HELP, on_change=_sync_query_param, args=(key,)
     )
-    st.html((WALLBOARD_CSS if on else FLOOR_CSS) + KEEP_SOLID_CSS)
+    only_while_on = WALLBOARD_CSS.replace("ON ", f"body:has(.st-key-{key} input:checked) ")
+    st.html((only_while_on if on else FLOOR_CSS) + KEEP_SOLID_CSS)
     return on
