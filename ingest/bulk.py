@@ -22,6 +22,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import DBAPIError
 
 DEFAULT_BATCH_SIZE = 20_000
@@ -95,23 +96,23 @@ def copy_insert_ignoring_conflicts(
     columns, _defaults = _copy_columns(table, rows[0])
     stage_name = f"{table.name}_import_stage"
     column_list = ", ".join(_quote_identifier(name) for name in columns)
-    keys = ", ".join(_quote_identifier(name) for name in conflict_keys)
     # Identifiers come from the Table definition, never from data (DDL takes no bound
-    # parameters); the values travel as COPY data. CREATE TABLE AS copies the column types
-    # only: no NOT NULL, no defaults (the id sequence is not touched twice), no indexes. ON
-    # COMMIT DROP: a rolled-back or committed batch leaves no staging table behind.
+    # parameters, and Core has no CREATE TABLE AS); the values travel as COPY data. CREATE
+    # TABLE AS copies the column types only: no NOT NULL, no defaults (the id sequence is not
+    # touched twice), no indexes. ON COMMIT DROP: a rolled-back or committed batch leaves no
+    # staging table behind.
     conn.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {_quote_identifier(stage_name)} ON COMMIT DROP AS "
         f"SELECT {column_list} FROM {_quote_identifier(table.name)} WITH NO DATA"
     )
     stage = Table(stage_name, MetaData(), *(Column(name, table.c[name].type) for name in columns))
     _copy_batch(conn, stage, rows, defaults_from=table)
-    result = conn.exec_driver_sql(
-        f"INSERT INTO {_quote_identifier(table.name)} ({column_list}) "
-        f"SELECT {column_list} FROM {_quote_identifier(stage_name)} "
-        f"ON CONFLICT ({keys}) DO NOTHING"
+    moved = (
+        postgresql_insert(table)
+        .from_select(list(columns), select(*stage.c))
+        .on_conflict_do_nothing(index_elements=list(conflict_keys))
     )
-    return int(result.rowcount)
+    return int(conn.execute(moved).rowcount)
 
 
 @contextmanager
