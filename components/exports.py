@@ -164,6 +164,7 @@ def figure_pngs(
     """PNG images of plotly figures, drawn by kaleido in the Chromium at `browser_path` (one
     browser for all of them). Raises RuntimeError when no image can be drawn here."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     import kaleido
 
@@ -175,8 +176,11 @@ def figure_pngs(
         async with kaleido.Kaleido(n=1, path=browser_path) as painter:
             return [await painter.calc_fig(fig, opts=options) for fig in figures]
 
+    # A thread of its own: asyncio.run refuses to start where an event loop is already running
+    # (a caller inside one, or a loop another library left running in this thread).
     try:
-        return asyncio.run(draw())
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            return worker.submit(lambda: asyncio.run(draw())).result()
     except Exception as error:  # kaleido/choreographer raise many kinds; the caller says why
         raise RuntimeError(f"the chart renderer failed: {error}") from error
 

@@ -5,6 +5,7 @@ Debian's Chromium — or a sentence saying why not), and the CSV of an on-screen
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from components.exports import sheet_name, table_csv
+from components.exports import figure_pngs, sheet_name, table_csv
 from components.report_export import ReportMeta, report_pdf, report_xlsx
 from components.weekly_charts import trend_charts
 from db.settings import get_settings
@@ -129,6 +130,30 @@ def test_pdf_has_the_figures_the_restated_marker_and_the_charts():
     assert "could not be drawn" not in text
     images = [img for page in PdfReader(io.BytesIO(data)).pages for img in page.images]
     assert len(images) == 2
+
+
+def test_charts_are_drawn_even_when_the_caller_runs_inside_an_event_loop():
+    """Streamlit's test runner (and other libraries) can leave an event loop running in the
+    thread that builds the report; the charts must still be drawn."""
+    settings = get_settings()
+    if not Path(settings.chart_browser_path).is_file():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    chart = next(
+        iter(
+            trend_charts(
+                _figures().assign(week="2026-W13"),
+                _weeks(),
+                period="2026-W12 to 2026-W13",
+                qa=False,
+            ).values()
+        )
+    )
+
+    async def inside_a_loop() -> list[bytes]:
+        return figure_pngs([chart], browser_path=settings.chart_browser_path)
+
+    images = asyncio.run(inside_a_loop())
+    assert len(images) == 1 and images[0].startswith(b"\x89PNG")
 
 
 def test_pdf_says_so_when_charts_cannot_be_drawn(tmp_path):
