@@ -181,15 +181,24 @@ def raw_from(group_by: str):
     return interactions
 
 
-def range_filter(start: datetime, end: datetime, channel_ids: Sequence[str]) -> ColumnElement:
+def range_filter(
+    start: datetime, end: datetime, channel_ids: Sequence[str], *, in_arrival_order: bool = False
+) -> ColumnElement:
     """Contacts that arrived in [start, end) on `channel_ids`: inbound thread starts only (a
-    follow-up message of a conversation is not another contact; db/threads.py)."""
+    follow-up message of a conversation is not another contact; db/threads.py).
+
+    in_arrival_order: the channel test is written as an expression no index serves, so a
+    planner that would pick the (channel_id, created_at) index, then sort every contact of
+    the period, walks the arrival index in order instead and stops after a LIMIT (SQLite
+    did: 4.3 s against 9 ms for the newest 100 breaches of 90 days at 1M contacts).
+    """
     i = interactions.c
+    channel = i.channel_id + "" if in_arrival_order else i.channel_id
     return and_(
         i.created_at >= start,
         i.created_at < end,
         counts_as_contact(),
-        i.channel_id.in_(list(channel_ids)),
+        channel.in_(list(channel_ids)),
     )
 
 

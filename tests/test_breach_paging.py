@@ -8,11 +8,17 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select, update
 
 from analytics.periods import day_bounds
 from components.sl_tables import breach_table
+from db.rollups import refresh_interval_stats
+from db.schema import day_stats, interactions
+from db.topic_rollup import day_number
 from ingest.demo import build_demo
 from queries.breaches import breach_page, breaches
+from tests.builders import insert_interactions, interaction
+from tests.test_day_rollup import _contacts
 from tests.test_service_level_queries import DAY, NOW, _load, worked_example
 
 UTC = "UTC"
@@ -69,3 +75,76 @@ def test_demo_pages_are_the_whole_list_cut_in_slices(engine):
         assert page.total == len(whole)
         got = breach_table(page.rows, tz=tz, sort=sort)
         assert got.equals(expected.iloc[100:200].reset_index(drop=True))
+
+
+def _changed_since_refresh(engine) -> datetime:
+    """Seven days of contacts, refreshed; then an open contact answered late and a new late
+    contact stored, no refresh yet. Returns `now`."""
+    first = datetime(2026, 6, 1)
+    with engine.begin() as conn:
+        insert_interactions(conn, _contacts(first, days=7))
+    refresh_interval_stats(engine)
+    now = first + timedelta(days=8)
+    with engine.begin() as conn:
+        opened = conn.scalar(
+            select(func.min(interactions.c.id)).where(
+                interactions.c.first_response_at.is_(None),
+                interactions.c.abandoned_at.is_(None),
+                interactions.c.created_at >= first + timedelta(days=2),
+            )
+        )
+        arrived = conn.scalar(select(interactions.c.created_at).where(interactions.c.id == opened))
+        conn.execute(
+            update(interactions)
+            .where(interactions.c.id == opened)
+            .values(
+                first_response_at=arrived + timedelta(hours=5), status="resolved", updated_at=now
+            )
+        )
+        late = interaction(first + timedelta(days=3, hours=2), frt=9000, updated_at=now)
+        insert_interactions(conn, [late])
+    return now
+
+
+@pytest.mark.parametrize("channels", [None, ["chat"]])
+@pytest.mark.parametrize("rule", [None, "exclude"])
+def test_total_counts_what_changed_since_the_refresh(engine, centre_settings, channels, rule):
+    centre_settings(TIMEZONE="Europe/London")
+    now = _changed_since_refresh(engine)
+    common = {
+        "start": datetime(2026, 6, 1),
+        "end": datetime(2026, 6, 8),
+        "tz": "Europe/London",
+        "now": now,
+        "channels": channels,
+        "abandon_rule": rule,
+    }
+    whole = breaches(engine=engine, **common)
+    assert len(whole) > 20
+    for sort in ("newest", "late"):
+        totals, paged = _pages(engine, 7, sort=sort, **common)
+        assert set(totals) == {len(whole)}
+        assert paged.equals(breach_table(whole, tz="Europe/London", sort=sort))
+
+
+def test_total_of_a_long_period_is_summed_from_the_day_rollup(engine, centre_settings):
+    """Whole days' totals come from the day rows (a late answer planted there shows), not
+    from counting every missed contact."""
+    centre_settings(TIMEZONE="UTC")
+    first = datetime(2026, 6, 1)
+    with engine.begin() as conn:
+        insert_interactions(conn, _contacts(first, days=5))
+    refresh_interval_stats(engine)
+    end = first + timedelta(days=5)
+    common = {"start": first, "end": end, "tz": "UTC", "now": end + timedelta(days=1)}
+    before = breach_page(engine=engine, limit=5, offset=5, **common).total
+    assert before == len(breaches(engine=engine, **common))
+    with engine.begin() as conn:
+        conn.execute(
+            update(day_stats)
+            .where(
+                day_stats.c.channel_id == "chat", day_stats.c.local_day == day_number(first.date())
+            )
+            .values(answered=day_stats.c.answered + 1000)
+        )
+    assert breach_page(engine=engine, limit=5, offset=5, **common).total == before + 1000
