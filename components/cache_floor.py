@@ -14,11 +14,12 @@ each reader, never as an argument (it would be hashed into the key).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from analytics.expected_volume import expected_by_channel, reference_ranges
 from components.db import read_engine
 from db.settings import get_settings
 from queries import floor
@@ -104,11 +105,20 @@ def todays_intervals(
 
 
 @st.cache_data(ttl=HISTORY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def reference_intervals(
-    channel_ids: ChannelIds, ranges: tuple[tuple[datetime, datetime], ...]
+def expected_volume(
+    channel_ids: ChannelIds,
+    shown: tuple[str, ...],
+    day: date,
+    tz: str,
+    observed_from: date | None,
 ) -> pd.DataFrame:
-    """Offered per interval and channel on the reference days of the expected curve."""
-    return floor.offered_per_interval(engine=read_engine(), ranges=ranges, channel_ids=channel_ids)
+    """Today's expected arrivals per slot and channel (`expected_by_channel` of `shown`) from
+    the offered per interval on the reference days. Computed once per day and filter set for
+    every viewer: the curve was a third of each viewer's refresh tick."""
+    reference = floor.offered_per_interval(
+        engine=read_engine(), ranges=reference_ranges(day, tz), channel_ids=channel_ids
+    )
+    return expected_by_channel(reference, list(shown), day=day, tz=tz, observed_from=observed_from)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)

@@ -87,7 +87,7 @@ def clear_interaction_readers() -> None:
         cache_reports.breaches,
         cache_reports.channel_mix,
         cache_reports.channel_comparison,
-        cache_floor.reference_intervals,
+        cache_floor.expected_volume,
         cache_floor.first_interval,
         cache_floor.handle_time,
         cache_floor.topic_counts,

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from analytics.expected_volume import expected_by_channel, reference_ranges
 from analytics.floor import channel_summary, social_watch_frame
 from analytics.floor_alerts import same_hour_windows
 from analytics.floor_recent import RECENT_WINDOWS, add_recent_levels, waiting_by_queue
@@ -71,7 +70,6 @@ def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
         posts = cache_floor.negative_public_posts(channel_ids, as_of)
         topics = cache_floor.topic_counts(channel_ids, windows)
         history_start = cache_floor.first_interval(as_of)
-        reference = cache_floor.reference_intervals(channel_ids, reference_ranges(today, tz))
         aht = cache_floor.handle_time(channel_ids, day_start - AHT_WEEKS, day_end)
         waiting_replies = cache_replies.waiting_replies(as_of)
 
@@ -112,9 +110,10 @@ def live_floor(channel_ids: tuple[str, ...] | None, wallboard: bool) -> None:
     render_agent_list(agents, as_of, key="floor_agents")
 
     observed_from = None if history_start is None else to_local(history_start, tz).date()
-    expected = expected_by_channel(
-        reference, list(shown["channel_id"]), day=today, tz=tz, observed_from=observed_from
-    )
+    with database_errors():
+        expected = cache_floor.expected_volume(
+            channel_ids, tuple(shown["channel_id"]), today, tz, observed_from
+        )
     st.plotly_chart(
         volume_figure(
             intervals,
