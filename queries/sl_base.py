@@ -181,6 +181,12 @@ def raw_from(group_by: str):
     return interactions
 
 
+def unindexed(column: ColumnElement) -> ColumnElement:
+    """A text column as an expression no index serves (`column || ''`, the same values): a
+    test on it leaves the planner to an index on the other columns of the query."""
+    return column + ""
+
+
 def range_filter(
     start: datetime, end: datetime, channel_ids: Sequence[str], *, in_arrival_order: bool = False
 ) -> ColumnElement:
@@ -193,7 +199,7 @@ def range_filter(
     did: 4.3 s against 9 ms for the newest 100 breaches of 90 days at 1M contacts).
     """
     i = interactions.c
-    channel = i.channel_id + "" if in_arrival_order else i.channel_id
+    channel = unindexed(i.channel_id) if in_arrival_order else i.channel_id
     return and_(
         i.created_at >= start,
         i.created_at < end,

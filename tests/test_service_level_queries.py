@@ -491,3 +491,25 @@ def test_interaction_detail_has_local_times_and_the_conversation(engine):
     assert detail["frt_seconds"] == 600.0
     assert detail["conversation"]["body"].tolist() == ["Where is my parcel?", "Hello??"]
     assert interaction_detail(engine=engine, interaction_id=999_999, tz=LONDON) is None
+
+
+def test_queues_the_rollup_has_seen_on_the_chosen_channels_are_listed_without_traffic(engine):
+    """Grouped by queue, every queue seen on the chosen channels is a row (zero when quiet in
+    the period); a queue seen only on another channel is not."""
+    first = datetime(2026, 3, 2, 9)
+    _load(
+        engine,
+        [
+            interaction(first, channel_id="chat", queue="billing", frt=10),
+            interaction(first, channel_id="chat", queue="returns", frt=10),
+            interaction(first, channel_id="email", queue="press", frt=10),
+            interaction(first + timedelta(days=1), channel_id="chat", queue="billing", frt=10),
+        ],
+    )
+    day_two = (datetime(2026, 3, 3), datetime(2026, 3, 4))
+    frame = service_level_counts(
+        engine=engine, start=day_two[0], end=day_two[1], tz="UTC", granularity="day",
+        group_by="queue", now=day_two[1], channels=["chat"],
+    )  # fmt: skip
+    offered = frame.set_index("group_key")["offered"].to_dict()
+    assert offered == {"billing": 1, "returns": 0}
