@@ -211,7 +211,11 @@ def _naive_utc_timestamp(value: datetime | pd.Timestamp) -> pd.Timestamp:
 def _naive_utc_column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    column = pd.to_datetime(frame[name])
+    column = frame[name]
+    # pd.to_datetime walks every value of a column that already is datetime64 (to decide on
+    # caching): 80 ms per 100k contacts for nothing.
+    if not pd.api.types.is_datetime64_any_dtype(column):
+        column = pd.to_datetime(column)
     if getattr(column.dt, "tz", None) is not None:
         column = column.dt.tz_convert("UTC").dt.tz_localize(None)
     return column
