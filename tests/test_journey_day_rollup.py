@@ -252,3 +252,19 @@ def test_day_numbers_before_1970_make_the_right_weeks():
     days = [date(1969, 12, 29), date(1970, 1, 4), date(1970, 1, 5), date(1900, 1, 1)]
     keys = _week_key(pd.Series([day_number(d) for d in days])).tolist()
     assert keys == [-1, -1, 0, -3653]
+
+
+def test_a_full_refresh_recounts_every_day(engine: Engine):
+    now = datetime(2026, 11, 18, 15, 0)
+    _demo(engine, now)
+    i = interactions.c
+    with engine.begin() as conn:  # open contacts resolved, stamped long ago
+        conn.execute(
+            update(interactions)
+            .where(i.resolved_at.is_(None), i.customer_id.is_not(None))
+            .values(resolved_at=now, updated_at=datetime(2026, 1, 1))
+        )
+    period = {**_weeks(now, 3), "window_days": 7}
+    refresh_interval_stats(engine, full=True)
+    _assert_days_as_recounted(engine)
+    _assert_routes_agree(engine, **period)
