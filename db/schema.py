@@ -693,6 +693,29 @@ next_contacts = Table(
     ),
 )
 
+# The topic key the local-day rollups (topic_stats, journey_day_stats) store for a contact
+# without a topic.
+NO_TOPIC = "(no topic)"
+
+# next_contacts summed per local day × channel × topic for one repeat window (migration 0015,
+# db/journey_day_rollup.py), so a period's journey figures sum day rows, not every contact's row.
+# Recounted with next_contacts in the same transaction; a read in another time zone or with
+# another window sums next_contacts instead.
+journey_day_stats = Table(
+    "journey_day_stats",
+    metadata,
+    Column("local_day", Integer, primary_key=True),  # as next_contacts.local_day, in `timezone`
+    Column("channel_id", String(32), primary_key=True),
+    Column("topic", String(64), primary_key=True),  # NO_TOPIC for none
+    Column("resolved", Integer, nullable=False),
+    Column("repeated", Integer, nullable=False),  # gap_seconds ≤ window_seconds
+    Column("switched", Integer, nullable=False),
+    Column("answered_pairs", Integer, nullable=False),
+    Column("same_agent", Integer, nullable=False),
+    Column("window_seconds", BigInteger, nullable=False),  # the repeat window counted with
+    Column("timezone", String(64), nullable=False),
+)
+
 # Watermarks of incremental jobs (the rollup refresh).
 job_state = Table(
     "job_state",

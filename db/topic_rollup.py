@@ -14,8 +14,11 @@ watermark says how far all rollups have caught up.
 - `next_contacts`: each contact of a known customer with the seconds from its resolution to the
   customer's next contact, and whether that one was on another channel / answered by the same
   agent, and its local day. The repeat window is applied when reading, so changing it recounts
-  nothing. A run of intervals recomputes every customer with a contact in it now or before (a
-  handle merged into another customer moves contacts between customers).
+  nothing here. A run of intervals recomputes every customer with a contact in it now or before
+  (a handle merged into another customer moves contacts between customers).
+- `journey_day_stats` (db/journey_day_rollup.py): next_contacts summed per local day for the
+  repeat window setting, recounted here for every local day whose sums the recomputed customers
+  changed (also days before the run: a contact's next one may be new).
 
 Contacts are counted as everywhere else (db/threads.counts_as_contact); negativity and local
 days by the one rule each (queries/sentiment.is_negative, queries/local_buckets).
@@ -30,13 +33,13 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, literal, se
 from sqlalchemy.sql.expression import ColumnElement
 
 from analytics.periods import day_bounds, local_today
-from db.schema import interactions, next_contacts, topic_stats
+from db import journey_day_rollup
+from db.schema import NO_TOPIC, interactions, next_contacts, topic_stats
 from db.settings import get_settings
 from db.threads import counts_as_contact
 from queries.local_buckets import epoch_seconds, period_key_expr
 from queries.sentiment import is_negative
 
-NO_TOPIC = "(no topic)"
 # Customers recomputed per statement (IN lists well under SQLite's bound-parameter limit).
 CUSTOMER_CHUNK = 500
 # Beyond this many customers in one run, recomputing everyone at once is quicker.
@@ -54,24 +57,28 @@ _EPOCH = date(1970, 1, 1)
 
 def rebuild_topic_stats(conn: Connection, start: datetime | None, end: datetime | None) -> None:
     """Recount topic_stats and next_contacts for arrivals in [start, end) (naive UTC; None:
-    everything) from raw rows, in the caller's transaction. When the time zone or the negative
-    threshold differs from what the rollups were counted with, everything is recounted."""
+    everything) from raw rows, and journey_day_stats for the days that changed, in the caller's
+    transaction. When the time zone or the negative threshold differs from what the rollups were
+    counted with, everything is recounted."""
     settings = get_settings()
     wanted = (settings.timezone, settings.negative_sentiment_below)
     counted_with = rollup_settings(conn)
     if counted_with is not None and counted_with != wanted:
         start = end = None
     _rebuild_days(conn, start, end, *wanted)
-    _rebuild_next_contacts(conn, start, end, settings.timezone)
+    window = journey_day_rollup.window_seconds(settings.repeat_window_days)
+    changed = _rebuild_next_contacts(conn, start, end, settings.timezone, window)
+    journey_day_rollup.recount_days(conn, changed)
 
 
 def recount_if_settings_changed(conn: Connection) -> bool:
-    """Recount both tables when the time zone or negative threshold is not what they were
-    counted with (a refresh with no changed interactions calls this). Returns whether it did."""
+    """Recount the tables when the time zone or negative threshold is not what they were
+    counted with, or only journey_day_stats when the repeat window is not (a refresh with no
+    changed interactions calls this). Returns whether it recounted anything."""
     settings = get_settings()
     counted_with = rollup_settings(conn)
     if counted_with in (None, (settings.timezone, settings.negative_sentiment_below)):
-        return False
+        return journey_day_rollup.recount_if_window_changed(conn)
     rebuild_topic_stats(conn, None, None)
     return True
 
@@ -259,8 +266,11 @@ NEXT_CONTACT_COLUMNS = [
 
 
 def _rebuild_next_contacts(
-    conn: Connection, start: datetime | None, end: datetime | None, tz: str
-) -> None:
+    conn: Connection, start: datetime | None, end: datetime | None, tz: str, window: int
+) -> set[int] | None:
+    """Recompute the next_contacts rows of every customer with a contact in [start, end) now or
+    as stored (None: everyone). Returns the local days whose journey sums for a `window`-second
+    repeat window changed (None: everyone was recomputed)."""
     history = _history_bounds(conn)
     i, n = interactions.c, next_contacts.c
     if start is not None and end is not None and history is not None:
@@ -274,18 +284,25 @@ def _rebuild_next_contacts(
         ).all()
         customers = sorted({*now, *before})
         if len(customers) <= FULL_JOURNEY_REBUILD:
+            changed: set[int] = set()
             for chunk in _chunks(customers, CUSTOMER_CHUNK):
-                conn.execute(delete(next_contacts).where(n.customer_id.in_(chunk)))
+                # Any of their contacts may change, however old: compare their day sums.
+                owned = n.customer_id.in_(chunk)
+                sums_before = journey_day_rollup.day_sums(conn, owned, window)
+                conn.execute(delete(next_contacts).where(owned))
                 _insert_next_contacts(conn, i.customer_id.in_(chunk), tz, history)
-            return
+                sums_after = journey_day_rollup.day_sums(conn, owned, window)
+                changed |= journey_day_rollup.changed_days(sums_before, sums_after)
+            return changed
     conn.execute(delete(next_contacts))
     if history is None:
-        return
+        return None
     lowest = conn.scalar(select(func.min(i.customer_id)))
     highest = conn.scalar(select(func.max(i.customer_id)))
     for first in range(lowest or 0, (highest or -1) + 1, CUSTOMER_ID_STEP):
         ids = and_(i.customer_id >= first, i.customer_id < first + CUSTOMER_ID_STEP)
         _insert_next_contacts(conn, ids, tz, history)
+    return None
 
 
 def _insert_next_contacts(

@@ -11,15 +11,23 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select
 
-from analytics.periods import local_today
-from db.schema import agents, customer_handles, customers, interactions, next_contacts
+from analytics.periods import day_bounds, local_today
+from db.journey_day_rollup import JOURNEY_COUNTS, counted_with, journey_sums, window_seconds
+from db.schema import (
+    NO_TOPIC,
+    agents,
+    customer_handles,
+    customers,
+    interactions,
+    journey_day_stats,
+    next_contacts,
+)
 from db.threads import counts_as_contact
-from db.topic_rollup import day_number, rollup_settings
+from db.topic_rollup import day_number, rollup_settings, whole_days
 from queries.frames import concat_parts, read_frame
 from queries.local_buckets import epoch_seconds, period_key_expr
 from queries.rollup_freshness import changed_since_refresh
 
-NO_TOPIC = "(no topic)"
 _FIRST_MONDAY = date(1970, 1, 5)
 
 
@@ -126,7 +134,6 @@ def customer_timeline(*, engine: Engine, customer_id: int, limit: int = 1000) ->
     return frame.iloc[::-1].reset_index(drop=True)
 
 
-JOURNEY_COUNTS = ["resolved", "repeated", "switched", "answered_pairs", "same_agent"]
 # More customers than this with changes since the last refresh: count everything raw.
 MAX_STALE_CUSTOMERS = 5_000
 
@@ -146,10 +153,13 @@ def journey_counts(
     channel and arrive after `end`. Columns: week, channel_id, topic, resolved, repeated,
     switched, answered_pairs, same_agent (groups with no resolved contact are left out).
 
-    Summed from the stored next contacts (`next_contacts`, db/topic_rollup.py), less those of
-    the customers with rows changed since the last refresh, who are followed in the raw rows
-    instead (everyone is, when the rollup is missing, far behind or in another time zone)."""
-    window = int(window_days * 86_400)
+    Whole local days are summed from the day rollup (`journey_day_stats`,
+    db/journey_day_rollup.py) when it was counted in `tz` for this window, the partial days at
+    the edges (and every day, when it was not) from the stored next contacts (`next_contacts`,
+    db/topic_rollup.py); less the stored rows of the customers with rows changed since the last
+    refresh, who are followed in the raw rows instead (everyone is, when the rollup is missing,
+    far behind or in another time zone)."""
+    window = window_seconds(window_days)
     raw = functools.partial(
         _raw_counts, start=start, end=end, tz=tz, window=window, channel_ids=channel_ids
     )
@@ -158,12 +168,11 @@ def journey_counts(
         if stale is None:
             frame = raw(conn)
         else:
-            stored = functools.partial(
-                _stored_counts, start=start, end=end, tz=tz, window=window, channel_ids=channel_ids
-            )
-            parts = [stored(conn)]
+            period = {"start": start, "end": end, "tz": tz, "window": window}
+            parts = _everyones_stored_counts(conn, **period, channel_ids=channel_ids)
             if stale:
-                parts += [_negated(stored(conn, customer_ids=stale)), raw(conn, customer_ids=stale)]
+                theirs = _stored_counts(conn, **period, channel_ids=channel_ids, customer_ids=stale)
+                parts += [_negated(theirs), raw(conn, customer_ids=stale)]
             frame = concat_parts(parts)
             frame["topic"] = frame["topic"].fillna(NO_TOPIC)
             frame = frame.groupby(["week", "channel_id", "topic"], as_index=False)[
@@ -208,6 +217,53 @@ def _stale_customers(conn: Connection, tz: str) -> list[int] | None:
     return sorted(customers)
 
 
+def _everyones_stored_counts(
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    window: int,
+    channel_ids: Sequence[str] | None,
+) -> list[pd.DataFrame]:
+    """journey_counts of everyone as stored, in parts: the whole local days of [start, end)
+    from journey_day_stats when it was counted in `tz` for `window`, the rest from
+    next_contacts (all of it, when the day rows were counted otherwise)."""
+    stored = functools.partial(_stored_counts, conn, tz=tz, window=window, channel_ids=channel_ids)
+    days = whole_days(start, end, tz) if counted_with(conn) == (tz, window) else None
+    if days is None:
+        return [stored(start=start, end=end)]
+    # Weeks are unions of whole local days, so summing day rows per week loses nothing.
+    low, high = day_bounds(days[0], tz)[0], day_bounds(days[1], tz)[1]
+    parts = [_day_counts(conn, days=days, channel_ids=channel_ids)]
+    if start < low:
+        parts.append(stored(start=start, end=low))
+    if high < end:
+        parts.append(stored(start=high, end=end))
+    return parts
+
+
+def _day_counts(
+    conn: Connection, *, days: tuple[date, date], channel_ids: Sequence[str] | None
+) -> pd.DataFrame:
+    """journey_counts of the local days `days` (first, last) from journey_day_stats."""
+    j = journey_day_stats.c
+    conditions = [j.local_day >= day_number(days[0]), j.local_day <= day_number(days[1])]
+    if channel_ids is not None:
+        conditions.append(j.channel_id.in_(list(channel_ids)))
+    statement = select(
+        j.local_day, j.channel_id, j.topic, *[j[name] for name in JOURNEY_COUNTS]
+    ).where(*conditions)
+    frame = read_frame(engine=conn, statement=statement)
+    frame["week"] = _week_key(frame.pop("local_day"))
+    return frame
+
+
+def _week_key(local_days: pd.Series) -> pd.Series:
+    """Local days to ISO-week keys as queries.local_buckets counts them (weeks from 1970-01-05)."""
+    return (local_days.astype("int64") - 4) // 7
+
+
 def _stored_counts(
     conn: Connection,
     *,
@@ -220,7 +276,6 @@ def _stored_counts(
 ) -> pd.DataFrame:
     """journey_counts from next_contacts (of `customer_ids` only, or everyone's)."""
     n = next_contacts.c
-    repeated = n.gap_seconds <= literal(window)  # NULL (no next, unresolved): no
     first, last = local_today(start, tz), local_today(end - timedelta(microseconds=1), tz)
     # The local-day range finds the rows by the covering index; created_at trims the edges.
     conditions = [
@@ -233,27 +288,10 @@ def _stored_counts(
         conditions.append(n.channel_id.in_(list(channel_ids)))
     if customer_ids is not None:
         conditions.append(n.customer_id.in_(customer_ids))
-
-    def count_if(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    statement = (
-        select(
-            n.local_day,
-            n.channel_id,
-            n.topic,
-            count_if(n.resolved.is_(True)).label("resolved"),
-            count_if(repeated).label("repeated"),
-            count_if(and_(repeated, n.next_other_channel.is_(True))).label("switched"),
-            count_if(and_(repeated, n.answered_pair.is_(True))).label("answered_pairs"),
-            count_if(and_(repeated, n.same_agent.is_(True))).label("same_agent"),
-        )
-        .where(*conditions)
-        .group_by(n.local_day, n.channel_id, n.topic)
-    )
+    keys = (n.local_day, n.channel_id, n.topic)
+    statement = select(*keys, *journey_sums(window)).where(*conditions).group_by(*keys)
     frame = read_frame(engine=conn, statement=statement)
-    # Local days to ISO-week keys as queries.local_buckets counts them (weeks from 1970-01-05).
-    frame["week"] = (frame.pop("local_day").astype("int64") - 4) // 7
+    frame["week"] = _week_key(frame.pop("local_day"))
     return frame
 
 
