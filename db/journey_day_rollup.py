@@ -103,8 +103,12 @@ def recount_days(conn: Connection, days: Iterable[int] | None) -> None:
 
 def recount_if_window_changed(conn: Connection) -> bool:
     """Recount every day when the rows were counted with another window (or zone) than the
-    settings' (a refresh with no changed interactions calls this). Returns whether it did."""
-    if counted_with(conn) in (None, wanted()):
+    settings', or there are none while next_contacts has rows (a database just upgraded to
+    this table); a refresh with no changed interactions calls this. Returns whether it did."""
+    found = counted_with(conn)
+    if found == wanted():
+        return False
+    if found is None and conn.scalar(select(next_contacts.c.local_day).limit(1)) is None:
         return False
     _rebuild_all(conn, *wanted())
     return True

@@ -268,3 +268,17 @@ def test_a_full_refresh_recounts_every_day(engine: Engine):
     refresh_interval_stats(engine, full=True)
     _assert_days_as_recounted(engine)
     _assert_routes_agree(engine, **period)
+
+
+def test_an_upgraded_database_fills_the_day_rows_at_the_next_refresh(engine: Engine):
+    """Migration 0015 adds the table empty and leaves the other rollups as they are: the next
+    refresh fills it, although no interaction changed."""
+    now = datetime(2026, 11, 18, 15, 0)
+    _demo(engine, now)
+    with engine.begin() as conn:
+        conn.execute(update(interactions).values(updated_at=datetime(2026, 1, 1)))
+        conn.execute(delete(journey_day_stats))
+    assert refresh_interval_stats(engine) == 0
+    assert _counted_with(engine) == (LONDON, 7 * 86_400)
+    _assert_days_as_recounted(engine)
+    _assert_routes_agree(engine, **_weeks(now, 3), window_days=7)

@@ -6,9 +6,9 @@ Create Date: 2026-11-30 17:05:00
 
 journey_day_stats holds next_contacts summed per local day (of the centre's time zone) × channel
 × topic for the repeat window setting (db/journey_day_rollup.py), so the journey figures of 12
-weeks sum a few thousand day rows instead of every contact's row. Upgrading clears the rollup's
-watermark: the next refresh rebuilds every rollup, this table with them (until then pages count
-raw rows).
+weeks sum a few thousand day rows instead of every contact's row. The table starts empty: the
+next rollup refresh fills it from next_contacts (the other rollups are left as they are; until
+then journey figures are summed from next_contacts, as before).
 """
 
 from collections.abc import Sequence
@@ -21,7 +21,6 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_job_state = sa.table("job_state", sa.column("name", sa.String))
 COUNTS = ("resolved", "repeated", "switched", "answered_pairs", "same_agent")
 
 
@@ -38,8 +37,6 @@ def upgrade() -> None:
             "local_day", "channel_id", "topic", name=op.f("pk_journey_day_stats")
         ),
     )
-    # The new table is empty: the next refresh rebuilds every rollup, and it with them.
-    op.execute(_job_state.delete().where(_job_state.c.name == "interval_stats"))
 
 
 def downgrade() -> None:
