@@ -8,17 +8,17 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from analytics.periods import day_bounds
 from components.sl_tables import breach_table
 from db.rollups import refresh_interval_stats
-from db.schema import day_stats, interactions
+from db.schema import day_stats
 from db.topic_rollup import day_number
 from ingest.demo import build_demo
 from queries.breaches import breach_page, breaches
 from tests.builders import insert_interactions, interaction
-from tests.test_day_rollup import _contacts
+from tests.test_day_rollup import _contacts, answer_an_open_contact
 from tests.test_service_level_queries import DAY, NOW, _load, worked_example
 
 UTC = "UTC"
@@ -86,20 +86,8 @@ def _changed_since_refresh(engine) -> datetime:
     refresh_interval_stats(engine)
     now = first + timedelta(days=8)
     with engine.begin() as conn:
-        opened = conn.scalar(
-            select(func.min(interactions.c.id)).where(
-                interactions.c.first_response_at.is_(None),
-                interactions.c.abandoned_at.is_(None),
-                interactions.c.created_at >= first + timedelta(days=2),
-            )
-        )
-        arrived = conn.scalar(select(interactions.c.created_at).where(interactions.c.id == opened))
-        conn.execute(
-            update(interactions)
-            .where(interactions.c.id == opened)
-            .values(
-                first_response_at=arrived + timedelta(hours=5), status="resolved", updated_at=now
-            )
+        answer_an_open_contact(
+            conn, after=first + timedelta(days=2), frt=timedelta(hours=5), changed_at=now
         )
         late = interaction(first + timedelta(days=3, hours=2), frt=9000, updated_at=now)
         insert_interactions(conn, [late])

@@ -48,6 +48,27 @@ def _contacts(first: datetime, days: int, step_minutes: int = 41) -> list[dict]:
     return rows
 
 
+def answer_an_open_contact(
+    conn, *, after: datetime, frt: timedelta, changed_at: datetime, **values
+) -> datetime:
+    """The first contact still open that arrived from `after` on is answered `frt` after it
+    arrived (and given `values`), stamped as changed at `changed_at`. Returns its arrival."""
+    opened = conn.scalar(
+        select(func.min(interactions.c.id)).where(
+            interactions.c.first_response_at.is_(None),
+            interactions.c.abandoned_at.is_(None),
+            interactions.c.created_at >= after,
+        )
+    )
+    arrived = conn.scalar(select(interactions.c.created_at).where(interactions.c.id == opened))
+    conn.execute(
+        update(interactions)
+        .where(interactions.c.id == opened)
+        .values(first_response_at=arrived + frt, status="resolved", updated_at=changed_at, **values)
+    )
+    return arrived
+
+
 def _report(engine: Engine, **filters):
     return service_level_report(engine=engine, **filters)
 
@@ -163,24 +184,10 @@ def test_a_day_changed_since_the_refresh_is_read_from_its_rows(engine: Engine, c
     # An open contact of the third day is answered, a rated one re-rated; no refresh yet.
     changed_at = first + timedelta(days=8)
     with engine.begin() as conn:
-        opened = conn.scalar(
-            select(func.min(interactions.c.id)).where(
-                interactions.c.first_response_at.is_(None),
-                interactions.c.abandoned_at.is_(None),
-                interactions.c.created_at >= first + timedelta(days=2),
-            )
-        )
-        arrived = conn.scalar(select(interactions.c.created_at).where(interactions.c.id == opened))
-        conn.execute(
-            update(interactions)
-            .where(interactions.c.id == opened)
-            .values(
-                first_response_at=arrived + timedelta(seconds=30),
-                status="resolved",
-                csat=1,
-                updated_at=changed_at,
-            )
-        )
+        arrived = answer_an_open_contact(
+            conn, after=first + timedelta(days=2), frt=timedelta(seconds=30), changed_at=changed_at,
+            csat=1,
+        )  # fmt: skip
     window = {"start": first, "end": first + timedelta(days=7), "tz": "UTC", "now": changed_at}
     split = _split(engine, window["start"], window["end"], stale=[arrived])
     assert len(split.day_runs) == 2 and len(split.interval_ranges) == 1
