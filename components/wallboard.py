@@ -67,10 +67,16 @@ def wallboard_toggle(key: str) -> bool:
     """The wallboard toggle, starting from the `?wallboard=1` query parameter; when on, the
     sidebar is hidden and the type enlarged (else the page margins are narrowed). Returns
     whether wallboard mode is on."""
-    if key not in st.session_state:
-        st.session_state[key] = st.query_params.get(QUERY_PARAM) == "1"
+    # The address gives the default (the widget's own, not one written into session state: under
+    # load the browser could report the toggle off before it had drawn it on, and the change
+    # callback then dropped ?wallboard=1).
     on = st.toggle(
-        "Wallboard", key=key, help=WALLBOARD_HELP, on_change=_sync_query_param, args=(key,)
+        "Wallboard",
+        value=st.query_params.get(QUERY_PARAM) == "1",
+        key=key,
+        help=WALLBOARD_HELP,
+        on_change=_sync_query_param,
+        args=(key,),
     )
     only_while_on = WALLBOARD_CSS.replace("ON ", f"body:has(.st-key-{key} input:checked) ")
     st.html((only_while_on if on else FLOOR_CSS) + KEEP_SOLID_CSS)

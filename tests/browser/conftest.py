@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from db.settings import PROJECT_ROOT
 from tests.apphelpers import COOKIE_KEY
@@ -123,6 +124,9 @@ def page(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.set_default_timeout(30_000)
+    # Assertions wait as long as actions: a page's first run with cold caches on a loaded CI
+    # machine took over expect()'s default 5 s (the wallboard test failed so, twice).
+    expect.set_options(timeout=30_000)
     yield tab
     context.close()
 
