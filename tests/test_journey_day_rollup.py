@@ -6,13 +6,15 @@ repeat window (falls back, then recounted), after a time-zone change — and is 
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from analytics.journey import overall_rates
 from analytics.periods import day_bounds, local_today, week_bounds
@@ -22,6 +24,7 @@ from db.schema import interactions, journey_day_stats, next_contacts
 from db.topic_rollup import day_number
 from queries.journey import journey_counts
 from tests.builders import insert_interactions, interaction
+from tests.conftest import _pg_admin
 from tests.test_topic_rollup import _raw
 
 LONDON = "Europe/London"
@@ -88,10 +91,65 @@ def _weeks(now: datetime, count: int) -> dict:
     return {"start": first, "end": week_bounds(monday, LONDON)[1], "tz": LONDON}
 
 
+# Built demos, by (backend, now): the demo is built once and copied into each test's database
+# (building it is most of each test's time).
+_BUILT: dict[tuple[str, datetime], str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_built_demos() -> Iterator[None]:
+    yield
+    copies = [copy for (backend, _), copy in _BUILT.items() if backend == "postgresql"]
+    _BUILT.clear()
+    if not copies:
+        return
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        for copy in copies:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _demo(engine: Engine, now: datetime) -> None:
+    """The 3-week demo up to `now` in `engine`'s (fresh) database."""
     from ingest.demo import build_demo
 
-    build_demo(engine, weeks=3, seed=5, now=now)
+    backend = engine.dialect.name
+    built = _BUILT.get((backend, now))
+    if built is None:
+        build_demo(engine, weeks=3, seed=5, now=now)
+        engine.dispose()
+        _BUILT[(backend, now)] = _keep_copy(engine)
+    else:
+        engine.dispose()
+        _restore_copy(engine, built)
+
+
+def _keep_copy(engine: Engine) -> str:
+    """A copy of `engine`'s database (a file, or a PostgreSQL database): its name."""
+    if engine.dialect.name == "sqlite":
+        copy = f"{engine.url.database}.demo"
+        shutil.copy(engine.url.database, copy)
+        return copy
+    copy = f"floorlight_demo_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{engine.url.database}"'))
+    admin.dispose()
+    return copy
+
+
+def _restore_copy(engine: Engine, copy: str) -> None:
+    """Replace `engine`'s database by the copy `_keep_copy` made (its pool already disposed)."""
+    if engine.dialect.name == "sqlite":
+        shutil.copy(copy, engine.url.database)
+        return
+    name = engine.url.database
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{copy}"'))
+    admin.dispose()
 
 
 @pytest.mark.parametrize(
