@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    Connection,
     Engine,
     Select,
     String,
@@ -248,27 +247,29 @@ def breach_page(
             )
         page = full.iloc[offset : offset + limit].reset_index(drop=True)
         return BreachPage(page, len(full), offset)
-    check_abandon_rule(abandon_rule)
     i = interactions.c
+    # The total is the `missed` of the service level counts (the same contacts, by the same
+    # rule), read the way the report reads them: one request over the whole period.
+    counted = Request(start, end, tz, "week", "channel", now, abandon_rule, False)
     with engine.connect() as conn:
-        channel_ids = channel_ids_for(conn, channels)
+        scope = make_scope(conn, counted, channels_selected=channels, source="auto")
         names = dict(conn.execute(select(channel_table.c.id, channel_table.c.name)).all())
-        policies = load_policies(conn)
-        x = row_exprs(policies, abandon_rule, now)
+        x = row_exprs(scope.policies, abandon_rule, now)
         # SQLite only: PostgreSQL already walks each month's arrival index for the newest.
         walk = sort == "newest" and conn.dialect.name == "sqlite"
-        period = range_filter(start, end, channel_ids, in_arrival_order=walk)
+        period = range_filter(start, end, scope.channel_ids, in_arrival_order=walk)
         where = [period, _may_be_missed(x), _missed_expr(x)]
         newest = [i.created_at.desc(), i.id.desc()]
         order = newest if sort == "newest" else [_missed_by_expr(x).desc().nulls_last(), *newest]
         # Newest first walks the arrival index backwards and stops after the page; the total
         # comes from the service level counts (rollup where it can), not from every missed row.
-        statement = _row_select(policies, abandon_rule, business_hours=False).where(*where)
+        statement = _row_select(scope.policies, abandon_rule, business_hours=False).where(*where)
         rows = read_columns(conn, statement.order_by(*order).offset(offset).limit(limit))
         if offset == 0 and len(rows) < limit:
             total = len(rows)
         else:
-            total = _missed_total(conn, start, end, tz, now, channels, abandon_rule)
+            counts, _ = read(conn, scope, counted, frt=False)
+            total = int(counts["missed"].sum()) if counts is not None and len(counts) else 0
     frame = _breach_frame(rows, now=now, tz=tz, names=names, calendars={})
     if sort == "late":
         frame = frame.sort_values(
@@ -277,23 +278,6 @@ def breach_page(
             na_position="last",
         ).reset_index(drop=True)
     return BreachPage(frame, total, offset)
-
-
-def _missed_total(
-    conn: Connection,
-    start: datetime,
-    end: datetime,
-    tz: str,
-    now: datetime,
-    channels: Sequence[str] | None,
-    abandon_rule: str | None,
-) -> int:
-    """How many contacts of the filters count as missed: the `missed` of the service level
-    counts (the same contacts the list holds, by the same rule), read the way the report is."""
-    req = Request(start, end, tz, "week", "channel", now, abandon_rule, False)
-    scope = make_scope(conn, req, channels_selected=channels, source="auto")
-    counts, _ = read(conn, scope, req, frt=False)
-    return int(counts["missed"].sum()) if counts is not None and len(counts) else 0
 
 
 def interaction_detail(*, engine: Engine, interaction_id: int, tz: str) -> dict[str, Any] | None:
